@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PetSitter.Email;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers PetSitter.Email in a service collection.</summary>
+public static class PetSitterEmailServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IEmailSender"/> and what it needs: options validated at start, the MailKit
+    /// SMTP transport, the pickup-directory native mailer (the embedded default) and a
+    /// <see cref="TimeProvider"/> if none is registered. Calling it again is harmless.
+    /// </summary>
+    /// <remarks>The app must also register an <see cref="IBusinessEmailSettingsProvider"/>.</remarks>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets <see cref="PetSitterEmailOptions"/>; may be <see langword="null"/>.</param>
+    /// <returns>A builder for the optional parts.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    public static IPetSitterEmailBuilder AddPetSitterEmail(this IServiceCollection services, Action<PetSitterEmailOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        var options = services.AddOptions<PetSitterEmailOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.AddOptions<PickupDirectoryOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PetSitterEmailOptions>, PetSitterEmailOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PickupDirectoryOptions>, PickupDirectoryOptionsValidator>());
+
+        // Logging works without the host's logging: a null factory unless the app registered its own.
+        services.TryAddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        services.TryAdd(ServiceDescriptor.Singleton(typeof(ILogger<>), typeof(Logger<>)));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<INativeMailer, PickupDirectoryNativeMailer>();
+        services.TryAddSingleton<IEmailSender, EmailSender>();
+        return new PetSitterEmailBuilder(services);
+    }
+}

@@ -1,0 +1,186 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using MimeKit.Utils;
+
+namespace PetSitter.Email;
+
+/// <summary>
+/// The facade: looks up the business, routes by category, sends on the planned channel and, when
+/// SMTP cannot take the message, applies the category's fallback. Returns exactly one outcome.
+/// </summary>
+internal sealed partial class EmailSender : IEmailSender
+{
+    private readonly IBusinessEmailSettingsProvider _settings;
+    private readonly ISmtpTransport _smtp;
+    private readonly INativeMailer _native;
+    private readonly PetSitterEmailOptions _options;
+    private readonly ILogger<EmailSender> _logger;
+
+    public EmailSender(
+        IBusinessEmailSettingsProvider settings,
+        ISmtpTransport smtp,
+        INativeMailer native,
+        IOptions<PetSitterEmailOptions> options,
+        ILogger<EmailSender> logger)
+    {
+        _settings = settings;
+        _smtp = smtp;
+        _native = native;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public async Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        EnsureSendable(email.Message);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var business = await LoadSettingsAsync(email.BusinessId, cancellationToken).ConfigureAwait(false);
+        var planned = EmailRouter.Route(business, email.Category);
+
+        // Work on a copy that is certain to carry a Message-ID: every channel, retry and fallback
+        // sends the same one, and the outcome reports it.
+        var working = new OutgoingEmail(email.BusinessId, email.Category, WithMessageId(email.Message));
+
+        if (planned == EmailChannel.Native)
+        {
+            return await SendNativeAsync(working, business, planned, smtpFailure: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var account = business.Smtp!;
+        var accountErrors = account.Validate($"{nameof(BusinessEmailSettings.Smtp)}.");
+        SmtpFailure failure;
+        if (accountErrors.Count > 0)
+        {
+            failure = SmtpFailureClassifier.Misconfigured(accountErrors);
+        }
+        else
+        {
+            try
+            {
+                var receipt = await _smtp.SendAsync(account, ForSmtp(working.Message, business, account), cancellationToken).ConfigureAwait(false);
+                LogSent(_logger, working.BusinessId, working.Category, EmailChannel.Smtp, false);
+                return SendOutcome.Sent(working, EmailChannel.Smtp, planned, receipt);
+            }
+            catch (SmtpTransportException ex)
+            {
+                failure = SmtpFailureClassifier.Classify(ex);
+                if (ex.Stage == SmtpStage.AfterData)
+                {
+                    LogUncertain(_logger, working.BusinessId, working.Category, working.Message.MessageId);
+                    return SendOutcome.Uncertain(working, EmailChannel.Smtp, planned, failure);
+                }
+            }
+        }
+
+        LogSmtpFailed(_logger, working.BusinessId, working.Category, failure.Kind, failure.Stage, failure.StatusCode);
+        return await ApplyFallbackAsync(working, business, planned, failure, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SendOutcome> ApplyFallbackAsync(OutgoingEmail email, BusinessEmailSettings business, EmailChannel planned, SmtpFailure failure, CancellationToken cancellationToken)
+    {
+        // A refused recipient or message would be refused on the native channel too.
+        if (failure.Kind is SmtpFailureKind.RecipientRejected or SmtpFailureKind.MessageRejected)
+        {
+            return SendOutcome.Failed(email, EmailChannel.Smtp, planned, failure.Advice, failure);
+        }
+
+        // Marketing never spends the platform's reputation.
+        if (email.Category == EmailCategory.Marketing)
+        {
+            return SendOutcome.Failed(email, EmailChannel.Smtp, planned, failure.Advice, failure);
+        }
+
+        return await SendNativeAsync(email, business, planned, failure, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SendOutcome> SendNativeAsync(OutgoingEmail email, BusinessEmailSettings business, EmailChannel planned, SmtpFailure? smtpFailure, CancellationToken cancellationToken)
+    {
+        var message = NativeIdentity.Apply(email.Message, business, _options);
+        try
+        {
+            var receipt = await _native.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            LogSent(_logger, email.BusinessId, email.Category, EmailChannel.Native, planned != EmailChannel.Native);
+            return SendOutcome.Sent(email, EmailChannel.Native, planned, receipt, smtpFailure);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogNativeFailed(_logger, ex, email.BusinessId, email.Category);
+            var reason = $"The native mailer could not send the message ({ex.GetType().Name}: {ex.Message}).";
+            return SendOutcome.Failed(email, EmailChannel.Native, planned, reason, smtpFailure);
+        }
+    }
+
+    private async Task<BusinessEmailSettings> LoadSettingsAsync(string businessId, CancellationToken cancellationToken)
+    {
+        var business = await _settings.GetSettingsAsync(businessId, cancellationToken).ConfigureAwait(false)
+            ?? throw new EmailSettingsException(businessId, $"Business '{businessId}' is unknown: the settings provider returned no settings for it. Check OutgoingEmail.BusinessId.", []);
+
+        var errors = business.ValidateBusiness();
+        if (errors.Count > 0)
+        {
+            throw new EmailSettingsException(businessId, $"The email settings of business '{businessId}' are invalid: {string.Join(" ", errors)}", errors);
+        }
+
+        if (!string.Equals(business.BusinessId, businessId, StringComparison.Ordinal))
+        {
+            throw new EmailSettingsException(businessId, $"The settings provider returned settings of business '{business.BusinessId}' when asked for '{businessId}'.", []);
+        }
+
+        return business;
+    }
+
+    private static void EnsureSendable(MimeMessage message)
+    {
+        if (message.To.Mailboxes.Any() || message.Cc.Mailboxes.Any() || message.Bcc.Mailboxes.Any())
+        {
+            return;
+        }
+
+        throw new ArgumentException("The message has no recipients: add at least one address to To, Cc or Bcc.", nameof(message));
+    }
+
+    private static MimeMessage WithMessageId(MimeMessage message)
+    {
+        var copy = MessageCopy.ShallowWithHeaders(message);
+        if (string.IsNullOrEmpty(copy.MessageId))
+        {
+            copy.MessageId = MimeUtils.GenerateMessageId();
+        }
+
+        return copy;
+    }
+
+    /// <summary>The business's own identity: From its mailbox (providers refuse other senders), Reply-To kept or set.</summary>
+    private static MimeMessage ForSmtp(MimeMessage message, BusinessEmailSettings business, SmtpAccountSettings account)
+    {
+        var copy = MessageCopy.ShallowWithHeaders(message);
+        copy.From.Clear();
+        copy.From.Add(new MailboxAddress(business.BusinessName, account.FromAddress));
+        copy.Sender = null;
+        if (copy.ReplyTo.Count == 0 && !string.Equals(business.ReplyToAddress, account.FromAddress, StringComparison.OrdinalIgnoreCase))
+        {
+            copy.ReplyTo.Add(new MailboxAddress(business.BusinessName, business.ReplyToAddress));
+        }
+
+        return copy;
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "{Category} email for business {BusinessId} sent via {Channel} (fallback: {IsFallback})")]
+    private static partial void LogSent(ILogger logger, string businessId, EmailCategory category, EmailChannel channel, bool isFallback);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "SMTP could not take a {Category} email for business {BusinessId}: {Kind} at {Stage} (reply code {StatusCode})")]
+    private static partial void LogSmtpFailed(ILogger logger, string businessId, EmailCategory category, SmtpFailureKind kind, SmtpStage? stage, int? statusCode);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "The native mailer failed for a {Category} email of business {BusinessId}")]
+    private static partial void LogNativeFailed(ILogger logger, Exception exception, string businessId, EmailCategory category);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Delivery of a {Category} email of business {BusinessId} is uncertain (Message-ID {MessageId}): not resent")]
+    private static partial void LogUncertain(ILogger logger, string businessId, EmailCategory category, string? messageId);
+}

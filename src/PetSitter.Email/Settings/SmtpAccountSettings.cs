@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace PetSitter.Email;
+
+/// <summary>
+/// A business's own SMTP mailbox: where to connect, how to sign in and which address to send from.
+/// </summary>
+/// <remarks>
+/// The password is never shown by <see cref="ToString"/>. The library does not store it: the app
+/// returns it from its <see cref="IBusinessEmailSettingsProvider"/> each time.
+/// </remarks>
+public sealed class SmtpAccountSettings
+{
+    /// <summary>Gets the SMTP server's host name, for example <c>smtp.gmail.com</c>. Required.</summary>
+    public string Host { get; init; } = string.Empty;
+
+    /// <summary>Gets the server's port. Default: 587.</summary>
+    public int Port { get; init; } = 587;
+
+    /// <summary>Gets how the connection is secured. Default: <see cref="SmtpSecurity.Auto"/>.</summary>
+    public SmtpSecurity Security { get; init; } = SmtpSecurity.Auto;
+
+    /// <summary>Gets the user name to sign in with, or <see langword="null"/> to send without signing in. Default: <see langword="null"/>.</summary>
+    public string? UserName { get; init; }
+
+    /// <summary>Gets the password (or app password) to sign in with. Never logged or shown. Default: <see langword="null"/>.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Gets the address mail is sent from, for example <c>hello@pawsandclaws.example</c>. Required.</summary>
+    public string FromAddress { get; init; } = string.Empty;
+
+    /// <summary>
+    /// Gets whether signing in over an unencrypted connection is allowed. Only for servers on a trusted
+    /// network. Default: <see langword="false"/>.
+    /// </summary>
+    public bool AllowAuthenticationWithoutTls { get; init; }
+
+    /// <summary>
+    /// Gets extra certificate authorities trusted for this account only (a private CA). Certificates are
+    /// always validated; this adds roots, it never turns validation off. Default: none.
+    /// </summary>
+    public IReadOnlyList<X509Certificate2> TrustedCertificateAuthorities { get; init; } = [];
+
+    /// <summary>
+    /// Gets the most connections kept open to this account's server at once, or <see langword="null"/>
+    /// for the library-wide default (<see cref="PetSitterEmailOptions.MaxConnectionsPerAccount"/>). Default: <see langword="null"/>.
+    /// </summary>
+    public int? MaxConnections { get; init; }
+
+    /// <summary>Gets the security mode actually used: <see cref="SmtpSecurity.Auto"/> resolved by port.</summary>
+    public SmtpSecurity EffectiveSecurity => Security switch
+    {
+        SmtpSecurity.Auto => Port == 465 ? SmtpSecurity.ImplicitTls : SmtpSecurity.StartTls,
+        _ => Security,
+    };
+
+    /// <summary>
+    /// Checks the account's settings and returns one message per problem, each naming the field and
+    /// the fix. An empty list means the settings are usable.
+    /// </summary>
+    /// <param name="prefix">A prefix for field names, for example <c>Smtp.</c>.</param>
+    /// <returns>The problems found; empty when there are none.</returns>
+    public IReadOnlyList<string> Validate(string prefix = "")
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            errors.Add($"{prefix}{nameof(Host)} is empty: set the SMTP server's host name, for example smtp.gmail.com.");
+        }
+        else if (Uri.CheckHostName(Host.Trim()) == UriHostNameType.Unknown)
+        {
+            errors.Add($"{prefix}{nameof(Host)} '{Host}' is not a host name: set the SMTP server's host name, for example smtp.gmail.com.");
+        }
+
+        if (Port is < 1 or > 65535)
+        {
+            errors.Add($"{prefix}{nameof(Port)} {Port} is out of range: use 1-65535 (usually 587 for STARTTLS or 465 for implicit TLS).");
+        }
+
+        if (!Enum.IsDefined(Security))
+        {
+            errors.Add($"{prefix}{nameof(Security)} '{(int)Security}' is not a security mode: use Auto, ImplicitTls, StartTls or None.");
+        }
+
+        if (!EmailAddressRules.IsMailbox(FromAddress))
+        {
+            errors.Add($"{prefix}{nameof(FromAddress)} '{FromAddress}' is not an email address: set the mailbox's address, for example hello@pawsandclaws.example.");
+        }
+
+        if (string.IsNullOrEmpty(UserName) != string.IsNullOrEmpty(Password))
+        {
+            errors.Add(string.IsNullOrEmpty(UserName)
+                ? $"{prefix}{nameof(UserName)} is empty but a password is set: set the user name (usually the email address) or remove the password."
+                : $"{prefix}{nameof(Password)} is empty but a user name is set: set the password (or app password), or remove the user name to send without signing in.");
+        }
+
+        if (MaxConnections is < 1 or > 100)
+        {
+            errors.Add($"{prefix}{nameof(MaxConnections)} {MaxConnections} is out of range: use 1-100, or leave it unset for the default.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// A fingerprint of the sign-in details (host, port, user name, password), so a change of stored
+    /// credentials can be noticed without keeping the password. Not reversible.
+    /// </summary>
+    internal string CredentialFingerprint()
+    {
+        var material = $"{Host}\n{Port}\n{UserName}\n{Password}";
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(material), hash);
+        return Convert.ToHexString(hash[..8]);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{Host}:{Port} ({EffectiveSecurity}), user {(UserName is null ? "(none)" : UserName)}, password {(Password is null ? "(none)" : "***")}, from {FromAddress}";
+}
