@@ -176,7 +176,7 @@ internal static class SmtpFailureRules
         },
         new("microsoft-basic-auth-disabled", Requirements, Account, Stays)
         {
-            Text = ["basic authentication is disabled", "basic authentication is not supported", "basic auth is disabled"],
+            Text = ["basic authentication is disabled", "basic auth is disabled"],
             Advice = "Microsoft no longer accepts a password for SMTP on your account (basic authentication is turned off): connect with Microsoft sign-in (OAuth) in Custom SMTP Configuration, or ask your Microsoft 365 administrator whether SMTP AUTH can be allowed for this mailbox.",
         },
         new("microsoft-basic-auth-retired", Requirements, Account, Stays)
@@ -358,6 +358,17 @@ internal static class SmtpFailureRules
             Advice = SenderNotAllowed,
         },
 
+        // Any other refusal of AUTH: before the exception rows, as MailKit wraps these replies in AuthenticationException.
+        new("5xx-auth-command-refused", Requirements, Account, Stays)
+        {
+            CodeClass = 5, Stages = [SmtpStage.Authenticate], Codes = [500, 501, 502, 504],
+            Advice = MechanismRefused,
+        },
+        new("5xx-at-authenticate", BadLogin, Account, Stays)
+        {
+            CodeClass = 5, Stages = [SmtpStage.Authenticate],
+        },
+
         // ---- No reply to go on: what the network or MailKit threw.
         new("host-not-found", Settings, Account, Stays)
         {
@@ -449,15 +460,6 @@ internal static class SmtpFailureRules
         new("any-4xx", Glitch, ThisMessage, Passes)
         {
             CodeClass = 4,
-        },
-        new("5xx-auth-command-refused", Requirements, Account, Stays)
-        {
-            CodeClass = 5, Stages = [SmtpStage.Authenticate], Codes = [500, 501, 502, 504],
-            Advice = MechanismRefused,
-        },
-        new("5xx-at-authenticate", BadLogin, Account, Stays)
-        {
-            CodeClass = 5, Stages = [SmtpStage.Authenticate],
         },
         new("5xx-at-mail-from", Settings, Account, Stays)
         {
