@@ -98,6 +98,7 @@ internal static class SmtpFailureRules
             Quota = ProviderQuotaSignal.RecipientsPerMessage,
             Advice = TooManyRecipients,
         },
+        // Throttling, read before the generic "temporary" texts: "temporarily rate limited" is a throttle.
         new("login-throttle", Limit, Account, Passes)
         {
             Text = ["too many login attempts", "too many authentication", "too many failed login"],
@@ -127,6 +128,8 @@ internal static class SmtpFailureRules
             Text = ["concurrent connections", "too many connections", "too many concurrent"],
             Advice = "Too many connections to your mailbox were open at once: the email will be retried.",
         },
+        // Mailbox storage (the owner's or the client's) is not a sending quota, though its texts say
+        // "quota": read it before the generic quota texts.
         new("sender-mailbox-full", Unavailable, Account, Stays)
         {
             Text = ["ShutoffQuotaExceeded", "Submission.Exception:QuotaExceeded"],
@@ -142,6 +145,7 @@ internal static class SmtpFailureRules
             CodeClass = 5, Stages = [SmtpStage.RcptTo, SmtpStage.Data], Enhanced = ["*.2.2"],
             Advice = RecipientMailboxFull,
         },
+        // A provider we have no row for that names a sending limit: a day for a 5xx, an hour for a 4xx.
         new("daily-limit-text", Limit, Account, Passes)
         {
             CodeClass = 5, Text = ["sending limit", "send limit", "sending quota", "daily limit", "daily quota"],

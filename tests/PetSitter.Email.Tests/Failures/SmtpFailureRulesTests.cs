@@ -85,6 +85,22 @@ public class SmtpFailureRulesTests
         ClassificationRule.EnhancedMatches(pattern, code).Should().Be(expected);
 
     [Fact]
+    public void Every_rule_is_named_in_the_failure_handling_docs()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "docs", "failure-handling.md")))
+        {
+            directory = directory.Parent;
+        }
+
+        directory.Should().NotBeNull("docs/failure-handling.md documents the table");
+        var docs = File.ReadAllText(Path.Combine(directory!.FullName, "docs", "failure-handling.md"));
+
+        SmtpFailureRules.All.Select(r => r.Name).Where(name => !docs.Contains($"`{name}`", StringComparison.Ordinal))
+            .Should().BeEmpty("every row of the table is explained to the people who maintain it");
+    }
+
+    [Fact]
     public void Advice_is_plain_words_for_the_owner()
     {
         foreach (var rule in SmtpFailureRules.All.Where(r => r.Advice is not null))
