@@ -338,7 +338,7 @@ internal static class SmtpFailureRules
         },
         new("spam", Spam, ThisMessage, Stays)
         {
-            CodeClass = 5, Text = ["spam", "unsolicited", "junk", "blocklist", "blacklist", "reputation", "phish", "content filter"],
+            CodeClass = 5, Text = ["spam", "unsolicited", "junk", "blocklist", "block list", "blacklist", "reputation", "phish", "content filter"],
             Advice = SpamRejected,
         },
         new("recipient-unknown", Recipient, ThisMessage, Stays)

@@ -18,6 +18,7 @@ public class SmtpFailureSecretsTests
         $"5.7.8 Authentication failed for {PlainPayload}",
         $"5.7.8 Bad XOAUTH2 response: {XOAuth2Payload}",
         $"5.7.8 Token Bearer {AccessToken} was not accepted",
+        $"5.7.8 Rejected credentials={PlainPayload}",
     };
 
     [Theory]
