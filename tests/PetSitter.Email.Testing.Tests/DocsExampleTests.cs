@@ -48,4 +48,39 @@ public class DocsExampleTests
         await send.Should().ThrowAsync<SmtpProtocolException>();
         server.Messages.Should().HaveCount(1, "the server has the message, the client cannot know it");
     }
+
+    [Fact]
+    public async Task The_package_readme_example_behaves_as_it_says()
+    {
+        // src/PetSitter.Email.Testing/PACKAGE.md: Microsoft 365 that takes two messages, then reports its quota after DATA.
+        await using var server = await ScriptedSmtpServer.StartAsync(new()
+        {
+            Security = ScriptedServerSecurity.StartTls,
+            UserName = "owner@paws.example",
+            Password = "app-password",
+        });
+        server.Script = context => context.Stage == SmtpStage.AfterData && context.MessagesReceived >= 2
+            ? ProviderReplies.Microsoft365.SubmissionQuotaExceeded
+            : null;
+        var account = server.CreateAccountSettings("owner@paws.example");
+
+        using var client = new SmtpClient { ServerCertificateValidationCallback = TestClients.TrustOnly(account.TrustedCertificateAuthorities[0]), CheckCertificateRevocation = false };
+        await client.ConnectAsync(account.Host, account.Port, SecureSocketOptions.StartTls);
+        await client.AuthenticateAsync(account.UserName!, account.Password!);
+        foreach (var subject in new[] { "one", "two", "three" })
+        {
+            try
+            {
+                await client.SendAsync(TestClients.Message(subject));
+            }
+            catch (SmtpCommandException refusal) when (refusal.ErrorCode == SmtpErrorCode.MessageNotAccepted)
+            {
+                subject.Should().Be("three");
+            }
+        }
+
+        IReadOnlyList<ReceivedSmtpMessage> received = await server.WaitForMessagesAsync(2, TestClients.Timeout());
+        received.Select(m => m.Message.Subject).Should().Equal("one", "two");
+        server.Messages.Should().HaveCount(2);
+    }
 }
