@@ -246,6 +246,12 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     internal bool OnAuthenticate(ISessionContext context, string user, string password)
     {
         var connection = ScriptedConnection.From(context);
+        if (connection.IsDropped)
+        {
+            // A command read from the same packet as one the script answered with Disconnect.
+            return false;
+        }
+
         var reply = RunScript(SmtpStage.Authenticate, connection, context, userName: user);
         if (reply is null)
         {
@@ -273,6 +279,12 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     internal bool OnMailFrom(ISessionContext context, string sender)
     {
         var connection = ScriptedConnection.From(context);
+        if (connection.IsDropped)
+        {
+            // A command read from the same packet as one the script answered with Disconnect.
+            return false;
+        }
+
         var reply = RunScript(SmtpStage.MailFrom, connection, context, address: sender)
             ?? (Options.Security == ScriptedServerSecurity.StartTlsRequired && !connection.IsSecure ? ProviderReplies.Gmail.StartTlsRequired : SenderAccepted);
         connection.Reply(reply);
@@ -282,6 +294,12 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     internal bool OnRcptTo(ISessionContext context, string recipient)
     {
         var connection = ScriptedConnection.From(context);
+        if (connection.IsDropped)
+        {
+            // A command read from the same packet as one the script answered with Disconnect.
+            return false;
+        }
+
         var reply = RunScript(SmtpStage.RcptTo, connection, context, address: recipient) ?? RecipientAccepted;
         connection.Reply(reply);
         return reply.IsSuccess;
