@@ -43,6 +43,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     private static readonly SmtpReply RecipientAccepted = new(250, "2.1.5 Recipient OK");
     private static readonly SmtpReply AuthenticationAccepted = new(235, "2.7.0 Authentication successful");
     private static readonly SmtpReply CredentialsInvalid = new(535, "5.7.8 Authentication credentials invalid");
+    private static readonly SmtpReply BadSequence = new(503, "5.5.1 Bad sequence of commands");
 
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ConcurrentDictionary<int, ScriptedConnection> _connections = new();
@@ -226,6 +227,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
 
         connection.AttachTo(context);
         context.CommandExecuting += (_, e) => OnCommandExecuting(connection, e);
+        context.ResponseException += (_, e) => OnResponseException(connection, e);
         return connection;
     }
 
@@ -244,6 +246,12 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     internal bool OnAuthenticate(ISessionContext context, string user, string password)
     {
         var connection = ScriptedConnection.From(context);
+        if (connection.IsDropped)
+        {
+            // A command read from the same packet as one the script answered with Disconnect.
+            return false;
+        }
+
         var reply = RunScript(SmtpStage.Authenticate, connection, context, userName: user);
         if (reply is null)
         {
@@ -271,6 +279,12 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     internal bool OnMailFrom(ISessionContext context, string sender)
     {
         var connection = ScriptedConnection.From(context);
+        if (connection.IsDropped)
+        {
+            // A command read from the same packet as one the script answered with Disconnect.
+            return false;
+        }
+
         var reply = RunScript(SmtpStage.MailFrom, connection, context, address: sender)
             ?? (Options.Security == ScriptedServerSecurity.StartTlsRequired && !connection.IsSecure ? ProviderReplies.Gmail.StartTlsRequired : SenderAccepted);
         connection.Reply(reply);
@@ -280,6 +294,12 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     internal bool OnRcptTo(ISessionContext context, string recipient)
     {
         var connection = ScriptedConnection.From(context);
+        if (connection.IsDropped)
+        {
+            // A command read from the same packet as one the script answered with Disconnect.
+            return false;
+        }
+
         var reply = RunScript(SmtpStage.RcptTo, connection, context, address: recipient) ?? RecipientAccepted;
         connection.Reply(reply);
         return reply.IsSuccess;
@@ -413,6 +433,22 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         {
             connection.Reply(reply, closeAfter: reply.Code != 354);
         }
+    }
+
+    // SmtpServer words refusals of its own as "501 expected NOOP/RSET/..., 4 retry(ies) remaining.", which no
+    // real server sends: a command out of order (RCPT after a refused MAIL FROM in a pipelined batch) gets
+    // RFC 5321's 503 instead, and other refusals lose the retry count.
+    private static void OnResponseException(ScriptedConnection connection, SmtpResponseExceptionEventArgs e)
+    {
+        var response = e.Exception.Response;
+        if (e.Exception.IsQuitRequested || connection.IsDropped)
+        {
+            return;
+        }
+
+        connection.Reply(response.Message?.StartsWith("expected ", StringComparison.Ordinal) == true
+            ? BadSequence
+            : new SmtpReply((int)response.ReplyCode, response.Message ?? string.Empty));
     }
 
     private void OnClosed(ScriptedConnection connection)
