@@ -20,7 +20,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
     private readonly IDeferredEmailQueue _queue;
     private readonly IDeferredEmailResender _resender;
     private readonly IEmailOutcomeListener[] _listeners;
-    private readonly FallbackPolicyOptions _options;
+    private readonly IOptions<FallbackPolicyOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<DeferredEmailDispatcher> _logger;
 
@@ -41,15 +41,19 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         _queue = queue;
         _resender = resender;
         _listeners = [.. listeners];
-        _options = options.Value;
+        // Read on use, not here: the host builds hosted services before it validates options at start,
+        // and reading now would report only the first invalid options type.
+        _options = options;
         _time = timeProvider;
         _logger = logger;
     }
 
+    private FallbackPolicyOptions Policy => _options.Value;
+
     /// <summary>Takes one batch of due emails and settles each. Returns how many were taken.</summary>
     internal async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
-        var batch = await _queue.TakeDueAsync(_time.GetUtcNow(), _options.DeferredBatchSize, cancellationToken).ConfigureAwait(false);
+        var batch = await _queue.TakeDueAsync(_time.GetUtcNow(), Policy.DeferredBatchSize, cancellationToken).ConfigureAwait(false);
         var settled = 0;
         try
         {
@@ -73,13 +77,13 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_options.DeferredPollInterval, _time);
+        using var timer = new PeriodicTimer(Policy.DeferredPollInterval, _time);
         try
         {
             do
             {
                 // A full batch means more may be due: carry on without waiting for the next tick.
-                while (await DispatchPassAsync(stoppingToken).ConfigureAwait(false) >= _options.DeferredBatchSize)
+                while (await DispatchPassAsync(stoppingToken).ConfigureAwait(false) >= Policy.DeferredBatchSize)
                 {
                     stoppingToken.ThrowIfCancellationRequested();
                 }
@@ -139,17 +143,17 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         }
 
         var failure = outcome?.SmtpFailure ?? item.LastFailure;
-        var dueAt = outcome?.DeferredUntil ?? now + _options.DeferredRetryDelay;
+        var dueAt = outcome?.DeferredUntil ?? now + Policy.DeferredRetryDelay;
         var attempts = item.Attempts + 1;
-        var deadline = item.FirstDeferredAt + _options.MaxDeferral;
+        var deadline = item.FirstDeferredAt + Policy.MaxDeferral;
         string? giveUp = null;
-        if (attempts >= _options.MaxDeferredAttempts)
+        if (attempts >= Policy.MaxDeferredAttempts)
         {
             giveUp = string.Create(CultureInfo.InvariantCulture, $"The email was held and tried {attempts} time(s) since {item.FirstDeferredAt:u}, but your email account still could not send it.");
         }
         else if (dueAt > deadline)
         {
-            giveUp = string.Create(CultureInfo.InvariantCulture, $"The email was held since {item.FirstDeferredAt:u} and would have had to wait until {dueAt:u}, longer than the {_options.MaxDeferral} allowed.");
+            giveUp = string.Create(CultureInfo.InvariantCulture, $"The email was held since {item.FirstDeferredAt:u} and would have had to wait until {dueAt:u}, longer than the {Policy.MaxDeferral} allowed.");
         }
 
         if (giveUp is null)

@@ -17,6 +17,13 @@ internal static class PolicyServiceCollectionExtensions
     internal static IServiceCollection AddPetSitterEmailPolicy(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+
+        // ValidateOnStart adds a registration on every call: register once.
+        if (services.Any(static d => d.ServiceType == typeof(AccountHealthTracker)))
+        {
+            return services;
+        }
+
         services.AddOptions<FallbackPolicyOptions>().ValidateOnStart();
         services.AddOptions<AccountHealthOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackPolicyOptions>, FallbackPolicyOptionsValidator>());
