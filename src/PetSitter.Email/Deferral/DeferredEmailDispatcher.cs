@@ -153,7 +153,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         }
         else if (dueAt > deadline)
         {
-            giveUp = string.Create(CultureInfo.InvariantCulture, $"The email was held since {item.FirstDeferredAt:u} and would have had to wait until {dueAt:u}, longer than the {Policy.MaxDeferral} allowed.");
+            giveUp = string.Create(CultureInfo.InvariantCulture, $"The email was held since {item.FirstDeferredAt:u} and would have had to wait until {dueAt:u}, longer than the {Describe(Policy.MaxDeferral)} allowed.");
         }
 
         if (giveUp is null)
@@ -168,6 +168,17 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         LogGaveUp(_logger, item.BusinessId, item.Category, item.MessageId, attempts, failure.Kind);
         await ReportAsync(failed, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Words for an owner: "3 days", "12 hours", "90 minutes".</summary>
+    internal static string Describe(TimeSpan span) => span switch
+    {
+        { TotalDays: >= 1 } when span.Ticks % TimeSpan.TicksPerDay == 0 => Plural((int)span.TotalDays, "day"),
+        { TotalHours: >= 1 } when span.Ticks % TimeSpan.TicksPerHour == 0 => Plural((int)span.TotalHours, "hour"),
+        _ => Plural((int)Math.Ceiling(span.TotalMinutes), "minute"),
+    };
+
+    private static string Plural(int count, string unit) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {unit}{(count == 1 ? string.Empty : "s")}");
 
     private async Task ReportAsync(SendOutcome outcome, CancellationToken cancellationToken)
     {

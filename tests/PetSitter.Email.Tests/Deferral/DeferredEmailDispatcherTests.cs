@@ -107,7 +107,7 @@ public class DeferredEmailDispatcherTests
 
         var outcome = _listener.Outcomes.Should().ContainSingle().Subject;
         outcome.Status.Should().Be(SendStatus.Failed);
-        outcome.Reason.Should().Contain("longer than the 1.00:00:00 allowed").And.Contain("Your SMTP password appears to be wrong");
+        outcome.Reason.Should().Contain("longer than the 1 day allowed").And.Contain("Your SMTP password appears to be wrong");
         _resender.Calls.Should().ContainSingle();
     }
 
@@ -321,6 +321,18 @@ public class DeferredEmailDispatcherTests
         await dispatcher.StopAsync(CancellationToken.None);
 
         _listener.Outcomes.Should().ContainSingle();
+    }
+
+    [Theory]
+    [InlineData(3 * 24 * 60, "3 days")]
+    [InlineData(24 * 60, "1 day")]
+    [InlineData(36 * 60, "36 hours")]
+    [InlineData(60, "1 hour")]
+    [InlineData(90, "90 minutes")]
+    [InlineData(1, "1 minute")]
+    public void Waits_are_described_in_the_owners_words(int minutes, string expected)
+    {
+        DeferredEmailDispatcher.Describe(TimeSpan.FromMinutes(minutes)).Should().Be(expected);
     }
 
     private sealed class ScriptedResender : IDeferredEmailResender
