@@ -1,0 +1,68 @@
+namespace PetSitter.Email;
+
+/// <summary>
+/// An email held until its SMTP account can send again: the message (sent later with the same
+/// Message-ID), when it is due, how often it was tried and why it waits.
+/// </summary>
+public sealed class DeferredEmail
+{
+    /// <summary>Creates a deferred email.</summary>
+    /// <param name="email">The email; its message must carry a Message-ID, which every later try keeps.</param>
+    /// <param name="dueAt">When to try it again.</param>
+    /// <param name="lastFailure">Why it could not be sent.</param>
+    /// <param name="firstDeferredAt">When it was first deferred.</param>
+    /// <param name="attempts">How many times it was already tried again from the queue.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="email"/> or <paramref name="lastFailure"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The message has no Message-ID.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="attempts"/> is negative.</exception>
+    public DeferredEmail(OutgoingEmail email, DateTimeOffset dueAt, SmtpFailure lastFailure, DateTimeOffset firstDeferredAt, int attempts = 0)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        ArgumentNullException.ThrowIfNull(lastFailure);
+        ArgumentOutOfRangeException.ThrowIfNegative(attempts);
+        var messageId = email.Message.MessageId;
+        if (string.IsNullOrEmpty(messageId))
+        {
+            throw new ArgumentException("The message has no Message-ID: a deferred message must keep one Message-ID across tries so a duplicate can be recognised.", nameof(email));
+        }
+
+        Email = email;
+        MessageId = messageId;
+        DueAt = dueAt;
+        LastFailure = lastFailure;
+        FirstDeferredAt = firstDeferredAt;
+        Attempts = attempts;
+    }
+
+    /// <summary>Gets the email, with the message exactly as it will be sent again.</summary>
+    public OutgoingEmail Email { get; }
+
+    /// <summary>Gets the business the email is sent for.</summary>
+    public string BusinessId => Email.BusinessId;
+
+    /// <summary>Gets the email's category.</summary>
+    public EmailCategory Category => Email.Category;
+
+    /// <summary>Gets the Message-ID every try keeps.</summary>
+    public string MessageId { get; }
+
+    /// <summary>Gets when the email is next tried.</summary>
+    public DateTimeOffset DueAt { get; }
+
+    /// <summary>Gets how many times the email was tried again from the queue (0 before the first retry).</summary>
+    public int Attempts { get; }
+
+    /// <summary>Gets when the email was first deferred.</summary>
+    public DateTimeOffset FirstDeferredAt { get; }
+
+    /// <summary>Gets the failure that deferred it last.</summary>
+    public SmtpFailure LastFailure { get; }
+
+    /// <summary>Returns the same email after one more failed try, due again at <paramref name="dueAt"/>.</summary>
+    internal DeferredEmail AfterAttempt(DateTimeOffset dueAt, SmtpFailure failure) =>
+        new(Email, dueAt, failure, FirstDeferredAt, Attempts + 1);
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{Category} email for business '{BusinessId}' (Message-ID <{MessageId}>) due {DueAt:O}, tried {Attempts} time(s), waiting because of {LastFailure.Kind}";
+}

@@ -1,0 +1,215 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace PetSitter.Email;
+
+/// <summary>
+/// Sends deferred emails again when they are due. Each email ends in exactly one final outcome, reported
+/// to every <see cref="IEmailOutcomeListener"/>: sent, delivery uncertain, or failed once it has been
+/// tried <see cref="FallbackPolicyOptions.MaxDeferredAttempts"/> times or would wait longer than
+/// <see cref="FallbackPolicyOptions.MaxDeferral"/>. Until then it goes back to the queue.
+/// </summary>
+/// <remarks>
+/// An email whose due time passed while the app was stopped is still tried once before it can give up.
+/// Emails taken but not handled when the app stops are put back unchanged.
+/// </remarks>
+internal sealed partial class DeferredEmailDispatcher : BackgroundService
+{
+    private readonly IDeferredEmailQueue _queue;
+    private readonly IDeferredEmailResender _resender;
+    private readonly IEmailOutcomeListener[] _listeners;
+    private readonly IOptions<FallbackPolicyOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DeferredEmailDispatcher> _logger;
+
+    public DeferredEmailDispatcher(
+        IDeferredEmailQueue queue,
+        IDeferredEmailResender resender,
+        IEnumerable<IEmailOutcomeListener> listeners,
+        IOptions<FallbackPolicyOptions> options,
+        TimeProvider timeProvider,
+        ILogger<DeferredEmailDispatcher> logger)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(resender);
+        ArgumentNullException.ThrowIfNull(listeners);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _queue = queue;
+        _resender = resender;
+        _listeners = [.. listeners];
+        // Read on use, not here: the host builds hosted services before it validates options at start,
+        // and reading now would report only the first invalid options type.
+        _options = options;
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    private FallbackPolicyOptions Policy => _options.Value;
+
+    /// <summary>Takes one batch of due emails and settles each. Returns how many were taken.</summary>
+    internal async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
+    {
+        var batch = await _queue.TakeDueAsync(_time.GetUtcNow(), Policy.DeferredBatchSize, cancellationToken).ConfigureAwait(false);
+        var settled = 0;
+        try
+        {
+            for (; settled < batch.Count; settled++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await DispatchOneAsync(batch[settled], cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Stopping mid-batch: what was taken but not settled goes back as it was, so nothing is lost.
+            for (var i = settled; i < batch.Count; i++)
+            {
+                await _queue.EnqueueAsync(batch[i], CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        return batch.Count;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Policy.DeferredPollInterval, _time);
+        try
+        {
+            do
+            {
+                // A full batch means more may be due: carry on without waiting for the next tick.
+                while (await DispatchPassAsync(stoppingToken).ConfigureAwait(false) >= Policy.DeferredBatchSize)
+                {
+                    stoppingToken.ThrowIfCancellationRequested();
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task<int> DispatchPassAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await DispatchDueAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A durable queue may be briefly unreachable: try again on the next tick.
+            LogPassFailed(_logger, ex);
+            return 0;
+        }
+    }
+
+    /// <summary>Re-sends one email and settles it: back in the queue, or a final outcome reported. Only cancellation before settling escapes.</summary>
+    private async Task DispatchOneAsync(DeferredEmail item, CancellationToken cancellationToken)
+    {
+        SendOutcome? outcome = null;
+        string? error = null;
+        try
+        {
+            outcome = await _resender.ResendAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Settings that cannot be loaded now may load later: count it as a try and wait.
+            LogResendFailed(_logger, ex, item.BusinessId, item.Category, item.MessageId);
+            error = ex is EmailSettingsException ? ex.Message : $"sending it again failed ({ex.GetType().Name})";
+        }
+
+        var now = _time.GetUtcNow();
+        if (outcome is { Status: not SendStatus.Deferred })
+        {
+            LogFinal(_logger, item.BusinessId, item.Category, item.MessageId, outcome.Status, item.Attempts + 1);
+            await ReportAsync(outcome, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var failure = outcome?.SmtpFailure ?? item.LastFailure;
+        var dueAt = outcome?.DeferredUntil ?? now + Policy.DeferredRetryDelay;
+        var attempts = item.Attempts + 1;
+        var deadline = item.FirstDeferredAt + Policy.MaxDeferral;
+        string? giveUp = null;
+        if (attempts >= Policy.MaxDeferredAttempts)
+        {
+            giveUp = string.Create(CultureInfo.InvariantCulture, $"The email was held and tried {attempts} time(s) since {item.FirstDeferredAt:u}, but your email account still could not send it.");
+        }
+        else if (dueAt > deadline)
+        {
+            giveUp = string.Create(CultureInfo.InvariantCulture, $"The email was held since {item.FirstDeferredAt:u} and would have had to wait until {dueAt:u}, longer than the {Describe(Policy.MaxDeferral)} allowed.");
+        }
+
+        if (giveUp is null)
+        {
+            await _queue.EnqueueAsync(item.AfterAttempt(dueAt, failure), CancellationToken.None).ConfigureAwait(false);
+            LogRedeferred(_logger, item.BusinessId, item.Category, item.MessageId, dueAt, attempts);
+            return;
+        }
+
+        var reason = $"{giveUp} {(error is null ? string.Empty : $"Last try: {error}. ")}{failure.Advice}";
+        var failed = SendOutcome.Failed(item.Email, EmailChannel.Smtp, EmailChannel.Smtp, reason, failure);
+        LogGaveUp(_logger, item.BusinessId, item.Category, item.MessageId, attempts, failure.Kind);
+        await ReportAsync(failed, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Words for an owner: "3 days", "12 hours", "90 minutes".</summary>
+    internal static string Describe(TimeSpan span) => span switch
+    {
+        { TotalDays: >= 1 } when span.Ticks % TimeSpan.TicksPerDay == 0 => Plural((int)span.TotalDays, "day"),
+        { TotalHours: >= 1 } when span.Ticks % TimeSpan.TicksPerHour == 0 => Plural((int)span.TotalHours, "hour"),
+        _ => Plural((int)Math.Ceiling(span.TotalMinutes), "minute"),
+    };
+
+    private static string Plural(int count, string unit) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {unit}{(count == 1 ? string.Empty : "s")}");
+
+    private async Task ReportAsync(SendOutcome outcome, CancellationToken cancellationToken)
+    {
+        foreach (var listener in _listeners)
+        {
+            try
+            {
+                await listener.OnOutcomeAsync(outcome, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogListenerFailed(_logger, ex, listener.GetType().Name, outcome.BusinessId, outcome.MessageId);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Deferred {Category} email of business {BusinessId} (Message-ID {MessageId}) ended {Status} after {Attempts} try(ies)")]
+    private static partial void LogFinal(ILogger logger, string businessId, EmailCategory category, string messageId, SendStatus status, int attempts);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Deferred {Category} email of business {BusinessId} (Message-ID {MessageId}) deferred again until {DueAt} (try {Attempts})")]
+    private static partial void LogRedeferred(ILogger logger, string businessId, EmailCategory category, string messageId, DateTimeOffset dueAt, int attempts);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Gave up on deferred {Category} email of business {BusinessId} (Message-ID {MessageId}) after {Attempts} try(ies): {Kind}")]
+    private static partial void LogGaveUp(ILogger logger, string businessId, EmailCategory category, string messageId, int attempts, SmtpFailureKind kind);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Sending deferred {Category} email of business {BusinessId} (Message-ID {MessageId}) again threw; it stays deferred")]
+    private static partial void LogResendFailed(ILogger logger, Exception exception, string businessId, EmailCategory category, string messageId);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Outcome listener {Listener} threw for business {BusinessId} (Message-ID {MessageId}); other listeners still run")]
+    private static partial void LogListenerFailed(ILogger logger, Exception exception, string listener, string businessId, string messageId);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "A pass of the deferred-email dispatcher failed; trying again at the next interval")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace PetSitter.Email;
+
+/// <summary>Registers the failure policy's parts: account health, fallback policy, deferred queue and its dispatcher.</summary>
+internal static class PolicyServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="AccountHealthTracker"/> (also as <see cref="IAccountHealthMonitor"/>),
+    /// <see cref="FallbackPolicy"/>, the in-memory <see cref="IDeferredEmailQueue"/> unless one is
+    /// registered, the <see cref="DeferredEmailDispatcher"/> hosted service, and both options validated at
+    /// start. Calling it again is harmless. The caller registers <see cref="IDeferredEmailResender"/>,
+    /// logging and a <see cref="TimeProvider"/>.
+    /// </summary>
+    internal static IServiceCollection AddPetSitterEmailPolicy(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        // ValidateOnStart adds a registration on every call: register once.
+        if (services.Any(static d => d.ServiceType == typeof(AccountHealthTracker)))
+        {
+            return services;
+        }
+
+        services.AddOptions<FallbackPolicyOptions>().ValidateOnStart();
+        services.AddOptions<AccountHealthOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackPolicyOptions>, FallbackPolicyOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccountHealthOptions>, AccountHealthOptionsValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AccountHealthTracker>();
+        services.TryAddSingleton<IAccountHealthMonitor>(static provider => provider.GetRequiredService<AccountHealthTracker>());
+        services.TryAddSingleton<FallbackPolicy>();
+        services.TryAddSingleton<IDeferredEmailQueue, InMemoryDeferredEmailQueue>();
+        services.AddHostedService<DeferredEmailDispatcher>();
+        return services;
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+
+namespace PetSitter.Email;
+
+/// <summary>Decides, from the category and the classified SMTP failure, whether a message falls back, waits or fails.</summary>
+internal sealed class FallbackPolicy
+{
+    private readonly FallbackPolicyOptions _options;
+
+    public FallbackPolicy(IOptions<FallbackPolicyOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+    }
+
+    public FallbackPolicyOptions Options => _options;
+
+    public FallbackDecision Decide(EmailCategory category, SmtpFailure failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        if (IsAboutTheMessage(failure))
+        {
+            return FallbackDecision.Fail;
+        }
+
+        return _options.ActionFor(category) == SmtpFallbackAction.Defer ? FallbackDecision.Defer : FallbackDecision.SendNative;
+    }
+
+    /// <summary>
+    /// A bad address, an oversized message or one message judged as spam would be refused on the native
+    /// channel too (and spam sent natively would spend the platform's reputation). Spam refusals that the
+    /// classifier marks account-level (many in a row) are about the account and follow the category.
+    /// </summary>
+    internal static bool IsAboutTheMessage(SmtpFailure failure) => failure.Kind switch
+    {
+        SmtpFailureKind.RecipientRejected or SmtpFailureKind.MessageRejected => true,
+        SmtpFailureKind.RejectedAsSpam => !failure.IsAccountLevel,
+        _ => false,
+    };
+}

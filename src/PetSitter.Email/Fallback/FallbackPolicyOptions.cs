@@ -1,0 +1,72 @@
+namespace PetSitter.Email;
+
+/// <summary>
+/// The fallback policy: per category, what happens when the business's SMTP account cannot take a
+/// message, and how long a deferred message may wait before it ends as failed.
+/// </summary>
+/// <remarks>
+/// A refused recipient or a refused message never falls back, whatever the category's action: it would
+/// be refused on the native channel too, so it ends as failed.
+/// </remarks>
+public sealed class FallbackPolicyOptions
+{
+    /// <summary>Gets or sets the action for <see cref="EmailCategory.Marketing"/> mail. Default: <see cref="SmtpFallbackAction.Defer"/>.</summary>
+    public SmtpFallbackAction Marketing { get; set; } = SmtpFallbackAction.Defer;
+
+    /// <summary>Gets or sets the action for <see cref="EmailCategory.General"/> mail. Default: <see cref="SmtpFallbackAction.SendNative"/>.</summary>
+    public SmtpFallbackAction General { get; set; } = SmtpFallbackAction.SendNative;
+
+    /// <summary>Gets or sets the action for <see cref="EmailCategory.Quote"/> mail. Default: <see cref="SmtpFallbackAction.SendNative"/>.</summary>
+    public SmtpFallbackAction Quote { get; set; } = SmtpFallbackAction.SendNative;
+
+    /// <summary>Gets or sets the action for <see cref="EmailCategory.Invoice"/> mail. Default: <see cref="SmtpFallbackAction.SendNative"/>.</summary>
+    public SmtpFallbackAction Invoice { get; set; } = SmtpFallbackAction.SendNative;
+
+    /// <summary>Gets or sets the action for <see cref="EmailCategory.AccountSummary"/> mail. Default: <see cref="SmtpFallbackAction.SendNative"/>.</summary>
+    public SmtpFallbackAction AccountSummary { get; set; } = SmtpFallbackAction.SendNative;
+
+    /// <summary>Gets or sets the action for <see cref="EmailCategory.SystemNotification"/> mail. Default: <see cref="SmtpFallbackAction.SendNative"/>.</summary>
+    public SmtpFallbackAction SystemNotification { get; set; } = SmtpFallbackAction.SendNative;
+
+    /// <summary>
+    /// Gets or sets how many times a deferred message is tried again before it ends as failed. A try
+    /// counts whether SMTP was attempted or the account was still blocked. Range 1-1000. Default: 10.
+    /// </summary>
+    public int MaxDeferredAttempts { get; set; } = 10;
+
+    /// <summary>
+    /// Gets or sets how long a message may stay deferred in total, from its first deferral: when it
+    /// would have to wait longer, it ends as failed. Range 1 minute - 30 days. Default: 3 days.
+    /// </summary>
+    public TimeSpan MaxDeferral { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>
+    /// Gets or sets how long a deferred message waits before its next try when the try gave no time of
+    /// its own (for example, the settings could not be loaded). Range 1 second - 1 day. Default: 5 minutes.
+    /// </summary>
+    public TimeSpan DeferredRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets how often the background dispatcher looks for deferred messages that are due. Range 1 second - 1 hour. Default: 30 seconds.</summary>
+    public TimeSpan DeferredPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets the most deferred messages taken from the queue in one batch; a full batch is followed
+    /// by the next one at once. Range 1-10000. Default: 100.
+    /// </summary>
+    public int DeferredBatchSize { get; set; } = 100;
+
+    /// <summary>Returns the action for a category.</summary>
+    /// <param name="category">The category.</param>
+    /// <returns>The category's action.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="category"/> is not a defined category.</exception>
+    public SmtpFallbackAction ActionFor(EmailCategory category) => category switch
+    {
+        EmailCategory.Marketing => Marketing,
+        EmailCategory.General => General,
+        EmailCategory.Quote => Quote,
+        EmailCategory.Invoice => Invoice,
+        EmailCategory.AccountSummary => AccountSummary,
+        EmailCategory.SystemNotification => SystemNotification,
+        _ => throw EmailCategoryExtensions.UndefinedCategory(category, nameof(category)),
+    };
+}

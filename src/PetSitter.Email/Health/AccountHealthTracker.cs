@@ -1,0 +1,466 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+
+namespace PetSitter.Email;
+
+/// <summary>
+/// One breaker per SMTP account, keyed by the business and the version of its credentials. The sender
+/// asks <see cref="Check"/> before an SMTP send and reports the result with <see cref="RecordSuccess"/>
+/// or <see cref="RecordFailure"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// This is a small state machine of its own rather than Polly's circuit breaker, although it uses Polly's
+/// states. Polly v8's <c>CircuitBreakerStrategyOptions</c> cannot say what an account needs:
+/// <c>MinimumThroughput</c> is at least 2, so one wrong password could never open it, and it breaks on a
+/// failure ratio, not on the first account-level reply; its break duration is one policy for all
+/// failures, while ours comes from the provider's quota reset or the failure kind; it has no notion of
+/// "the credentials changed, close now" short of a manual-control object per account; and it only
+/// guards a callback it runs, while the sender must decide between SMTP, fallback and deferral before
+/// running anything and report the outcome afterwards. A pipeline per account would also cost an
+/// allocation-heavy object for each of thousands of businesses.
+/// </para>
+/// <para>
+/// Every call is O(1) and takes only its account's lock; there are no timers. Healthy accounts unused
+/// for an hour are dropped from memory (swept at most once an hour).
+/// </para>
+/// </remarks>
+internal sealed partial class AccountHealthTracker : IAccountHealthMonitor
+{
+    internal static readonly TimeSpan IdleRetention = TimeSpan.FromHours(1);
+    private const int ProbeGrowthFactor = 4;
+    private const int MaxReplyLength = 500;
+
+    private readonly ConcurrentDictionary<string, AccountEntry> _accounts = new(StringComparer.Ordinal);
+    private readonly AccountHealthOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AccountHealthTracker> _logger;
+    private long _nextSweepTicks;
+
+    public AccountHealthTracker(IOptions<AccountHealthOptions> options, TimeProvider timeProvider, ILogger<AccountHealthTracker> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options.Value;
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    public event EventHandler<AccountHealthChangedEventArgs>? HealthChanged;
+
+    /// <summary>Gets how many accounts are held in memory (healthy ones included, until swept).</summary>
+    internal int TrackedAccounts => _accounts.Count;
+
+    /// <summary>
+    /// Decides whether SMTP may be tried for the account now. A fingerprint different from the one last
+    /// seen means the owner changed the credentials or settings: the account is healthy again at once.
+    /// </summary>
+    public AccountGate Check(string businessId, string credentialFingerprint, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(businessId);
+        ArgumentNullException.ThrowIfNull(credentialFingerprint);
+        SweepIfDue(now);
+
+        AccountHealthChangedEventArgs? change = null;
+        AccountGate gate;
+        while (true)
+        {
+            var entry = _accounts.GetOrAdd(businessId, static (id, fingerprint) => new AccountEntry(id, fingerprint), credentialFingerprint);
+            lock (entry.Gate)
+            {
+                if (entry.Removed)
+                {
+                    continue;
+                }
+
+                entry.LastUsed = now;
+                if (!string.Equals(entry.Fingerprint, credentialFingerprint, StringComparison.Ordinal))
+                {
+                    entry.Fingerprint = credentialFingerprint;
+                    change = Close(entry, now);
+                    gate = AccountGate.Allowed;
+                }
+                else
+                {
+                    gate = Admit(entry, now, ref change);
+                }
+            }
+
+            break;
+        }
+
+        Raise(change);
+        return gate;
+    }
+
+    /// <summary>Reports that SMTP accepted a message: the account is healthy.</summary>
+    public void RecordSuccess(string businessId, string credentialFingerprint, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(businessId);
+        ArgumentNullException.ThrowIfNull(credentialFingerprint);
+        if (!_accounts.TryGetValue(businessId, out var entry))
+        {
+            return;
+        }
+
+        AccountHealthChangedEventArgs? change = null;
+        lock (entry.Gate)
+        {
+            if (entry.Removed || !IsCurrent(entry, credentialFingerprint))
+            {
+                return;
+            }
+
+            entry.LastUsed = now;
+
+            // A send let through before the quota reply proves nothing about the quota: only the reset
+            // time (or a later send) closes a throttled account.
+            if (entry.Circuit == CircuitState.Closed
+                || (entry.Circuit == CircuitState.Open && entry.Health.State == AccountHealthState.Throttled))
+            {
+                return;
+            }
+
+            change = Close(entry, now);
+        }
+
+        Raise(change);
+    }
+
+    /// <summary>
+    /// Reports that SMTP failed. Account-level failures open the account's breaker; others only settle a
+    /// probe in flight.
+    /// </summary>
+    /// <param name="businessId">The business.</param>
+    /// <param name="credentialFingerprint">The fingerprint of the credentials the send used.</param>
+    /// <param name="failure">The classified failure.</param>
+    /// <param name="now">The current time.</param>
+    /// <param name="resetsAt">For <see cref="SmtpFailureKind.SendLimitReached"/>, when the limit's window resets, if known.</param>
+    public void RecordFailure(string businessId, string credentialFingerprint, SmtpFailure failure, DateTimeOffset now, DateTimeOffset? resetsAt = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(businessId);
+        ArgumentNullException.ThrowIfNull(credentialFingerprint);
+        ArgumentNullException.ThrowIfNull(failure);
+
+        AccountHealthChangedEventArgs? change = null;
+        if (!failure.IsAccountLevel)
+        {
+            if (!_accounts.TryGetValue(businessId, out var known))
+            {
+                return;
+            }
+
+            lock (known.Gate)
+            {
+                if (known.Removed || !IsCurrent(known, credentialFingerprint) || known.Circuit != CircuitState.HalfOpen)
+                {
+                    return;
+                }
+
+                known.LastUsed = now;
+                if (failure.Kind == SmtpFailureKind.Transient)
+                {
+                    // The probe proved nothing either way: the next send may probe again.
+                    known.Circuit = CircuitState.Open;
+                    known.RetryAt = now;
+                }
+                else
+                {
+                    // The server judged the message itself, so the account got through sign-in and sender checks.
+                    change = Close(known, now);
+                }
+            }
+
+            Raise(change);
+            return;
+        }
+
+        while (true)
+        {
+            var entry = _accounts.GetOrAdd(businessId, static (id, fingerprint) => new AccountEntry(id, fingerprint), credentialFingerprint);
+            lock (entry.Gate)
+            {
+                if (entry.Removed)
+                {
+                    continue;
+                }
+
+                // A send that used the previous credentials says nothing about the new ones.
+                if (!IsCurrent(entry, credentialFingerprint))
+                {
+                    return;
+                }
+
+                entry.LastUsed = now;
+                change = entry.Circuit switch
+                {
+                    CircuitState.Closed => Open(entry, failure, now, resetsAt, failedProbes: 0),
+                    CircuitState.HalfOpen => Open(entry, failure, now, resetsAt, entry.FailedProbes + 1),
+                    _ => Reinforce(entry, failure, now, resetsAt),
+                };
+            }
+
+            break;
+        }
+
+        Raise(change);
+    }
+
+    public AccountHealth GetHealth(string businessId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(businessId);
+        if (!_accounts.TryGetValue(businessId, out var entry))
+        {
+            return AccountHealth.Healthy(businessId);
+        }
+
+        AccountHealthChangedEventArgs? change;
+        AccountHealth health;
+        lock (entry.Gate)
+        {
+            change = ExpireThrottle(entry, _time.GetUtcNow());
+            health = entry.Health;
+        }
+
+        Raise(change);
+        return health;
+    }
+
+    public IReadOnlyCollection<AccountHealth> GetUnhealthy()
+    {
+        var now = _time.GetUtcNow();
+        var result = new List<AccountHealth>();
+        List<AccountHealthChangedEventArgs>? changes = null;
+        foreach (var entry in _accounts.Values)
+        {
+            lock (entry.Gate)
+            {
+                if (ExpireThrottle(entry, now) is { } change)
+                {
+                    (changes ??= []).Add(change);
+                }
+
+                if (!entry.Removed && !entry.Health.IsHealthy)
+                {
+                    result.Add(entry.Health);
+                }
+            }
+        }
+
+        foreach (var change in changes ?? [])
+        {
+            Raise(change);
+        }
+
+        return result;
+    }
+
+    /// <summary>Drops healthy accounts not used for <see cref="IdleRetention"/>; failing and throttled ones stay.</summary>
+    internal int RemoveIdle(DateTimeOffset now)
+    {
+        var removed = 0;
+        foreach (var (businessId, entry) in _accounts)
+        {
+            lock (entry.Gate)
+            {
+                if (entry.Removed || entry.Circuit != CircuitState.Closed || now - entry.LastUsed < IdleRetention)
+                {
+                    continue;
+                }
+
+                entry.Removed = true;
+                _accounts.TryRemove(new KeyValuePair<string, AccountEntry>(businessId, entry));
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    private static bool IsCurrent(AccountEntry entry, string credentialFingerprint) =>
+        string.Equals(entry.Fingerprint, credentialFingerprint, StringComparison.Ordinal);
+
+    private AccountGate Admit(AccountEntry entry, DateTimeOffset now, ref AccountHealthChangedEventArgs? change)
+    {
+        switch (entry.Circuit)
+        {
+            case CircuitState.Closed:
+                return AccountGate.Allowed;
+
+            case CircuitState.Open when now < entry.RetryAt:
+                return AccountGate.Blocked(entry.Failure!, entry.RetryAt);
+
+            case CircuitState.Open when entry.Health.State == AccountHealthState.Throttled:
+                // The provider told us when the window resets: trust it and let mail flow again.
+                change = Close(entry, now);
+                return AccountGate.Allowed;
+
+            case CircuitState.Open:
+                entry.Circuit = CircuitState.HalfOpen;
+                entry.ProbeStartedAt = now;
+                LogProbe(_logger, entry.BusinessId, entry.Health.Kind);
+                return AccountGate.Probe;
+
+            default:
+                // Half-open: one probe is in flight. If it never reports back, another send may probe later.
+                var probeDeadline = entry.ProbeStartedAt + _options.ProbeTimeout;
+                if (now >= probeDeadline)
+                {
+                    entry.ProbeStartedAt = now;
+                    LogProbe(_logger, entry.BusinessId, entry.Health.Kind);
+                    return AccountGate.Probe;
+                }
+
+                return AccountGate.Blocked(entry.Failure!, probeDeadline);
+        }
+    }
+
+    private AccountHealthChangedEventArgs? Open(AccountEntry entry, SmtpFailure failure, DateTimeOffset now, DateTimeOffset? resetsAt, int failedProbes)
+    {
+        var (state, retryAt) = Schedule(failure.Kind, now, resetsAt, failedProbes);
+        entry.Circuit = CircuitState.Open;
+        entry.Failure = failure;
+        entry.FailedProbes = failedProbes;
+        entry.RetryAt = retryAt;
+        return SetHealth(entry, state, failure, retryAt, now);
+    }
+
+    /// <summary>
+    /// A failure while already open comes from a send let through before the breaker opened: it must not
+    /// push the next probe back, but a different kind or a later quota reset is news.
+    /// </summary>
+    private AccountHealthChangedEventArgs? Reinforce(AccountEntry entry, SmtpFailure failure, DateTimeOffset now, DateTimeOffset? resetsAt)
+    {
+        if (entry.Failure is null || entry.Failure.Kind != failure.Kind)
+        {
+            return Open(entry, failure, now, resetsAt, entry.FailedProbes);
+        }
+
+        if (failure.Kind == SmtpFailureKind.SendLimitReached)
+        {
+            var (_, retryAt) = Schedule(failure.Kind, now, resetsAt, entry.FailedProbes);
+            if (retryAt > entry.RetryAt)
+            {
+                entry.RetryAt = retryAt;
+                entry.Failure = failure;
+                return SetHealth(entry, AccountHealthState.Throttled, failure, retryAt, now);
+            }
+        }
+
+        return null;
+    }
+
+    private (AccountHealthState State, DateTimeOffset RetryAt) Schedule(SmtpFailureKind kind, DateTimeOffset now, DateTimeOffset? resetsAt, int failedProbes) => kind switch
+    {
+        SmtpFailureKind.SendLimitReached => (AccountHealthState.Throttled, resetsAt is { } reset && reset > now ? reset : now + _options.DefaultThrottleDuration),
+        SmtpFailureKind.AuthenticationFailed or SmtpFailureKind.CredentialsExpired => (AccountHealthState.Failing, now + _options.CredentialProbeInterval),
+        _ => (AccountHealthState.Failing, now + ProbeInterval(failedProbes)),
+    };
+
+    private TimeSpan ProbeInterval(int failedProbes)
+    {
+        var interval = _options.InitialProbeInterval;
+        for (var i = 0; i < failedProbes && interval < _options.MaxProbeInterval; i++)
+        {
+            interval *= ProbeGrowthFactor;
+        }
+
+        return interval < _options.MaxProbeInterval ? interval : _options.MaxProbeInterval;
+    }
+
+    private static AccountHealthChangedEventArgs? ExpireThrottle(AccountEntry entry, DateTimeOffset now) =>
+        entry.Circuit == CircuitState.Open && entry.Health.State == AccountHealthState.Throttled && now >= entry.RetryAt
+            ? Close(entry, now)
+            : null;
+
+    private static AccountHealthChangedEventArgs? Close(AccountEntry entry, DateTimeOffset now)
+    {
+        entry.Circuit = CircuitState.Closed;
+        entry.Failure = null;
+        entry.FailedProbes = 0;
+        if (entry.Health.IsHealthy)
+        {
+            return null;
+        }
+
+        var previous = entry.Health;
+        entry.Health = AccountHealth.Healthy(entry.BusinessId, now);
+        return new AccountHealthChangedEventArgs(previous, entry.Health, now);
+    }
+
+    private static AccountHealthChangedEventArgs? SetHealth(AccountEntry entry, AccountHealthState state, SmtpFailure failure, DateTimeOffset until, DateTimeOffset now)
+    {
+        var previous = entry.Health;
+        var same = previous.State == state && previous.Kind == failure.Kind;
+        entry.Health = new AccountHealth(entry.BusinessId, state, failure.Kind, failure.Advice, same ? previous.Since : now, until, Shorten(failure.Reply));
+        return same ? null : new AccountHealthChangedEventArgs(previous, entry.Health, now);
+    }
+
+    private static string? Shorten(string? reply) =>
+        reply is { Length: > MaxReplyLength } ? string.Concat(reply.AsSpan(0, MaxReplyLength), "…") : reply;
+
+    private void SweepIfDue(DateTimeOffset now)
+    {
+        var due = Interlocked.Read(ref _nextSweepTicks);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweepTicks, now.UtcTicks + IdleRetention.Ticks, due) != due)
+        {
+            return;
+        }
+
+        RemoveIdle(now);
+    }
+
+    private void Raise(AccountHealthChangedEventArgs? change)
+    {
+        if (change is null)
+        {
+            return;
+        }
+
+        LogChanged(_logger, change.BusinessId, change.Previous.State, change.Current.State, change.Kind);
+        var handlers = HealthChanged;
+        if (handlers is null)
+        {
+            return;
+        }
+
+        foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<AccountHealthChangedEventArgs>>())
+        {
+            try
+            {
+                handler(this, change);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogHandlerFailed(_logger, ex, change.BusinessId);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "SMTP account of business {BusinessId} changed from {Previous} to {Current} ({Kind})")]
+    private static partial void LogChanged(ILogger logger, string businessId, AccountHealthState previous, AccountHealthState current, SmtpFailureKind? kind);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Letting one send probe the failing SMTP account of business {BusinessId} ({Kind})")]
+    private static partial void LogProbe(ILogger logger, string businessId, SmtpFailureKind? kind);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "A HealthChanged handler threw for business {BusinessId}; the change stands")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string businessId);
+
+    private sealed class AccountEntry(string businessId, string fingerprint)
+    {
+        public readonly Lock Gate = new();
+        public readonly string BusinessId = businessId;
+        public string Fingerprint = fingerprint;
+        public CircuitState Circuit = CircuitState.Closed;
+        public SmtpFailure? Failure;
+        public DateTimeOffset RetryAt;
+        public DateTimeOffset ProbeStartedAt;
+        public int FailedProbes;
+        public AccountHealth Health = AccountHealth.Healthy(businessId);
+        public DateTimeOffset LastUsed;
+        public bool Removed;
+    }
+}
