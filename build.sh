@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# One entry point for the README's commands.
+#   ./build.sh demo [--json]   run the embedded demo (no configuration, network or credentials)
+#   ./build.sh test            build everything and run every test; last line: "tests: N passed, N failed"
+#   ./build.sh pack            produce the NuGet packages in artifacts/packages
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+configuration=${CONFIGURATION:-Release}
+
+ensure_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "The .NET 10 SDK is required (dotnet was not found on PATH)." >&2
+    exit 1
+  fi
+}
+
+run_tests() {
+  ensure_dotnet
+  local results=artifacts/test-results
+  rm -rf "$results"
+  mkdir -p "$results"
+  dotnet build PetSitter.Email.sln -c "$configuration" -warnaserror
+  local status=0
+  dotnet test PetSitter.Email.sln -c "$configuration" --no-build \
+    --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+
+  # Sum the real counters of every test run (one .trx per test project).
+  local passed=0 failed=0 total=0 files=0
+  for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    files=$((files + 1))
+    local counters
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+    local p f t
+    p=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
+    f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
+    t=$(sed -E 's/.* total="([0-9]+)".*/\1/' <<<"$counters")
+    passed=$((passed + p)); failed=$((failed + f)); total=$((total + t))
+  done
+  local errors=$((total - passed - failed))
+  if [ "$files" -eq 0 ] || [ "$total" -eq 0 ]; then
+    echo "no test results were found" >&2
+    status=1
+  fi
+  if [ "$errors" -gt 0 ]; then
+    echo "$errors tests neither passed nor failed (not run, aborted or timed out)" >&2
+    failed=$((failed + errors))
+  fi
+  [ "$failed" -gt 0 ] && status=1
+  echo "tests: $passed passed, $failed failed"
+  return "$status"
+}
+
+case "${1:-}" in
+  demo)
+    ensure_dotnet
+    shift
+    dotnet run --project src/PetSitter.Email.Cli -c "$configuration" -- demo "$@"
+    ;;
+  test)
+    run_tests
+    ;;
+  pack)
+    ensure_dotnet
+    dotnet pack PetSitter.Email.sln -c "$configuration" -o artifacts/packages
+    ;;
+  *)
+    echo "usage: ./build.sh demo [--json] | test | pack" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,212 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
+using PetSitter.Email.Tests.Support;
+
+namespace PetSitter.Email.Tests.Sending;
+
+public class EmailSenderTests
+{
+    private readonly ISmtpTransport _smtp = Substitute.For<ISmtpTransport>();
+    private readonly INativeMailer _native = Substitute.For<INativeMailer>();
+
+    public EmailSenderTests()
+    {
+        _smtp.SendAsync(default!, default!, default).ReturnsForAnyArgs(new DeliveryReceipt("smtp.paws.example:587", "250 OK"));
+        _native.SendAsync(default!, default).ReturnsForAnyArgs(new DeliveryReceipt("/pickup/1.eml"));
+    }
+
+    private EmailSender Sender(params BusinessEmailSettings[] businesses) =>
+        new(new StaticSettingsProvider(businesses), _smtp, _native, Options.Create(new PetSitterEmailOptions()), NullLogger<EmailSender>.Instance);
+
+    [Fact]
+    public async Task Invoice_goes_native_when_only_direct_emails_is_on()
+    {
+        var sender = Sender(TestData.Business(smtp: TestData.Account(), onlyDirect: true));
+
+        var outcome = await sender.SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, TestData.Message()));
+
+        outcome.Status.Should().Be(SendStatus.Sent);
+        outcome.Channel.Should().Be(EmailChannel.Native);
+        outcome.IsFallback.Should().BeFalse();
+        outcome.Location.Should().Be("/pickup/1.eml");
+        await _smtp.DidNotReceiveWithAnyArgs().SendAsync(default!, default!, default);
+    }
+
+    [Fact]
+    public async Task Marketing_goes_through_smtp_when_only_direct_emails_is_on()
+    {
+        var sender = Sender(TestData.Business(smtp: TestData.Account(), onlyDirect: true));
+
+        var outcome = await sender.SendAsync(new OutgoingEmail("paws", EmailCategory.Marketing, TestData.Message()));
+
+        outcome.Channel.Should().Be(EmailChannel.Smtp);
+        outcome.Location.Should().Be("smtp.paws.example:587");
+        await _native.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task Smtp_mail_is_sent_from_the_accounts_address_with_the_business_name()
+    {
+        var sender = Sender(TestData.Business(smtp: TestData.Account()));
+        var original = TestData.Message();
+        original.From.Clear();
+        original.From.Add(MailboxAddress.Parse("someone-else@elsewhere.example"));
+
+        await sender.SendAsync(new OutgoingEmail("paws", EmailCategory.Quote, original));
+
+        await _smtp.Received(1).SendAsync(
+            Arg.Any<SmtpAccountSettings>(),
+            Arg.Is<MimeMessage>(m => m.From.Mailboxes.Single().Address == "hello@paws.example"
+                && m.From.Mailboxes.Single().Name == "Paws & Claws"
+                && m.ReplyTo.Mailboxes.Single().Address == "office@paws.example"
+                && m.MessageId == original.MessageId),
+            Arg.Any<CancellationToken>());
+        original.From.Mailboxes.Single().Address.Should().Be("someone-else@elsewhere.example", "the caller's message is never changed");
+    }
+
+    [Fact]
+    public async Task Invoice_falls_back_to_native_with_the_same_message_id_when_the_password_is_wrong()
+    {
+        _smtp.SendAsync(default!, default!, default).ThrowsAsyncForAnyArgs(
+            new SmtpTransportException(SmtpStage.Authenticate, 535, "5.7.8 Username and Password not accepted."));
+        var sender = Sender(TestData.Business(smtp: TestData.Account()));
+        var message = TestData.Message();
+
+        var outcome = await sender.SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, message));
+
+        outcome.Status.Should().Be(SendStatus.Sent);
+        outcome.Channel.Should().Be(EmailChannel.Native);
+        outcome.PlannedChannel.Should().Be(EmailChannel.Smtp);
+        outcome.IsFallback.Should().BeTrue();
+        outcome.FailureKind.Should().Be(SmtpFailureKind.AuthenticationFailed);
+        outcome.Reason.Should().Contain("password");
+        outcome.MessageId.Should().Be(message.MessageId);
+        await _native.Received(1).SendAsync(Arg.Is<MimeMessage>(m => m.MessageId == message.MessageId), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_rejected_recipient_fails_without_fallback()
+    {
+        _smtp.SendAsync(default!, default!, default).ThrowsAsyncForAnyArgs(
+            new SmtpTransportException(SmtpStage.RcptTo, 550, "5.1.1 The email account that you tried to reach does not exist."));
+        var sender = Sender(TestData.Business(smtp: TestData.Account()));
+
+        var outcome = await sender.SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, TestData.Message()));
+
+        outcome.Status.Should().Be(SendStatus.Failed);
+        outcome.FailureKind.Should().Be(SmtpFailureKind.RecipientRejected);
+        await _native.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task A_drop_after_the_end_of_data_is_delivery_uncertain_and_not_resent()
+    {
+        _smtp.SendAsync(default!, default!, default).ThrowsAsyncForAnyArgs(
+            new SmtpTransportException(SmtpStage.AfterData, null, "The SMTP server has unexpectedly disconnected."));
+        var sender = Sender(TestData.Business(smtp: TestData.Account()));
+
+        var outcome = await sender.SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, TestData.Message()));
+
+        outcome.Status.Should().Be(SendStatus.DeliveryUncertain);
+        await _smtp.ReceivedWithAnyArgs(1).SendAsync(default!, default!, default);
+        await _native.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task Invalid_smtp_settings_are_a_misconfiguration_and_the_invoice_still_goes_native()
+    {
+        var broken = new SmtpAccountSettings { Host = "smtp.paws.example", Port = 70000, FromAddress = "hello@paws.example" };
+        var sender = Sender(TestData.Business(smtp: broken));
+
+        var outcome = await sender.SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, TestData.Message()));
+
+        outcome.Channel.Should().Be(EmailChannel.Native);
+        outcome.FailureKind.Should().Be(SmtpFailureKind.Misconfigured);
+        outcome.SmtpFailure!.Reply.Should().Contain("Smtp.Port");
+        await _smtp.DidNotReceiveWithAnyArgs().SendAsync(default!, default!, default);
+    }
+
+    [Fact]
+    public async Task A_native_mailer_failure_is_a_failed_outcome_not_an_exception()
+    {
+        _native.SendAsync(default!, default).ThrowsAsyncForAnyArgs(new IOException("disk full"));
+        var sender = Sender(TestData.Business());
+
+        var outcome = await sender.SendAsync(new OutgoingEmail("paws", EmailCategory.General, TestData.Message()));
+
+        outcome.Status.Should().Be(SendStatus.Failed);
+        outcome.Channel.Should().Be(EmailChannel.Native);
+        outcome.Reason.Should().Contain("disk full");
+    }
+
+    [Fact]
+    public async Task An_unknown_business_is_a_clear_error()
+    {
+        var sender = Sender(TestData.Business());
+
+        var act = () => sender.SendAsync(new OutgoingEmail("nobody", EmailCategory.General, TestData.Message()));
+
+        (await act.Should().ThrowAsync<EmailSettingsException>()).Which.Message.Should().Contain("'nobody' is unknown");
+    }
+
+    [Fact]
+    public async Task A_message_without_recipients_is_a_clear_error()
+    {
+        var sender = Sender(TestData.Business());
+        var message = TestData.Message();
+        message.To.Clear();
+
+        var act = () => sender.SendAsync(new OutgoingEmail("paws", EmailCategory.General, message));
+
+        await act.Should().ThrowAsync<ArgumentException>().WithMessage("*no recipients*");
+    }
+
+    [Fact]
+    public async Task Invalid_business_settings_name_the_field()
+    {
+        var sender = Sender(new BusinessEmailSettings { BusinessId = "paws", BusinessName = "Paws", ReplyToAddress = "nope" });
+
+        var act = () => sender.SendAsync(new OutgoingEmail("paws", EmailCategory.General, TestData.Message()));
+
+        (await act.Should().ThrowAsync<EmailSettingsException>()).Which.Errors.Should().ContainSingle().Which.Should().StartWith("ReplyToAddress");
+    }
+
+    [Fact]
+    public async Task A_message_without_a_message_id_gets_one_that_the_outcome_reports()
+    {
+        var sender = Sender(TestData.Business());
+        var message = TestData.Message();
+        message.Headers.Remove(HeaderId.MessageId);
+
+        var outcome = await sender.SendAsync(new OutgoingEmail("paws", EmailCategory.General, message));
+
+        outcome.MessageId.Should().NotBeNullOrEmpty();
+        await _native.Received(1).SendAsync(Arg.Is<MimeMessage>(m => m.MessageId == outcome.MessageId), Arg.Any<CancellationToken>());
+        message.MessageId.Should().BeNull("the caller's message is never changed");
+    }
+
+    [Fact]
+    public async Task A_cancelled_send_throws_and_reports_nothing()
+    {
+        var sender = Sender(TestData.Business());
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        var act = () => sender.SendAsync(new OutgoingEmail("paws", EmailCategory.General, TestData.Message()), cts.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        await _native.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
+    [Fact]
+    public void Outgoing_email_refuses_null_and_undefined_input()
+    {
+        FluentActions.Invoking(() => new OutgoingEmail(null!, EmailCategory.General, TestData.Message())).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => new OutgoingEmail("", EmailCategory.General, TestData.Message())).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => new OutgoingEmail("paws", default, TestData.Message())).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("category");
+        FluentActions.Invoking(() => new OutgoingEmail("paws", EmailCategory.General, null!)).Should().Throw<ArgumentNullException>();
+    }
+}
