@@ -1,0 +1,3 @@
+using PetSitter.Email.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -1,0 +1,37 @@
+namespace PetSitter.Email.Testing;
+
+/// <summary>How a <see cref="ScriptedSmtpServer"/> is set up. What it answers is set by its <see cref="ScriptedSmtpServer.Script"/>.</summary>
+public sealed class ScriptedSmtpServerOptions
+{
+    /// <summary>Gets how connections are secured. Default: <see cref="ScriptedServerSecurity.None"/>.</summary>
+    public ScriptedServerSecurity Security { get; init; } = ScriptedServerSecurity.None;
+
+    /// <summary>
+    /// Gets the authority whose <see cref="TestCertificateAuthority.ServerCertificate"/> the server presents for
+    /// TLS. Use <see cref="TestCertificateAuthority.Create"/> for a certificate the client must not trust.
+    /// Default: <see cref="TestCertificateAuthority.Shared"/>.
+    /// </summary>
+    public TestCertificateAuthority? CertificateAuthority { get; init; }
+
+    /// <summary>Gets the name the server gives in its greeting and EHLO reply. Default: <c>smtp.scripted.test</c>.</summary>
+    public string ServerName { get; init; } = "smtp.scripted.test";
+
+    /// <summary>
+    /// Gets the only user name AUTH accepts, or <see langword="null"/> to accept any user name and password.
+    /// Default: <see langword="null"/>.
+    /// </summary>
+    public string? UserName { get; init; }
+
+    /// <summary>Gets the only password AUTH accepts, with <see cref="UserName"/>. Never shown. Default: <see langword="null"/>.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>
+    /// Gets whether EHLO advertises PIPELINING, which MailKit then uses to send MAIL FROM and RCPT TO in one
+    /// packet. Default: <see langword="true"/>.
+    /// </summary>
+    public bool AdvertisePipelining { get; init; } = true;
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{Security}, {ServerName}, user {(UserName ?? "(any)")}, password {(Password is null ? "(any)" : "***")}";
+}
