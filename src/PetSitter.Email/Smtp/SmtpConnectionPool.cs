@@ -78,7 +78,7 @@ internal sealed class SmtpConnectionPool<TConnection>
     /// Rents a connection: the most recently used idle one that is still fresh, else a new one when a
     /// slot is free, else the next one returned (waiting at most the wait timeout).
     /// </summary>
-    /// <param name="forceNew">Open a new connection even if an idle one is available (its slot is reused).</param>
+    /// <param name="forceNew">Open a new connection even if an idle one is available: in a free slot, else in the slot of the oldest idle one.</param>
     /// <param name="cancellationToken">Cancels the wait and the opening.</param>
     /// <returns>The lease, or <see langword="null"/> when the pool was retired: ask the owner for the current pool.</returns>
     /// <exception cref="TimeoutException">No connection became free within the wait timeout.</exception>
@@ -95,11 +95,29 @@ internal sealed class SmtpConnectionPool<TConnection>
 
             var now = _time.GetUtcNow();
             _lastActivity = now;
-            if (_idle.Count > 0)
+            if (forceNew)
+            {
+                // A free slot keeps the idle connections; else the oldest idle one (the likeliest to be
+                // stale) gives up its slot.
+                if (_openCount < Capacity)
+                {
+                    _openCount++;
+                }
+                else if (_idle.Count > 0)
+                {
+                    stale = _idle[0];
+                    _idle.RemoveAt(0);
+                }
+                else
+                {
+                    waiter = _waiters.AddLast(new TaskCompletionSource<Grant>(TaskCreationOptions.RunContinuationsAsynchronously));
+                }
+            }
+            else if (_idle.Count > 0)
             {
                 var newest = _idle[^1];
                 _idle.RemoveAt(_idle.Count - 1);
-                if (!forceNew && IsFresh(newest, now))
+                if (IsFresh(newest, now))
                 {
                     return new SmtpConnectionLease<TConnection>(newest, Reused: true);
                 }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
@@ -495,6 +497,26 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         await FluentActions.Awaiting(() => transport.SendAsync(account, Simple("late"), Token)).Should().ThrowAsync<ObjectDisposedException>();
     }
 
+    [Fact]
+    public async Task Logs_name_the_server_but_never_addresses_user_names_or_passwords()
+    {
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls });
+        var logger = new FakeLogger<MailKitSmtpTransport>();
+        var transport = Transport(logger: logger);
+        var account = server.CreateAccountSettings("owner@paws.example", "owner-login@paws.example", "s3cret-Pa55");
+        await transport.SendAsync(account, Simple("fine"), Token);
+        server.Script = context => context.Stage == SmtpStage.RcptTo ? new SmtpReply(550, "5.1.1 <client@example.com> unknown") : null;
+        await FluentActions.Awaiting(() => transport.SendAsync(account, Simple("refused"), Token)).Should().ThrowAsync<SmtpTransportException>();
+        await transport.DisposeAsync();
+
+        var records = logger.Collector.GetSnapshot();
+        var everything = string.Join("\n", records.Select(r => $"{r.Message} {r.Exception}"));
+
+        records.Should().Contain(r => r.Message.Contains($"{server.Host}:{server.Port}", StringComparison.Ordinal));
+        records.Select(r => r.Id.Id).Should().Contain([2001, 2003, 2006]);
+        everything.Should().NotContain("owner-login").And.NotContain("s3cret").And.NotContain("client@example.com").And.NotContain("owner@paws.example");
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var disposable in Enumerable.Reverse(_disposables))
@@ -512,11 +534,11 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         return server;
     }
 
-    private MailKitSmtpTransport Transport(TimeProvider? time = null, Action<PetSitterEmailOptions>? configure = null)
+    private MailKitSmtpTransport Transport(TimeProvider? time = null, Action<PetSitterEmailOptions>? configure = null, ILogger<MailKitSmtpTransport>? logger = null)
     {
         var options = new PetSitterEmailOptions { SmtpTimeout = TimeSpan.FromSeconds(10) };
         configure?.Invoke(options);
-        var transport = new MailKitSmtpTransport(Options.Create(options), time ?? TimeProvider.System, NullLogger<MailKitSmtpTransport>.Instance);
+        var transport = new MailKitSmtpTransport(Options.Create(options), time ?? TimeProvider.System, logger ?? NullLogger<MailKitSmtpTransport>.Instance);
         _disposables.Add(transport);
         return transport;
     }

@@ -183,6 +183,21 @@ public class SmtpConnectionPoolTests
     }
 
     [Fact]
+    public async Task Forcing_a_new_connection_uses_a_free_slot_and_keeps_the_idle_ones()
+    {
+        var pool = Pool(capacity: 2);
+        var first = await RentAsync(pool);
+        await pool.ReturnAsync(first.Connection, reusable: true);
+
+        var lease = (await pool.RentAsync(forceNew: true, CancellationToken.None))!.Value;
+
+        lease.Reused.Should().BeFalse();
+        first.Connection.ClosedWith.Should().BeNull();
+        pool.IdleCount.Should().Be(1);
+        pool.OpenCount.Should().Be(2);
+    }
+
+    [Fact]
     public async Task Retiring_closes_idle_connections_releases_waiters_and_closes_the_rest_on_return()
     {
         var pool = Pool(capacity: 2);
