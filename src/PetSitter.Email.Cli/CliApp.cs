@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PetSitter.Email.Cli.Demo;
 
 namespace PetSitter.Email.Cli;
 

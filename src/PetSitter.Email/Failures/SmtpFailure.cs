@@ -13,7 +13,7 @@ public sealed class SmtpFailure
     /// <param name="advice">What the owner should do, in plain words.</param>
     /// <param name="stage">Where the SMTP conversation failed, or <see langword="null"/> when it never started.</param>
     /// <param name="statusCode">The server's reply code, if any.</param>
-    /// <param name="reply">The server's reply or the error's description (never a secret).</param>
+    /// <param name="reply">The server's reply or the error's description. Sign-in data a server echoes back is removed.</param>
     public SmtpFailure(SmtpFailureKind kind, bool isAccountLevel, bool isTransient, string advice, SmtpStage? stage = null, int? statusCode = null, string? reply = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(advice);
@@ -23,8 +23,8 @@ public sealed class SmtpFailure
         Advice = advice;
         Stage = stage;
         StatusCode = statusCode;
-        Reply = reply;
-        EnhancedStatusCode = EnhancedStatusCodes.Find(reply);
+        Reply = SmtpReplyRedactor.Redact(reply);
+        EnhancedStatusCode = EnhancedStatusCodes.Find(Reply);
     }
 
     /// <summary>Gets the kind of failure.</summary>
@@ -53,6 +53,37 @@ public sealed class SmtpFailure
 
     /// <summary>Gets the server's reply, or a description of the error.</summary>
     public string? Reply { get; }
+
+    /// <summary>
+    /// Gets how long the provider's quota window lasts, measured from this failure, when the failure is a
+    /// provider's limit (for example 24 hours for Gmail's rolling daily limit, 1 hour for an hourly one, a
+    /// few minutes for throttling); <see langword="null"/> when it is not, or nothing resets (too many
+    /// recipients in one message). Until then the account counts as exhausted whatever its own count says.
+    /// Default: <see langword="null"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan? ResetsAfter
+    {
+        get;
+        init
+        {
+            if (value is { } window && window <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), window, "A quota window must be positive.");
+            }
+
+            field = value;
+        }
+    }
+
+    /// <summary>Gets what a provider's limit reply asks of the send-limit policy; <see cref="ProviderQuotaSignal.None"/> for other failures.</summary>
+    internal ProviderQuotaSignal QuotaSignal { get; init; }
+
+    /// <summary>Gets whether the provider said a counted quota is used up or it is throttling the account (not a per-message limit).</summary>
+    internal bool IsProviderQuota => QuotaSignal is ProviderQuotaSignal.Window or ProviderQuotaSignal.BackOff;
+
+    /// <summary>Gets the name of the classification rule that produced this failure, for diagnostics.</summary>
+    internal string? RuleName { get; init; }
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -1,26 +1,68 @@
 namespace PetSitter.Email;
 
-/// <summary>Turns a failure of the SMTP channel into a <see cref="SmtpFailure"/>.</summary>
+/// <summary>
+/// Turns a failure of the SMTP channel into a <see cref="SmtpFailure"/> by walking
+/// <see cref="SmtpFailureRules.All"/>: reply code, enhanced code, reply text, stage, provider and the
+/// exception MailKit threw, never the class digit alone (providers put daily quotas under 5xx).
+/// </summary>
 internal static class SmtpFailureClassifier
 {
-    public static SmtpFailure Classify(SmtpTransportException exception)
+    /// <summary>Classifies <paramref name="exception"/>.</summary>
+    /// <param name="exception">What the transport threw.</param>
+    /// <param name="host">The SMTP host, when known: it picks provider-specific rules and advice.</param>
+    public static SmtpFailure Classify(SmtpTransportException exception, string? host = null)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        var code = exception.StatusCode;
-        var stage = exception.Stage;
-        var (kind, account, transient) = (stage, code) switch
+        var evidence = SmtpFailureEvidence.From(exception, host);
+        var rule = Match(evidence);
+        return new SmtpFailure(
+            rule.Kind,
+            rule.IsAccountLevel,
+            rule.IsTransient,
+            rule.Advice ?? SmtpFailureAdvice.For(rule.Kind),
+            exception.Stage,
+            evidence.StatusCode,
+            Describe(exception))
         {
-            (SmtpStage.Connect or SmtpStage.Tls, _) => (SmtpFailureKind.Misconfigured, true, false),
-            (SmtpStage.Authenticate, 535 or 534) => (SmtpFailureKind.AuthenticationFailed, true, false),
-            (SmtpStage.RcptTo, >= 500) => (SmtpFailureKind.RecipientRejected, false, false),
-            (_, >= 400 and < 500) => (SmtpFailureKind.Transient, false, true),
-            (_, null) => (SmtpFailureKind.Transient, false, true),
-            _ => (SmtpFailureKind.MessageRejected, false, false),
+            ResetsAfter = rule.ResetsAfter,
+            QuotaSignal = rule.Quota,
+            RuleName = rule.Name,
         };
-        return new SmtpFailure(kind, account, transient, SmtpFailureAdvice.For(kind), stage, code, exception.Reply);
     }
 
-    public static SmtpFailure Misconfigured(IReadOnlyList<string> errors) =>
-        new(SmtpFailureKind.Misconfigured, isAccountLevel: true, isTransient: false,
-            SmtpFailureAdvice.For(SmtpFailureKind.Misconfigured), stage: null, statusCode: null, reply: string.Join(" ", errors));
+    /// <summary>The failure for settings that cannot work, found before any connection is tried.</summary>
+    public static SmtpFailure Misconfigured(IReadOnlyList<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        return new(SmtpFailureKind.Misconfigured, isAccountLevel: true, isTransient: false,
+            SmtpFailureAdvice.For(SmtpFailureKind.Misconfigured), stage: null, statusCode: null, reply: string.Join(" ", errors))
+        {
+            RuleName = "settings-invalid",
+        };
+    }
+
+    internal static ClassificationRule Match(SmtpFailureEvidence evidence)
+    {
+        foreach (var rule in SmtpFailureRules.All)
+        {
+            if (rule.Matches(evidence))
+            {
+                return rule;
+            }
+        }
+
+        // The table ends with a row that matches anything; this keeps the compiler and a future edit honest.
+        throw new InvalidOperationException("The SMTP failure rules have no catch-all row.");
+    }
+
+    /// <summary>The server's reply, or when there was none the first error's own words.</summary>
+    private static string Describe(SmtpTransportException exception)
+    {
+        if (!string.IsNullOrWhiteSpace(exception.Reply))
+        {
+            return exception.Reply;
+        }
+
+        return exception.InnerException?.Message ?? exception.Message;
+    }
 }

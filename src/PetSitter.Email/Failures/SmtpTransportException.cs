@@ -39,7 +39,7 @@ public sealed class SmtpTransportException : Exception
     {
         Stage = stage;
         StatusCode = statusCode;
-        Reply = reply ?? string.Empty;
+        Reply = SmtpReplyRedactor.Redact(reply) ?? string.Empty;
         EnhancedStatusCode = EnhancedStatusCodes.Find(Reply);
     }
 
@@ -57,6 +57,6 @@ public sealed class SmtpTransportException : Exception
 
     private static string FormatMessage(SmtpStage stage, int? statusCode, string reply) =>
         statusCode is null
-            ? $"SMTP failed at {stage}: {reply}"
-            : $"SMTP failed at {stage}: {statusCode} {reply}";
+            ? $"SMTP failed at {stage}: {SmtpReplyRedactor.Redact(reply)}"
+            : $"SMTP failed at {stage}: {statusCode} {SmtpReplyRedactor.Redact(reply)}";
 }

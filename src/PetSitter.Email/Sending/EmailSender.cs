@@ -66,7 +66,7 @@ internal sealed partial class EmailSender : IEmailSender
             }
             catch (SmtpTransportException ex)
             {
-                failure = SmtpFailureClassifier.Classify(ex);
+                failure = SmtpFailureClassifier.Classify(ex, account.Host);
                 if (ex.Stage == SmtpStage.AfterData)
                 {
                     LogUncertain(_logger, working.BusinessId, working.Category, working.Message.MessageId);

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace PetSitter.Email.Cli.Demo;
+
+/// <summary>
+/// <c>demo</c>: the whole library on its embedded default. In-process SMTP servers stand in for the
+/// providers, a temporary pickup directory for the native mailer; nothing leaves the machine.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON document with an entry per message instead of the table." };
+        var pickup = new Option<DirectoryInfo?>("--pickup-dir") { Description = "Where native mail is written as .eml files (default: a new temporary directory)." };
+        var command = new Command("demo", "Send a realistic mix of a pet-sitting business's email through both channels on in-process servers, and show what went where and why.")
+        {
+            json,
+            pickup,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+            RunAsync(output, parseResult.GetValue(json), parseResult.GetValue(pickup)?.FullName, cancellationToken));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(TextWriter output, bool json, string? pickupDirectory, CancellationToken cancellationToken)
+    {
+        pickupDirectory ??= Path.Combine(Path.GetTempPath(), "petsitter-email-demo", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.CreateDirectory(pickupDirectory);
+
+        await using var world = await DemoWorld.StartAsync(cancellationToken).ConfigureAwait(false);
+        var services = new ServiceCollection();
+        services.AddSingleton<IBusinessEmailSettingsProvider>(new DemoSettingsProvider(world.Businesses));
+        services.AddPetSitterEmail(options => options.SmtpTimeout = TimeSpan.FromSeconds(10))
+            .UsePickupDirectory(pickupDirectory);
+
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var sender = provider.GetRequiredService<IEmailSender>();
+        var ownerEvents = new List<string>();
+
+        var serverNames = world.Servers.ToDictionary(s => $"{s.Server.Host}:{s.Server.Port}", s => s.Name, StringComparer.Ordinal);
+        var entries = new List<DemoEntry>();
+        for (var i = 0; i < world.Businesses.Count; i++)
+        {
+            var business = world.Businesses[i];
+            foreach (var (category, message) in DemoMessages.For(business, i))
+            {
+                var outcome = await sender.SendAsync(new OutgoingEmail(business.Id, category, message), cancellationToken).ConfigureAwait(false);
+                entries.Add(DemoReport.Entry(business, outcome, serverNames));
+            }
+        }
+
+        var servers = world.Servers.Select(s => new DemoServerStats(
+            s.Name,
+            $"{s.Server.Host}:{s.Server.Port}",
+            s.Server.ConnectionsOpened,
+            s.Server.AuthenticationsSucceeded,
+            s.Server.AuthenticationsFailed,
+            s.Server.Messages.Count)).ToList();
+
+        if (json)
+        {
+            DemoReport.WriteJson(output, entries, pickupDirectory, servers, ownerEvents);
+        }
+        else
+        {
+            DemoReport.WriteTable(output, world.Businesses, entries, pickupDirectory, servers, ownerEvents);
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,76 @@
+using PetSitter.Email.Testing;
+
+namespace PetSitter.Email.Cli.Demo;
+
+/// <summary>
+/// The demo's stand-ins for the real world: in-process SMTP servers that answer like real providers
+/// (one healthy, one that reaches its daily limit mid-run, one where the stored password is wrong)
+/// and the businesses that use them.
+/// </summary>
+internal sealed class DemoWorld : IAsyncDisposable
+{
+    /// <summary>Microsoft 365's emulator accepts this many messages, then answers that the daily quota is used up.</summary>
+    public const int QuotaAfterMessages = 3;
+
+    private DemoWorld(IReadOnlyList<(string Name, ScriptedSmtpServer Server)> servers, IReadOnlyList<DemoBusiness> businesses)
+    {
+        Servers = servers;
+        Businesses = businesses;
+    }
+
+    public IReadOnlyList<(string Name, ScriptedSmtpServer Server)> Servers { get; }
+
+    public IReadOnlyList<DemoBusiness> Businesses { get; }
+
+    public static async Task<DemoWorld> StartAsync(CancellationToken cancellationToken)
+    {
+        var gmail = await ScriptedSmtpServer.StartAsync(
+            new ScriptedSmtpServerOptions { Security = ScriptedServerSecurity.StartTlsRequired, ServerName = "smtp.gmail.emulated", UserName = "paws@gmail.example", Password = "demo-app-password" },
+            cancellationToken).ConfigureAwait(false);
+
+        var office = await ScriptedSmtpServer.StartAsync(
+            new ScriptedSmtpServerOptions { Security = ScriptedServerSecurity.StartTlsRequired, ServerName = "smtp.office365.emulated" },
+            cancellationToken).ConfigureAwait(false);
+        office.Script = context => context.Stage == SmtpStage.AfterData && context.MessagesReceived >= QuotaAfterMessages
+            ? ProviderReplies.Microsoft365.SubmissionQuotaExceeded
+            : null;
+
+        var wrongPassword = await ScriptedSmtpServer.StartAsync(
+            new ScriptedSmtpServerOptions { Security = ScriptedServerSecurity.StartTlsRequired, ServerName = "smtp.gmail.emulated" },
+            cancellationToken).ConfigureAwait(false);
+        wrongPassword.Script = context => context.Stage == SmtpStage.Authenticate ? ProviderReplies.Gmail.BadCredentials : null;
+
+        var businesses = new List<DemoBusiness>
+        {
+            Business("whiskers", "Whiskers & Co", "hello@whiskers.example", "no SMTP configured: everything native", smtp: null, onlyDirect: false, server: null),
+            Business("paws", "Paws & Claws", "hello@pawsandclaws.example", "own Gmail, \"Only Use for Direct Emails\" OFF: everything over SMTP",
+                gmail.CreateAccountSettings("paws@gmail.example"), onlyDirect: false, server: "gmail"),
+            Business("happytails", "Happy Tails", "bookings@happytails.example", "own Gmail, \"Only Use for Direct Emails\" ON: documents native",
+                gmail.CreateAccountSettings("paws@gmail.example"), onlyDirect: true, server: "gmail"),
+            Business("barkingmad", "Barking Mad Dog Walkers", "office@barkingmad.example", $"Microsoft 365 that reaches its daily limit after {QuotaAfterMessages} messages",
+                office.CreateAccountSettings("office@barkingmad.example", "office@barkingmad.example", "correct-password"), onlyDirect: false, server: "office365"),
+            Business("furfriends", "Fur Friends", "hi@furfriends.example", "Gmail whose stored password is wrong",
+                wrongPassword.CreateAccountSettings("hi@furfriends.example", "hi@furfriends.example", "old-password-2023"), onlyDirect: false, server: "wrong-password"),
+        };
+
+        return new DemoWorld([("gmail", gmail), ("office365", office), ("wrong-password", wrongPassword)], businesses);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (_, server) in Servers)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static DemoBusiness Business(string id, string name, string replyTo, string situation, SmtpAccountSettings? smtp, bool onlyDirect, string? server) =>
+        new(id, name, replyTo, situation, new BusinessEmailSettings
+        {
+            BusinessId = id,
+            BusinessName = name,
+            ReplyToAddress = replyTo,
+            Smtp = smtp,
+            OnlyUseSmtpForDirectEmails = onlyDirect,
+        }, server);
+}

@@ -1,0 +1,38 @@
+namespace PetSitter.Email;
+
+/// <summary>What kind of error, other than the server's reply, lies under an <see cref="SmtpTransportException"/>.</summary>
+internal enum SmtpFailureCause
+{
+    /// <summary>No telling exception: the failure is the server's reply alone.</summary>
+    None = 0,
+
+    /// <summary>The host name did not resolve.</summary>
+    HostNotFound,
+
+    /// <summary>Nothing listens on that port (a TCP reset on connect).</summary>
+    ConnectionRefused,
+
+    /// <summary>A connect, read or write timed out (including a timeout surfaced as a cancellation).</summary>
+    Timeout,
+
+    /// <summary>The TLS handshake failed for a reason other than the certificate (wrong mode for the port, protocol mismatch).</summary>
+    TlsHandshake,
+
+    /// <summary>The server's certificate was not trusted (untrusted root, expired, wrong name).</summary>
+    TlsCertificate,
+
+    /// <summary>MailKit refused because the server lacks something required (STARTTLS, AUTH, SMTPUTF8).</summary>
+    NotSupported,
+
+    /// <summary>Signing in failed with no reply code to go on (a SASL failure, or every mechanism refused).</summary>
+    Authentication,
+
+    /// <summary>The server wanted a signed-in session for MAIL/RCPT/DATA.</summary>
+    NotAuthenticated,
+
+    /// <summary>The server dropped the connection.</summary>
+    Disconnected,
+
+    /// <summary>Another socket or stream error.</summary>
+    NetworkError,
+}

@@ -1,0 +1,510 @@
+namespace PetSitter.Email;
+
+/// <summary>
+/// The classification table, as data. Rows are tried in order and the first match wins, so specific
+/// replies (a provider's quota under a 5xx, a "sender not owned" under 5.7.1) come before the general
+/// meaning of their codes, and the reply's class digit is only the last resort. docs/failure-handling.md
+/// explains each decision; the tests hold one example per row.
+/// </summary>
+internal static class SmtpFailureRules
+{
+    /// <summary>Gmail, Microsoft, Outlook.com and iCloud count a rolling day; 24 hours is the longest it can take.</summary>
+    public static readonly TimeSpan DailyWindow = TimeSpan.FromHours(24);
+
+    /// <summary>IONOS counts by the hour.</summary>
+    public static readonly TimeSpan HourlyWindow = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// A provider throttling us publishes no figure: long enough that reconnecting does not prolong the
+    /// throttle, short enough that deferred mail waits minutes, not hours.
+    /// </summary>
+    public static readonly TimeSpan RateBackOff = TimeSpan.FromMinutes(5);
+
+    /// <summary>Sign-in throttles last longer than send throttles, and each retry is another bad login.</summary>
+    public static readonly TimeSpan LoginBackOff = TimeSpan.FromMinutes(15);
+
+    private const SmtpFailureKind Unavailable = SmtpFailureKind.AccountUnavailable;
+    private const SmtpFailureKind Limit = SmtpFailureKind.SendLimitReached;
+    private const SmtpFailureKind BadLogin = SmtpFailureKind.AuthenticationFailed;
+    private const SmtpFailureKind Expired = SmtpFailureKind.CredentialsExpired;
+    private const SmtpFailureKind Settings = SmtpFailureKind.Misconfigured;
+    private const SmtpFailureKind Requirements = SmtpFailureKind.ProviderRequirementsChanged;
+    private const SmtpFailureKind Spam = SmtpFailureKind.RejectedAsSpam;
+    private const SmtpFailureKind Recipient = SmtpFailureKind.RecipientRejected;
+    private const SmtpFailureKind Message = SmtpFailureKind.MessageRejected;
+    private const SmtpFailureKind Glitch = SmtpFailureKind.Transient;
+
+    // Flag pairs, named so each row reads as a sentence.
+    private const bool Account = true;
+    private const bool ThisMessage = false;
+    private const bool Passes = true;
+    private const bool Stays = false;
+
+    private static readonly SmtpStage[] NotRecipient =
+        [SmtpStage.Greeting, SmtpStage.Ehlo, SmtpStage.Authenticate, SmtpStage.MailFrom, SmtpStage.Data];
+
+    private static readonly KnownSmtpProvider[] Microsoft = [KnownSmtpProvider.Microsoft365, KnownSmtpProvider.OutlookCom];
+
+    /// <summary>Gets the table, in the order rows are tried. The last row matches anything.</summary>
+    public static IReadOnlyList<ClassificationRule> All { get; } =
+    [
+        // ---- The message's fate is unknown: never resent, whatever else is true.
+        new("after-data-uncertain", Glitch, ThisMessage, Passes)
+        {
+            Stages = [SmtpStage.AfterData],
+            Advice = "The connection to your email server was lost just as the email was handed over, so it may or may not have been sent: it was not sent again, to avoid a duplicate. Check your Sent folder.",
+        },
+
+        // ---- Provider quotas. Providers put these under 5xx (and under 5.7.1): they come first.
+        new("gmail-daily-limit", Limit, Account, Passes)
+        {
+            Enhanced = ["5.4.5"], Text = ["limit", "quota"],
+            Quota = ProviderQuotaSignal.Window, ResetsAfter = DailyWindow,
+            Advice = "Gmail's daily sending limit for your account has been reached: emails will go out through your account again when the limit resets (Gmail counts the last 24 hours).",
+        },
+        new("microsoft-submission-quota", Limit, Account, Passes)
+        {
+            Text = ["SubmissionQuotaExceeded"],
+            Quota = ProviderQuotaSignal.Window, ResetsAfter = DailyWindow,
+            Advice = "Microsoft's daily sending limit for your mailbox has been reached: emails will go out through your account again when the limit resets, within 24 hours.",
+        },
+        new("outlook-refuse-quota", Limit, Account, Passes)
+        {
+            Text = ["RefuseQuota"],
+            Quota = ProviderQuotaSignal.Window, ResetsAfter = DailyWindow,
+            Advice = "Outlook.com has stopped your account sending for now (its daily limit is lower for new or unverified accounts): sign in at outlook.com and complete any verification it asks for; emails will go out again when the limit resets, within 24 hours.",
+        },
+        new("icloud-daily-limit", Limit, Account, Passes)
+        {
+            Text = ["exceeded your daily sending limit"],
+            Quota = ProviderQuotaSignal.Window, ResetsAfter = DailyWindow,
+            Advice = "iCloud Mail's daily sending limit has been reached: emails will go out through your account again when the limit resets, within 24 hours.",
+        },
+        new("hourly-send-limit", Limit, Account, Passes)
+        {
+            Text = ["mail send limit exceeded", "hourly"], AlsoText = ["limit", "quota"],
+            Quota = ProviderQuotaSignal.Window, ResetsAfter = HourlyWindow,
+            Advice = "Your email provider's hourly sending limit has been reached: emails will go out through your account again within the hour.",
+        },
+        new("too-many-recipients-code", Limit, ThisMessage, Stays)
+        {
+            Enhanced = ["*.5.3"],
+            Quota = ProviderQuotaSignal.RecipientsPerMessage,
+            Advice = TooManyRecipients,
+        },
+        new("too-many-recipients-text", Limit, ThisMessage, Stays)
+        {
+            Text = ["too many recipients", "RecipLimit"],
+            Quota = ProviderQuotaSignal.RecipientsPerMessage,
+            Advice = TooManyRecipients,
+        },
+        // Throttling, read before the generic "temporary" texts: "temporarily rate limited" is a throttle.
+        new("login-throttle", Limit, Account, Passes)
+        {
+            Text = ["too many login attempts", "too many authentication", "too many failed login"],
+            CodeClass = 4,
+            Quota = ProviderQuotaSignal.BackOff, ResetsAfter = LoginBackOff,
+            Advice = "Your email provider is refusing sign-ins for a while after too many attempts: sending will resume by itself. If this keeps happening, check that no other app or device is still using an old password for this account.",
+        },
+        new("gmail-rate-limit", Limit, Account, Passes)
+        {
+            Codes = [421], Enhanced = ["4.7.0"], Text = ["try again later"],
+            Quota = ProviderQuotaSignal.BackOff, ResetsAfter = RateBackOff,
+            Advice = RateLimited,
+        },
+        new("rate-limit", Limit, Account, Passes)
+        {
+            CodeClass = 4, Text = ["rate limit", "too many messages", "sending rate", "submission rate", "rate exceeded"],
+            Quota = ProviderQuotaSignal.BackOff, ResetsAfter = RateBackOff,
+            Advice = RateLimited,
+        },
+        new("temporary-system-problem", Glitch, ThisMessage, Passes)
+        {
+            CodeClass = 4, Text = ["temporary system problem", "temporarily", "server busy", "system busy", "temporary"],
+        },
+        new("concurrent-connections", Glitch, ThisMessage, Passes)
+        {
+            // 432 is "password transition needed" in MailKit's enum; Microsoft uses it for its cap of 3 connections.
+            Text = ["concurrent connections", "too many connections", "too many concurrent"],
+            Advice = "Too many connections to your mailbox were open at once: the email will be retried.",
+        },
+        // Mailbox storage (the owner's or the client's) is not a sending quota, though its texts say
+        // "quota": read it before the generic quota texts.
+        new("sender-mailbox-full", Unavailable, Account, Stays)
+        {
+            Text = ["ShutoffQuotaExceeded", "Submission.Exception:QuotaExceeded"],
+            Advice = "Your mailbox is full, so your provider will not send from it: delete old emails (including Sent Items) or add storage, and sending will resume.",
+        },
+        new("recipient-mailbox-full", Recipient, ThisMessage, Passes)
+        {
+            CodeClass = 4, Stages = [SmtpStage.RcptTo, SmtpStage.Data], Enhanced = ["*.2.2"],
+            Advice = RecipientMailboxFull,
+        },
+        new("recipient-mailbox-full-permanent", Recipient, ThisMessage, Stays)
+        {
+            CodeClass = 5, Stages = [SmtpStage.RcptTo, SmtpStage.Data], Enhanced = ["*.2.2"],
+            Advice = RecipientMailboxFull,
+        },
+        // A provider we have no row for that names a sending limit: a day for a 5xx, an hour for a 4xx.
+        new("daily-limit-text", Limit, Account, Passes)
+        {
+            CodeClass = 5, Text = ["sending limit", "send limit", "sending quota", "daily limit", "daily quota"],
+            Quota = ProviderQuotaSignal.Window, ResetsAfter = DailyWindow,
+        },
+        new("hourly-limit-text", Limit, Account, Passes)
+        {
+            CodeClass = 4, Text = ["sending limit", "send limit", "sending quota"],
+            Quota = ProviderQuotaSignal.Window, ResetsAfter = HourlyWindow,
+        },
+
+        // ---- Connection requirements the settings do not meet.
+        new("starttls-required", Requirements, Account, Stays)
+        {
+            Text = ["must issue a STARTTLS", "STARTTLS is required", "STARTTLS required", "TLS required", "encryption required", "requires TLS"],
+            Advice = StartTlsRequired,
+        },
+        new("encryption-required-code", Requirements, Account, Stays)
+        {
+            Enhanced = ["*.7.11"],
+            Advice = StartTlsRequired,
+        },
+        new("microsoft-smtp-auth-disabled", Requirements, Account, Stays)
+        {
+            Text = ["SmtpClientAuthentication is disabled"],
+            Advice = "Microsoft 365 has SMTP sign-in (SMTP AUTH) turned off for your mailbox: ask your Microsoft 365 administrator to turn on Authenticated SMTP for this mailbox (see https://aka.ms/smtp_auth_disabled), or connect with Microsoft sign-in (OAuth) in Custom SMTP Configuration.",
+        },
+        new("outlook-basic-auth-disabled", Requirements, Account, Stays)
+        {
+            Providers = [KnownSmtpProvider.OutlookCom], Text = ["basic authentication"],
+            Advice = OutlookComOAuthOnly,
+        },
+        new("microsoft-basic-auth-disabled", Requirements, Account, Stays)
+        {
+            Text = ["basic authentication is disabled", "basic auth is disabled"],
+            Advice = "Microsoft no longer accepts a password for SMTP on your account (basic authentication is turned off): connect with Microsoft sign-in (OAuth) in Custom SMTP Configuration, or ask your Microsoft 365 administrator whether SMTP AUTH can be allowed for this mailbox.",
+        },
+        new("microsoft-basic-auth-retired", Requirements, Account, Stays)
+        {
+            Enhanced = ["5.7.30"],
+            Advice = "Microsoft no longer accepts a password for SMTP on your account (basic authentication is turned off): connect with Microsoft sign-in (OAuth) in Custom SMTP Configuration, or ask your Microsoft 365 administrator whether SMTP AUTH can be allowed for this mailbox.",
+        },
+        new("microsoft-security-policy", Requirements, Account, Stays)
+        {
+            Text = ["security defaults", "did not meet the criteria to be authenticated"],
+            Advice = "Your Microsoft 365 organisation's security settings block signing in to SMTP with a password: ask your administrator to allow SMTP AUTH for this mailbox, or connect with Microsoft sign-in (OAuth) in Custom SMTP Configuration.",
+        },
+        new("password-expired", Expired, Account, Stays)
+        {
+            Text = ["password expired", "password has expired", "password is expired", "expired password"],
+            Advice = "Your email password has expired: change it with your email provider, then enter the new one in Custom SMTP Configuration.",
+        },
+        new("gmail-web-sign-in", Requirements, Account, Stays)
+        {
+            Text = ["log in via your web browser", "log in with your web browser", "web browser and then try again"],
+            Advice = "Google has blocked the sign-in until you sign in to your Google account in a web browser: sign in at mail.google.com and confirm any security check, then create an app password in your Google account and enter it in Custom SMTP Configuration.",
+        },
+        new("gmail-app-password", Requirements, Account, Stays)
+        {
+            Text = ["application-specific password", "InvalidSecondFactor"],
+            Advice = GmailAppPassword,
+        },
+        new("gmail-mechanism-too-weak", Requirements, Account, Stays)
+        {
+            // 534 is "mechanism too weak" in MailKit's enum; Gmail uses it for "app password required".
+            Providers = [KnownSmtpProvider.Gmail], Codes = [534],
+            Advice = GmailAppPassword,
+        },
+        new("mechanism-too-weak", Requirements, Account, Stays)
+        {
+            Codes = [534],
+            Advice = MechanismRefused,
+        },
+        new("mechanism-too-weak-code", Requirements, Account, Stays)
+        {
+            Enhanced = ["*.7.9"],
+            Advice = MechanismRefused,
+        },
+
+        // ---- Not signed in, or signed in as someone who may not use this sender.
+        new("not-authenticated", Settings, Account, Stays)
+        {
+            Enhanced = ["5.7.57"],
+            Advice = NeedsSignIn,
+        },
+        new("authentication-required", Settings, Account, Stays)
+        {
+            CodeClass = 5, Text = ["not authenticated", "authentication required", "authentication is required", "must authenticate"],
+            Advice = NeedsSignIn,
+        },
+        new("authentication-required-code", Settings, Account, Stays)
+        {
+            Codes = [530],
+            Advice = NeedsSignIn,
+        },
+        new("microsoft-send-as", Settings, Account, Stays)
+        {
+            Enhanced = ["5.7.60"],
+            Advice = SenderNotAllowed,
+        },
+        new("sender-not-allowed", Settings, Account, Stays)
+        {
+            CodeClass = 5,
+            Text = ["send as this sender", "not owned by user", "sender address rejected", "relaying disallowed as", "not allowed to send as", "from address not verified", "sender not allowed"],
+            Advice = SenderNotAllowed,
+        },
+        new("relay-denied", Settings, Account, Stays)
+        {
+            CodeClass = 5, Text = ["relay access denied", "relaying denied", "relay not permitted", "relaying not allowed", "unable to relay", "relay denied"],
+            Advice = "Your email server refused to pass the email on (relaying denied): check that the user name, password and security settings in Custom SMTP Configuration are for this server.",
+        },
+
+        // ---- Wrong password (after every "the password is fine but..." row above).
+        new("yahoo-bad-password", BadLogin, Account, Stays)
+        {
+            Text = ["#AUTH005"],
+            Advice = YahooAppPassword,
+        },
+        new("yahoo-bad-password-host", BadLogin, Account, Stays)
+        {
+            Providers = [KnownSmtpProvider.Yahoo, KnownSmtpProvider.Aol], Codes = [535],
+            Advice = YahooAppPassword,
+        },
+        new("gmail-bad-password", BadLogin, Account, Stays)
+        {
+            Text = ["BadCredentials"],
+            Advice = GmailBadPassword,
+        },
+        new("gmail-bad-password-host", BadLogin, Account, Stays)
+        {
+            Providers = [KnownSmtpProvider.Gmail], Codes = [535],
+            Advice = GmailBadPassword,
+        },
+        new("outlook-bad-password", BadLogin, Account, Stays)
+        {
+            Providers = [KnownSmtpProvider.OutlookCom], Codes = [535],
+            Advice = OutlookComOAuthOnly,
+        },
+        new("microsoft-bad-password", BadLogin, Account, Stays)
+        {
+            Providers = Microsoft, Codes = [535],
+            Advice = "Microsoft did not accept your password: update it in Custom SMTP Configuration. If your account signs in with a code or the Authenticator app, ask your administrator whether SMTP AUTH with a password is allowed for your mailbox.",
+        },
+        new("bad-password", BadLogin, Account, Stays)
+        {
+            Codes = [535],
+        },
+        new("bad-password-code", BadLogin, Account, Stays)
+        {
+            Enhanced = ["*.7.8"],
+        },
+
+        // ---- The account itself cannot send.
+        new("microsoft-restricted-sender", Unavailable, Account, Stays)
+        {
+            Text = ["Bad outbound sender"],
+            Advice = "Microsoft has blocked your account from sending (it was flagged as a restricted sender, usually after suspected spam or a stolen password): sign in to your mailbox, change your password, and ask your Microsoft 365 administrator to release the account.",
+        },
+        new("unusual-activity", Unavailable, Account, Stays)
+        {
+            Text = ["unusual sending activity", "unusual activity", "suspicious activity"],
+            Advice = "Your email provider has blocked sending after unusual activity on your account: sign in to your email account in a web browser and follow its steps to unblock it.",
+        },
+        new("outlook-outbound-spam", Unavailable, Account, Stays)
+        {
+            Text = ["OutboundSpamException"],
+            Advice = "Outlook.com has restricted sending from your account: sign in at outlook.com and follow its instructions (it may ask you to verify your account).",
+        },
+        new("account-disabled", Unavailable, Account, Stays)
+        {
+            Stages = NotRecipient,
+            Text = ["account", "mailbox"], AlsoText = ["disabled", "suspended", "blocked", "locked", "deactivated", "not active", "inactive"],
+        },
+
+        // ---- This message, or this recipient.
+        new("message-too-large", Message, ThisMessage, Stays)
+        {
+            Enhanced = ["*.3.4", "*.2.3"],
+            Advice = MessageTooLarge,
+        },
+        new("message-too-large-text", Message, ThisMessage, Stays)
+        {
+            Codes = [552, 554], Text = ["size", "too large", "too big"],
+            Advice = MessageTooLarge,
+        },
+        new("international-address", Message, ThisMessage, Stays)
+        {
+            Cause = SmtpFailureCause.NotSupported, Text = ["SMTPUTF8", "8BITMIME", "BINARYMIME"],
+            Advice = "Your email server cannot send this email as it is (an address or part of it needs an extension the server lacks, such as international characters): check the client's address.",
+        },
+        new("spam", Spam, ThisMessage, Stays)
+        {
+            CodeClass = 5, Text = ["spam", "unsolicited", "junk", "blocklist", "block list", "blacklist", "reputation", "phish", "content filter"],
+            Advice = SpamRejected,
+        },
+        new("recipient-unknown", Recipient, ThisMessage, Stays)
+        {
+            CodeClass = 5, Enhanced = ["*.1.1", "*.1.2", "*.1.3", "*.1.6", "*.1.10", "*.2.1"],
+            Advice = "The client's email address does not exist or no longer takes email: check the address on the client's record.",
+        },
+        new("sender-address-invalid", Settings, Account, Stays)
+        {
+            CodeClass = 5, Enhanced = ["*.1.7", "*.1.8"],
+            Advice = SenderNotAllowed,
+        },
+        new("policy-at-data", Spam, ThisMessage, Stays)
+        {
+            CodeClass = 5, Stages = [SmtpStage.Data], Enhanced = ["*.7.1", "*.7"],
+            Advice = SpamRejected,
+        },
+        new("policy-at-sender", Settings, Account, Stays)
+        {
+            CodeClass = 5, Stages = [SmtpStage.MailFrom], Enhanced = ["*.7.1"],
+            Advice = SenderNotAllowed,
+        },
+
+        // Any other refusal of AUTH: before the exception rows, as MailKit wraps these replies in AuthenticationException.
+        new("5xx-auth-command-refused", Requirements, Account, Stays)
+        {
+            CodeClass = 5, Stages = [SmtpStage.Authenticate], Codes = [500, 501, 502, 504],
+            Advice = MechanismRefused,
+        },
+        new("5xx-at-authenticate", BadLogin, Account, Stays)
+        {
+            CodeClass = 5, Stages = [SmtpStage.Authenticate],
+        },
+
+        // ---- No reply to go on: what the network or MailKit threw.
+        new("host-not-found", Settings, Account, Stays)
+        {
+            Cause = SmtpFailureCause.HostNotFound,
+            Advice = HostNotFound,
+        },
+        new("host-not-found-text", Settings, Account, Stays)
+        {
+            Text = ["Failed to resolve host", "No such host", "Name or service not known"],
+            Advice = HostNotFound,
+        },
+        new("connection-refused", Settings, Account, Stays)
+        {
+            Cause = SmtpFailureCause.ConnectionRefused,
+            Advice = "The SMTP server refused the connection on this port: check the port in Custom SMTP Configuration (usually 587 for STARTTLS or 465 for SSL/TLS).",
+        },
+        new("connect-timeout", Settings, Account, Passes)
+        {
+            // A wrong or firewalled port and a server that is down look the same: the advice names
+            // the settings, the flags let the breaker probe again rather than wait for an edit.
+            Cause = SmtpFailureCause.Timeout, Stages = [SmtpStage.Connect],
+            Advice = "The SMTP server did not answer: check the server name and port in Custom SMTP Configuration (usually 587 or 465). If they are right, the server may be down and sending will be retried.",
+        },
+        new("greeting-timeout", Settings, Account, Passes)
+        {
+            // STARTTLS settings against port 465 (or none against 465) wait for a greeting the
+            // server will never send: it is waiting for a TLS handshake.
+            Cause = SmtpFailureCause.Timeout, Stages = [SmtpStage.Greeting, SmtpStage.Tls],
+            Advice = "The SMTP server accepted the connection but never answered: this usually means the security setting does not match the port (SSL/TLS for port 465, STARTTLS for port 587). Check Custom SMTP Configuration; sending will be retried.",
+        },
+        new("tls-version-refused", Requirements, Account, Stays)
+        {
+            Cause = SmtpFailureCause.TlsHandshake, Text = ["alert protocol version"],
+            Advice = "Your email server refused this app's encryption version (TLS): check your provider's current SMTP settings, or ask your provider whether it supports TLS 1.2 or later.",
+        },
+        new("tls-certificate", Settings, Account, Stays)
+        {
+            Cause = SmtpFailureCause.TlsCertificate,
+            Advice = "Your email server's security certificate is not trusted (expired, self-signed or issued for another name): check that the server name is exactly the one your provider gives, or ask your provider to fix its certificate.",
+        },
+        new("tls-handshake", Settings, Account, Stays)
+        {
+            Cause = SmtpFailureCause.TlsHandshake,
+            Advice = "The secure connection to your email server failed: the security setting probably does not match the port. Use SSL/TLS with port 465, or STARTTLS with port 587, in Custom SMTP Configuration.",
+        },
+        new("starttls-not-offered", Requirements, Account, Stays)
+        {
+            Cause = SmtpFailureCause.NotSupported, Text = ["STARTTLS"],
+            Advice = "Your email server no longer offers an encrypted connection (STARTTLS) on this port: check your provider's current SMTP settings (often SSL/TLS on port 465) and update Custom SMTP Configuration.",
+        },
+        new("auth-not-offered", Requirements, Account, Stays)
+        {
+            Text = ["does not support authentication", "No compatible authentication mechanisms"],
+            Advice = "Your email server did not offer a way to sign in on this connection: check the security setting (SSL/TLS on port 465, STARTTLS on port 587) in Custom SMTP Configuration, and whether your provider now requires a different sign-in.",
+        },
+        new("not-authenticated-exception", Settings, Account, Stays)
+        {
+            Cause = SmtpFailureCause.NotAuthenticated,
+            Advice = NeedsSignIn,
+        },
+        new("sign-in-refused-gmail", BadLogin, Account, Stays)
+        {
+            // MailKit's bare "Authentication failed." when every mechanism was refused: on Gmail
+            // that is a normal password where an app password is needed.
+            Cause = SmtpFailureCause.Authentication, Providers = [KnownSmtpProvider.Gmail],
+            Advice = GmailBadPassword,
+        },
+        new("sign-in-refused", BadLogin, Account, Stays)
+        {
+            Cause = SmtpFailureCause.Authentication,
+        },
+        new("disconnected", Glitch, ThisMessage, Passes)
+        {
+            Cause = SmtpFailureCause.Disconnected,
+            Advice = "The connection to your email server dropped before the email was sent: it will be retried.",
+        },
+        new("timeout", Glitch, ThisMessage, Passes)
+        {
+            Cause = SmtpFailureCause.Timeout,
+            Advice = "Your email server took too long to answer: the email will be retried.",
+        },
+        new("network-error", Glitch, ThisMessage, Passes)
+        {
+            Cause = SmtpFailureCause.NetworkError,
+            Advice = "The connection to your email server failed: the email will be retried.",
+        },
+
+        // ---- Last resort: the class digit, read per stage.
+        new("any-4xx", Glitch, ThisMessage, Passes)
+        {
+            CodeClass = 4,
+        },
+        new("5xx-at-mail-from", Settings, Account, Stays)
+        {
+            CodeClass = 5, Stages = [SmtpStage.MailFrom],
+            Advice = SenderNotAllowed,
+        },
+        new("5xx-at-rcpt-to", Recipient, ThisMessage, Stays)
+        {
+            CodeClass = 5, Stages = [SmtpStage.RcptTo],
+        },
+        new("5xx-at-data", Message, ThisMessage, Stays)
+        {
+            CodeClass = 5, Stages = [SmtpStage.Data],
+        },
+        new("5xx-at-greeting", Unavailable, Account, Stays)
+        {
+            CodeClass = 5, Stages = [SmtpStage.Greeting],
+            Advice = "Your email server refused the connection: check that you can send from your account in your email client, and that the server name in Custom SMTP Configuration is right.",
+        },
+        new("5xx-other", Settings, Account, Stays)
+        {
+            CodeClass = 5,
+        },
+        new("unrecognised", Glitch, ThisMessage, Passes)
+        {
+            Advice = "Sending through your email account failed for a reason the server did not explain: the email will be retried.",
+        },
+    ];
+
+    private const string TooManyRecipients = "This email has more recipients than your email provider accepts in one message: send it to fewer recipients at a time.";
+    private const string RateLimited = "Your email provider is slowing down emails sent from your account: sending will resume by itself in a few minutes.";
+    private const string StartTlsRequired = "Your email provider requires an encrypted connection: set Security to STARTTLS (port 587) or SSL/TLS (port 465) in Custom SMTP Configuration.";
+    private const string GmailAppPassword = "Gmail now requires an app password (or signing in with Google) for SMTP: create an app password in your Google account and enter it in Custom SMTP Configuration.";
+    private const string GmailBadPassword = "Gmail did not accept your password: for SMTP, Gmail needs an app password, not your normal Google password. Create an app password in your Google account (Security, 2-Step Verification, App passwords) and enter it in Custom SMTP Configuration.";
+    private const string YahooAppPassword = "Your password was not accepted: Yahoo and AOL need an app password for SMTP, not your normal password, and repeated failures block sign-in for a while. Create an app password in your account's security settings and enter it in Custom SMTP Configuration.";
+    private const string OutlookComOAuthOnly = "Outlook.com and Hotmail stopped accepting passwords for SMTP in September 2024 and now only accept Microsoft sign-in (OAuth): connect your account with Microsoft sign-in, or send through another email account, in Custom SMTP Configuration.";
+    private const string MechanismRefused = "Your email provider no longer accepts this way of signing in: it may now require an app password or signing in with the provider's own account (OAuth). Check its current SMTP instructions and update Custom SMTP Configuration.";
+    private const string NeedsSignIn = "Your email server requires you to sign in before sending: enter your email user name and password in Custom SMTP Configuration.";
+    private const string SenderNotAllowed = "Your email account is not allowed to send from this From address: set the sender address to the address of the mailbox you sign in with (or get permission to send as it) in Custom SMTP Configuration.";
+    private const string MessageTooLarge = "This email is larger than your email provider accepts: send smaller attachments (for example a link instead of a large file).";
+    private const string SpamRejected = "Your email provider refused this email as likely spam: check its wording and links, and ask your clients to save your address as a safe sender so your emails keep reaching them.";
+    private const string RecipientMailboxFull = "The client's mailbox is full, so the email could not be delivered: contact the client another way, or try again later.";
+    private const string HostNotFound = "The SMTP server name could not be found: check the server name in Custom SMTP Configuration (for example smtp.gmail.com).";
+}

@@ -1,0 +1,97 @@
+using System.Text.Json;
+
+namespace PetSitter.Email.Cli.Tests;
+
+public sealed class DemoCommandTests : IDisposable
+{
+    private readonly string _pickup = Path.Combine(Path.GetTempPath(), "petsitter-email-cli-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_pickup))
+        {
+            Directory.Delete(_pickup, recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await CliApp.RunAsync(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    private async Task<JsonElement[]> DemoJsonAsync()
+    {
+        var (exitCode, output, error) = await RunAsync("demo", "--json", "--pickup-dir", _pickup);
+        exitCode.Should().Be(0, error);
+        using var document = JsonDocument.Parse(output);
+        return document.RootElement.GetProperty("messages").EnumerateArray().Select(e => e.Clone()).ToArray();
+    }
+
+    [Fact]
+    public async Task Demo_json_has_one_entry_per_message_with_the_documented_fields()
+    {
+        var messages = await DemoJsonAsync();
+
+        messages.Should().HaveCount(30);
+        foreach (var message in messages)
+        {
+            message.GetProperty("category").GetString().Should().BeOneOf(Enum.GetNames<EmailCategory>());
+            message.GetProperty("channel").GetString().Should().BeOneOf("Smtp", "Native");
+            message.GetProperty("status").GetString().Should().BeOneOf(Enum.GetNames<SendStatus>());
+            message.GetProperty("fallback").ValueKind.Should().BeOneOf(JsonValueKind.True, JsonValueKind.False);
+            var failureKind = message.GetProperty("failureKind");
+            if (message.GetProperty("status").GetString() == "Sent" && !message.GetProperty("fallback").GetBoolean())
+            {
+                failureKind.ValueKind.Should().Be(JsonValueKind.Null, "a plain success has no failure");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Demo_routes_each_business_by_its_settings()
+    {
+        var messages = await DemoJsonAsync();
+        static string Channel(JsonElement e) => e.GetProperty("channel").GetString()!;
+        IEnumerable<JsonElement> Of(string business) => messages.Where(m => m.GetProperty("business").GetString() == business);
+
+        Of("whiskers").Select(Channel).Should().HaveCount(6).And.OnlyContain(c => c == "Native");
+        Of("paws").Select(Channel).Should().HaveCount(6).And.OnlyContain(c => c == "Smtp");
+        foreach (var message in Of("happytails"))
+        {
+            var direct = message.GetProperty("category").GetString() is "Marketing" or "General";
+            Channel(message).Should().Be(direct ? "Smtp" : "Native");
+        }
+
+        messages.Where(m => m.GetProperty("status").GetString() == "Sent").Should().HaveCountGreaterThan(20);
+    }
+
+    [Fact]
+    public async Task Demo_writes_native_mail_as_eml_files()
+    {
+        var messages = await DemoJsonAsync();
+
+        var nativeSent = messages.Count(m => m.GetProperty("channel").GetString() == "Native" && m.GetProperty("status").GetString() == "Sent");
+        Directory.GetFiles(_pickup, "*.eml").Should().HaveCount(nativeSent);
+    }
+
+    [Fact]
+    public async Task Demo_table_names_both_channels()
+    {
+        var (exitCode, output, _) = await RunAsync("demo", "--pickup-dir", _pickup);
+
+        exitCode.Should().Be(0);
+        output.Should().Contain("Smtp").And.Contain("Native").And.Contain("sent via SMTP").And.Contain(_pickup);
+    }
+
+    [Fact]
+    public async Task An_unknown_command_is_a_usage_error()
+    {
+        var (exitCode, _, error) = await RunAsync("nonsense");
+
+        exitCode.Should().NotBe(0);
+        error.Should().NotBeEmpty();
+    }
+}
