@@ -110,13 +110,14 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, I
             {
                 lease = await pool.RentAsync(replaceStale, cancellationToken).ConfigureAwait(false);
             }
-            catch (TimeoutException ex)
+            catch (TimeoutException)
             {
+                // No inner exception on purpose: this is local congestion, not a server that did not
+                // answer, and must not read as a connect timeout (which points at the settings).
                 throw new SmtpTransportException(
                     SmtpStage.Connect,
                     null,
-                    $"No connection to {endpoint} became free within {_options.ConnectionWaitTimeout.TotalSeconds:0.#} s: all {pool.Capacity} allowed connections were busy.",
-                    ex);
+                    $"No connection to {endpoint} became free within {_options.ConnectionWaitTimeout.TotalSeconds:0.#} s: all {pool.Capacity} allowed connections were busy.");
             }
 
             if (lease is not { } rented)

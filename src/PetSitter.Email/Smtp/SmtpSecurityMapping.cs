@@ -30,5 +30,5 @@ internal static class SmtpSecurityMapping
         && !account.AllowAuthenticationWithoutTls;
 
     public static SmtpTransportException PlainAuthenticationRefused(string endpoint) =>
-        new(SmtpStage.Authenticate, null, $"The connection to {endpoint} is not encrypted: refusing to send the password over an unencrypted connection; use TLS or set AllowAuthenticationWithoutTls.");
+        new(SmtpStage.Authenticate, null, $"Signing in to {endpoint} requires TLS: refusing to send the password over an unencrypted connection; use TLS or set AllowAuthenticationWithoutTls.");
 }

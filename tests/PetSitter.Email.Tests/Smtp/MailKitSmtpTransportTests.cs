@@ -148,6 +148,7 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         failure.Which.Stage.Should().Be(SmtpStage.Tls);
         failure.Which.StatusCode.Should().BeNull();
         failure.Which.Reply.Should().Contain("not trusted").And.Contain("untrusted root").And.Contain(server.CertificateAuthority.Certificate.Subject);
+        SmtpFailureClassifier.Classify(failure.Which, account.Host).Advice.Should().Contain("certificate");
         server.Messages.Should().BeEmpty();
         server.AuthenticationsSucceeded.Should().Be(0);
         server.AuthenticationsFailed.Should().Be(0);
@@ -181,6 +182,9 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
 
         failure.Which.Stage.Should().Be(SmtpStage.Authenticate);
         failure.Which.Reply.Should().Contain("refusing to send the password over an unencrypted connection").And.Contain("AllowAuthenticationWithoutTls");
+        var classified = SmtpFailureClassifier.Classify(failure.Which, refused.Host);
+        classified.IsTransient.Should().BeFalse("it fails the same way until the settings change");
+        classified.Advice.Should().Contain("STARTTLS");
         server.AuthenticationsSucceeded.Should().Be(0);
         server.AuthenticationsFailed.Should().Be(0);
         server.Messages.Should().BeEmpty();
@@ -465,6 +469,9 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         await busy;
         failure.Which.Stage.Should().Be(SmtpStage.Connect);
         failure.Which.Reply.Should().Contain("became free within 30 s");
+        var classified = SmtpFailureClassifier.Classify(failure.Which, account.Host);
+        classified.IsTransient.Should().BeTrue("a busy pool clears by itself");
+        classified.IsAccountLevel.Should().BeFalse("the account's settings are not at fault");
     }
 
     [Fact]
