@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace PetSitter.Email;
 
@@ -27,6 +28,26 @@ public static class PetSitterEmailBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.Configure(configure);
         builder.Services.Replace(ServiceDescriptor.Singleton<INativeMailer, PickupDirectoryNativeMailer>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Uses the platform's SMTP relay as the native mailer: native mail (documents when "Only Use for
+    /// Direct Emails" is on, and every fallback) is sent through it from
+    /// <see cref="PetSitterEmailOptions.PlatformFromAddress"/>, over pooled connections with the same
+    /// TLS and certificate rules as a business's own server. The options are validated at start.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the relay's options (host, port, security, credentials).</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    public static IPetSitterEmailBuilder UseNativeSmtpRelay(this IPetSitterEmailBuilder builder, Action<NativeSmtpRelayOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<NativeSmtpRelayOptions>().Configure(configure).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NativeSmtpRelayOptions>, NativeSmtpRelayOptionsValidator>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<INativeMailer, SmtpRelayNativeMailer>());
         return builder;
     }
 }

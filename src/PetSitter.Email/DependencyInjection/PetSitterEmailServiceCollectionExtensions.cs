@@ -38,6 +38,7 @@ public static class PetSitterEmailServiceCollectionExtensions
         services.TryAddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         services.TryAdd(ServiceDescriptor.Singleton(typeof(ILogger<>), typeof(Logger<>)));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ISmtpTransport, MailKitSmtpTransport>();
         services.TryAddSingleton<INativeMailer, PickupDirectoryNativeMailer>();
         services.TryAddSingleton<IEmailSender, EmailSender>();
         return new PetSitterEmailBuilder(services);

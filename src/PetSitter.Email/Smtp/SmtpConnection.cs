@@ -1,0 +1,166 @@
+using System.Net;
+using System.Security.Authentication;
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+
+namespace PetSitter.Email;
+
+/// <summary>
+/// One MailKit <see cref="SmtpClient"/> connected (and signed in) to an account's server, with the
+/// tracker that follows its conversation and the validator that judged its certificate.
+/// </summary>
+internal sealed class SmtpConnection : IPooledSmtpConnection
+{
+    private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(5);
+    private static long s_lastId;
+
+    private readonly SmtpClient _client;
+    private readonly ILogger _logger;
+    private int _closed;
+
+    private SmtpConnection(SmtpClient client, SmtpStageTracker tracker, SmtpCertificateValidator certificates, string endpoint, ILogger logger)
+    {
+        _client = client;
+        Tracker = tracker;
+        Certificates = certificates;
+        Endpoint = endpoint;
+        _logger = logger;
+        Id = Interlocked.Increment(ref s_lastId);
+    }
+
+    public long Id { get; }
+
+    public string Endpoint { get; }
+
+    public SmtpStageTracker Tracker { get; }
+
+    public SmtpCertificateValidator Certificates { get; }
+
+    /// <summary>Gets how many sends were started on this connection.</summary>
+    public int Sends { get; private set; }
+
+    public bool IsConnected => _client.IsConnected;
+
+    public DateTimeOffset LastUsed { get; set; }
+
+    /// <summary>Connects, secures and signs in.</summary>
+    /// <exception cref="SmtpTransportException">Any failure, with its stage.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<SmtpConnection> OpenAsync(SmtpAccountSettings account, TimeSpan timeout, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        var endpoint = $"{account.Host}:{account.Port}";
+        var tracker = new SmtpStageTracker();
+        var certificates = new SmtpCertificateValidator(account.Host, account.TrustedCertificateAuthorities);
+        var client = new SmtpClient(tracker)
+        {
+            Timeout = (int)Math.Min(int.MaxValue, timeout.TotalMilliseconds),
+            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ServerCertificateValidationCallback = certificates.Validate,
+        };
+
+        var connection = new SmtpConnection(client, tracker, certificates, endpoint, logger);
+        try
+        {
+            tracker.BeginOperation(SmtpStage.Connect);
+            await client.ConnectAsync(account.Host, account.Port, SmtpSecurityMapping.ToSocketOptions(account), cancellationToken).ConfigureAwait(false);
+            if (!string.IsNullOrEmpty(account.UserName))
+            {
+                if (!client.IsSecure && !account.AllowAuthenticationWithoutTls)
+                {
+                    throw SmtpSecurityMapping.PlainAuthenticationRefused(endpoint);
+                }
+
+                tracker.BeginOperation(SmtpStage.Authenticate);
+                await client.AuthenticateAsync(new NetworkCredential(account.UserName, account.Password), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            await connection.CloseAsync(SmtpConnectionCloseReason.Broken).ConfigureAwait(false);
+            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            var failure = SmtpFailureTranslator.Translate(ex, tracker, certificates, endpoint, timeout);
+            SmtpTransportLog.OpenFailed(logger, endpoint, failure.Stage, failure.StatusCode);
+            throw failure;
+        }
+
+        connection.LastUsed = time.GetUtcNow();
+        SmtpTransportLog.ConnectionOpened(logger, connection.Id, endpoint, account.EffectiveSecurity, client.IsSecure);
+        return connection;
+    }
+
+    /// <summary>
+    /// Sends the (already copied) message. Once the end of the message is on the wire, cancellation no
+    /// longer interrupts the wait for the server's verdict (bounded by the timeout), so the outcome is
+    /// known rather than uncertain.
+    /// </summary>
+    /// <returns>The server's final reply.</returns>
+    public async Task<string> SendAsync(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
+    {
+        Sends++;
+        Tracker.BeginOperation(SmtpStage.MailFrom);
+        using var send = new CancellationTokenSource();
+        using var registration = cancellationToken.Register(
+            static state =>
+            {
+                var (tracker, source) = ((SmtpStageTracker, CancellationTokenSource))state!;
+                if (!tracker.EndOfDataWritten)
+                {
+                    source.Cancel();
+                }
+            },
+            (Tracker, send));
+        try
+        {
+            return await _client.SendAsync(message, sender, recipients, send.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The SMTP send was cancelled.", null, cancellationToken);
+        }
+    }
+
+    public async ValueTask CloseAsync(SmtpConnectionCloseReason reason)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_client.IsConnected)
+            {
+                // QUIT is a courtesy: bounded, and any failure just means the socket closes without it.
+                _client.Timeout = (int)Math.Min(_client.Timeout, QuitTimeout.TotalMilliseconds);
+                await _client.DisconnectAsync(quit: true).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Nothing to do: the connection is being thrown away.
+        }
+        finally
+        {
+            _client.Dispose();
+        }
+
+        if (Sends > 0 || reason != SmtpConnectionCloseReason.Broken)
+        {
+            SmtpTransportLog.ConnectionClosed(_logger, Id, Endpoint, reason, Sends);
+        }
+    }
+
+    /// <summary>Closes the socket at once, without QUIT (synchronous disposal).</summary>
+    public void Abort()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            _client.Dispose();
+        }
+    }
+}

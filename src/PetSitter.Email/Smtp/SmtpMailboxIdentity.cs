@@ -1,0 +1,4 @@
+namespace PetSitter.Email;
+
+/// <summary>One mailbox on one server: the unit that owns a connection pool.</summary>
+internal readonly record struct SmtpMailboxIdentity(string Host, int Port, string? UserName);
