@@ -72,6 +72,7 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
                 }
 
                 tracker.BeginOperation(SmtpStage.Authenticate);
+                UseOneMechanism(client.AuthenticationMechanisms);
                 await client.AuthenticateAsync(new NetworkCredential(account.UserName, account.Password), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -91,6 +92,22 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
         connection.LastUsed = time.GetUtcNow();
         SmtpTransportLog.ConnectionOpened(logger, connection.Id, endpoint, account.EffectiveSecurity, client.IsSecure);
         return connection;
+    }
+
+    /// <summary>
+    /// MailKit tries every offered mechanism in turn, so a wrong password offered PLAIN and LOGIN would
+    /// cost two failed sign-ins; providers lock mailboxes after a few. Keep exactly one password mechanism.
+    /// </summary>
+    internal static void UseOneMechanism(HashSet<string> offered)
+    {
+        string[] preferred = ["PLAIN", "LOGIN"];
+        var chosen = preferred.FirstOrDefault(offered.Contains);
+        if (chosen is null)
+        {
+            return;
+        }
+
+        offered.RemoveWhere(mechanism => !string.Equals(mechanism, chosen, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>

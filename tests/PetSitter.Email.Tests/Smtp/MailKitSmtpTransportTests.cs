@@ -226,6 +226,7 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         failure.Which.Reply.Should().Contain("Username and Password not accepted");
         failure.Which.Message.Should().NotContain("old-password");
         server.Messages.Should().BeEmpty();
+        server.AuthenticationsFailed.Should().Be(1, "MailKit would try PLAIN and then LOGIN; a second failed sign-in brings a mailbox closer to lockout");
     }
 
     [Fact]
