@@ -6,13 +6,13 @@ namespace PetSitter.Email;
 
 /// <summary>
 /// One account's counters packed in a single <c>ushort[]</c>, so a tracked account costs one object and
-/// no pointers besides the dictionary's. The array is also the account's lock.
+/// no pointers besides the dictionary's. A bit of the header is the account's lock.
 /// </summary>
 /// <remarks>
 /// Layout, in 16-bit cells:
 /// <list type="bullet">
 /// <item>0-3: a 64-bit header: bits 0-4 the tracked windows, bit 5 evicted, bit 6 held by the provider,
-/// bits 8-63 the last time the counters were brought up to date (store milliseconds).</item>
+/// bit 7 locked, bits 8-63 the last time the counters were brought up to date (store milliseconds).</item>
 /// <item>then one 32-bit running sum per tracked window, in window order;</item>
 /// <item>then one ring of bucket counts per tracked window, in window order.</item>
 /// </list>
@@ -22,6 +22,7 @@ internal static class AccountCells
 {
     public const long EvictedFlag = 1 << 5;
     public const long ExhaustedFlag = 1 << 6;
+    public const long LockedFlag = 1 << 7;
     public const int HeaderCells = 4;
     private const long FlagBits = 0xFF;
     private const int TimeShift = 8;
@@ -52,11 +53,63 @@ internal static class AccountCells
     public static ref int Sum(ushort[] cells, int cell) =>
         ref Unsafe.As<ushort, int>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(cells), cell));
 
+    /// <summary>
+    /// Takes the account's lock. On 64-bit processes it is the header's lock bit, taken with one compare-and-swap
+    /// (the header is 8-byte aligned there: array data starts 16 bytes into the object); 32-bit processes, where
+    /// that alignment is not promised, use the array's monitor.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Enter(ushort[] cells)
+    {
+        if (!Environment.Is64BitProcess)
+        {
+            Monitor.Enter(cells);
+            return;
+        }
+
+        ref var header = ref Header(cells);
+        var current = Volatile.Read(ref header);
+        if ((current & LockedFlag) != 0 || Interlocked.CompareExchange(ref header, current | LockedFlag, current) != current)
+        {
+            EnterContended(ref header);
+        }
+    }
+
+    /// <summary>Releases the lock taken by <see cref="Enter"/>, publishing every change made under it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Exit(ushort[] cells)
+    {
+        if (!Environment.Is64BitProcess)
+        {
+            Monitor.Exit(cells);
+            return;
+        }
+
+        ref var header = ref Header(cells);
+        Volatile.Write(ref header, header & ~LockedFlag);
+    }
+
     public static long LastMs(long header) => header >> TimeShift;
 
     public static int Mask(long header) => (int)(header & QuotaWindows.AllMask);
 
     public static long WithLastMs(long header, long nowMs) => (nowMs << TimeShift) | (header & FlagBits);
+
+    /// <summary>The lock is held for a few dozen nanoseconds: spin, then yield, rather than block.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void EnterContended(ref long header)
+    {
+        var spinner = default(SpinWait);
+        while (true)
+        {
+            spinner.SpinOnce();
+            var current = Volatile.Read(ref header);
+            if ((current & LockedFlag) == 0 && Interlocked.CompareExchange(ref header, current | LockedFlag, current) == current)
+            {
+                return;
+            }
+        }
+    }
 
     /// <summary>
     /// Brings one window up to <paramref name="bucket"/>: buckets that have wholly left the window are

@@ -9,7 +9,7 @@ namespace PetSitter.Email;
 /// </summary>
 /// <remarks>
 /// <para>Each account is one small array of bucket counters (see <see cref="AccountCells"/>) guarded by
-/// its own lock; a check reads the clock once, brings the windows up to date from timestamps (nothing runs
+/// its own lock bit; a check reads the clock once, brings the windows up to date from timestamps (nothing runs
 /// in the background: an idle store costs no CPU), and allocates nothing once the account is known.</para>
 /// <para>Idle accounts are dropped lazily: every new account examines the next two entries of a
 /// round-robin walk and removes those whose windows have emptied, so the work is paid by inserts and
@@ -30,7 +30,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
     private readonly Lock sweepGate = new();
     private readonly TimeProvider timeProvider;
     private readonly long originTimestamp;
-    private readonly long timestampTicksPerMs;
+    private readonly long timestampFrequency;
     private readonly double msPerTimestampTick;
     private IEnumerator<KeyValuePair<string, ushort[]>>? sweepCursor;
 
@@ -39,10 +39,8 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         ArgumentNullException.ThrowIfNull(timeProvider);
         this.timeProvider = timeProvider;
         originTimestamp = timeProvider.GetTimestamp();
-        msPerTimestampTick = 1000.0 / timeProvider.TimestampFrequency;
-
-        // Integer division keeps whole milliseconds exact (a double product can land a hair below them).
-        timestampTicksPerMs = timeProvider.TimestampFrequency % 1000 == 0 ? timeProvider.TimestampFrequency / 1000 : 0;
+        timestampFrequency = timeProvider.TimestampFrequency;
+        msPerTimestampTick = 1000.0 / timestampFrequency;
     }
 
     /// <summary>Gets how many accounts the store holds counters for.</summary>
@@ -102,7 +100,8 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
                 SweepStep(now);
             }
 
-            lock (cells)
+            AccountCells.Enter(cells);
+            try
             {
                 var header = AccountCells.Header(cells);
                 if ((header & AccountCells.EvictedFlag) != 0)
@@ -118,6 +117,10 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
                 }
 
                 return Decide(accountKey, cells, limits, wanted, recipients, now);
+            }
+            finally
+            {
+                AccountCells.Exit(cells);
             }
         }
     }
@@ -146,7 +149,8 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
                 SweepStep(now);
             }
 
-            lock (cells)
+            AccountCells.Enter(cells);
+            try
             {
                 ref var header = ref AccountCells.Header(cells);
                 if ((header & AccountCells.EvictedFlag) != 0)
@@ -163,6 +167,10 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
                 header |= AccountCells.ExhaustedFlag;
                 return;
             }
+            finally
+            {
+                AccountCells.Exit(cells);
+            }
         }
     }
 
@@ -176,7 +184,8 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         var now = NowMs();
         var asOf = timeProvider.GetUtcNow();
-        lock (cells)
+        AccountCells.Enter(cells);
+        try
         {
             ref var header = ref AccountCells.Header(cells);
             if ((header & AccountCells.EvictedFlag) != 0)
@@ -215,6 +224,10 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
                 ExhaustedReason = hold?.Reason,
             };
         }
+        finally
+        {
+            AccountCells.Exit(cells);
+        }
     }
 
     private static LimitWindow Later(ref long longestMs, LimitWindow current, long waitMs, LimitWindow window)
@@ -228,10 +241,20 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         return current;
     }
 
+    /// <summary>
+    /// Store time in whole milliseconds. The usual clock frequencies (nanoseconds on Linux and macOS, 100 ns
+    /// on Windows and in <c>FakeTimeProvider</c>) divide by a constant: exact and cheaper than a variable
+    /// division; others multiply by a double.
+    /// </summary>
     private long NowMs()
     {
         var elapsed = timeProvider.GetTimestamp() - originTimestamp;
-        return ClockOffsetMs + (timestampTicksPerMs != 0 ? elapsed / timestampTicksPerMs : (long)(elapsed * msPerTimestampTick));
+        return ClockOffsetMs + timestampFrequency switch
+        {
+            1_000_000_000 => elapsed / 1_000_000,
+            10_000_000 => elapsed / 10_000,
+            _ => (long)(elapsed * msPerTimestampTick),
+        };
     }
 
     /// <summary>Decides under the account's lock: brings every tracked window up to date, then counts or refuses.</summary>
@@ -261,21 +284,31 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
             }
         }
 
+        // Where each window's current bucket sits, kept for the counting pass.
+        Span<int> countCells = stackalloc int[QuotaWindows.Count];
         var tracked = AccountCells.Mask(header);
         var sumCell = AccountCells.HeaderCells;
         var ringCell = AccountCells.HeaderCells + (2 * BitOperations.PopCount((uint)tracked));
+        var windows = 0;
         for (var bits = tracked; bits != 0; bits &= bits - 1)
         {
             var window = BitOperations.TrailingZeroCount(bits);
             var ring = cells.AsSpan(ringCell, QuotaWindows.RingSize(window));
             ref var sum = ref AccountCells.Sum(cells, sumCell);
             var bucket = QuotaWindows.BucketOf(window, now);
-            AccountCells.Expire(window, ring, ref sum, QuotaWindows.BucketOf(window, last), bucket);
+            var lastBucket = QuotaWindows.BucketOf(window, last);
+            if (bucket != lastBucket)
+            {
+                AccountCells.Expire(window, ring, ref sum, lastBucket, bucket);
+            }
+
+            var slot = QuotaWindows.SlotOf(window, bucket);
+            countCells[windows++] = ringCell + slot;
             if ((wanted & (1 << window)) != 0)
             {
                 var needed = window == QuotaWindows.RecipientsDay ? recipients : 1;
                 var limit = QuotaWindows.LimitOf(window, limits);
-                if (sum + needed > limit || ring[QuotaWindows.SlotOf(window, bucket)] + needed > ushort.MaxValue)
+                if (sum + needed > limit || ring[slot] + needed > ushort.MaxValue)
                 {
                     var waitMs = AccountCells.WaitMs(window, ring, sum, needed, limit, bucket, now);
                     binding = Later(ref longestWaitMs, binding, waitMs, QuotaWindows.Name(window));
@@ -289,25 +322,23 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         header = AccountCells.WithLastMs(header, now);
         if (binding != LimitWindow.None)
         {
-            return QuotaDecision.Refuse(binding, TimeSpan.FromMilliseconds(longestWaitMs));
+            return new QuotaDecision(binding, new TimeSpan(longestWaitMs * TimeSpan.TicksPerMillisecond));
         }
 
         // Count in every tracked window, also those the current limits leave unset, so a limit set again
         // later starts from the true count.
         sumCell = AccountCells.HeaderCells;
-        ringCell = AccountCells.HeaderCells + (2 * BitOperations.PopCount((uint)tracked));
+        windows = 0;
         for (var bits = tracked; bits != 0; bits &= bits - 1)
         {
-            var window = BitOperations.TrailingZeroCount(bits);
-            ref var count = ref cells[ringCell + QuotaWindows.SlotOf(window, QuotaWindows.BucketOf(window, now))];
-            var added = Math.Min(window == QuotaWindows.RecipientsDay ? recipients : 1, ushort.MaxValue - count);
+            ref var count = ref cells[countCells[windows++]];
+            var added = Math.Min(BitOperations.TrailingZeroCount(bits) == QuotaWindows.RecipientsDay ? recipients : 1, ushort.MaxValue - count);
             count += (ushort)added;
             AccountCells.Sum(cells, sumCell) += added;
             sumCell += 2;
-            ringCell += QuotaWindows.RingSize(window);
         }
 
-        return QuotaDecision.Allow();
+        return default;
     }
 
     /// <summary>
@@ -381,7 +412,8 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
 
     private void TryEvict(string accountKey, ushort[] cells, long now)
     {
-        lock (cells)
+        AccountCells.Enter(cells);
+        try
         {
             ref var header = ref AccountCells.Header(cells);
             if ((header & AccountCells.EvictedFlag) != 0 || ActiveHold(accountKey, header, now) is not null)
@@ -401,6 +433,10 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
             header |= AccountCells.EvictedFlag;
             accounts.TryRemove(KeyValuePair.Create(accountKey, cells));
             exhaustions.TryRemove(accountKey, out _);
+        }
+        finally
+        {
+            AccountCells.Exit(cells);
         }
     }
 

@@ -55,16 +55,17 @@ public static class ProviderPresets
         "Over 30 per minute Microsoft delays messages (older pages say it rejects them). At most 3 concurrent connections per mailbox: "
         + "keep MaxConnections at 3 or less. If an admin changed the recipients-per-message cap, override RecipientsPerMessage.");
 
-    /// <summary>Gets the preset for Outlook.com / Hotmail (<c>smtp-mail.outlook.com</c>): 300 recipients/day, 500 recipients/message.</summary>
+    /// <summary>Gets the preset for Outlook.com / Hotmail (<c>smtp-mail.outlook.com</c>): 300 recipients/day, 300 recipients/message.</summary>
     public static ProviderPreset OutlookCom { get; } = new(
         "Outlook.com",
         ["smtp-mail.outlook.com"],
-        new SendLimits { RecipientsPerDay = 300, RecipientsPerMessage = 500 },
+        new SendLimits { RecipientsPerDay = 300, RecipientsPerMessage = 300 },
         "Free accounts: about 300 recipients per day from third-party reports. Microsoft states 5,000 recipients per day "
         + "(1,000 of them first-contact) for Microsoft 365 subscribers; 500 recipients per message.",
         isVerified: false,
-        "The preset takes the free-account figure; a subscriber's account can set RecipientsPerDay = 5000 "
-        + "(at most 1,000 of them to people never written to before). One user saw the count reset at 00:00 UTC rather than roll; "
+        "The preset takes the free-account figure, and caps a message at the same 300 (Microsoft's 500 per message is more "
+        + "than a free account's whole day). A subscriber's account can set RecipientsPerDay = 5000 and RecipientsPerMessage = 500 "
+        + "(at most 1,000 recipients a day to people never written to before). One user saw the count reset at 00:00 UTC rather than roll; "
         + "counting a rolling day is the safe reading either way. Outlook.com accepts OAuth2 only since 2024-09-16.");
 
     /// <summary>Gets the preset for Yahoo Mail (<c>smtp.mail.yahoo.com</c>): 500/day, 100 recipients/message.</summary>

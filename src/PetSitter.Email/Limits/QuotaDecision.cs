@@ -9,7 +9,8 @@ namespace PetSitter.Email;
 /// <remarks>A refusal is a value, not an exception: refusing costs no allocation.</remarks>
 public readonly struct QuotaDecision : IEquatable<QuotaDecision>
 {
-    private QuotaDecision(LimitWindow window, TimeSpan retryAfter)
+    // Unchecked: the in-memory store's hot path passes only defined windows and positive waits.
+    internal QuotaDecision(LimitWindow window, TimeSpan retryAfter)
     {
         Window = window;
         RetryAfter = retryAfter;

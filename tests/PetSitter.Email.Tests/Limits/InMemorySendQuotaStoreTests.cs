@@ -312,9 +312,7 @@ public class InMemorySendQuotaStoreTests
     {
         var limits = new SendLimits { MessagesPerDay = 1 };
 
-        var pending = store.TryAcquireAsync(Account, limits, 1);
-        pending.IsCompletedSuccessfully.Should().BeTrue();
-        (await pending).IsAllowed.Should().BeTrue();
+        Completed(store.TryAcquireAsync(Account, limits, 1)).IsAllowed.Should().BeTrue();
         await store.MarkExhaustedAsync(Account, time.GetUtcNow().AddHours(1), "quota");
         (await store.GetAsync(Account))!.ExhaustedReason.Should().Be("quota");
 
