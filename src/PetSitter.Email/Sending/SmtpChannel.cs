@@ -1,11 +1,14 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MimeKit;
 using Polly.Timeout;
 
 namespace PetSitter.Email;
 
 /// <summary>
-/// The SMTP channel with its policy, in the order a message meets it: the account's breaker (a wrong
+/// The SMTP channel with its policy, in the order a message meets it: the account's lane (a turn among the
+/// account's concurrent sends, see <see cref="SmtpAccountLanes"/>), the account's breaker (a wrong
 /// password or an exhausted quota stops attempts at once), the send limits (short waits are waited for,
 /// long ones are not), then the Polly pipeline (retry, attempt timeout) around the transport. Every
 /// result is fed back: provider quota replies mark the account exhausted, account-level failures open
@@ -18,6 +21,8 @@ internal sealed partial class SmtpChannel
     private readonly ISendQuotaStore _quotas;
     private readonly SendThrottle _throttle;
     private readonly SmtpRetryPipeline _retry;
+    private readonly SmtpAccountLanes _lanes;
+    private readonly PetSitterEmailOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SmtpChannel> _logger;
 
@@ -27,9 +32,12 @@ internal sealed partial class SmtpChannel
         ISendQuotaStore quotas,
         SendThrottle throttle,
         SmtpRetryPipeline retry,
+        IOptions<PetSitterEmailOptions> options,
         TimeProvider time,
         ILogger<SmtpChannel> logger)
     {
+        _options = options.Value;
+        _lanes = new SmtpAccountLanes(time, _options.ConnectionWaitTimeout);
         _transport = transport;
         _health = health;
         _quotas = quotas;
@@ -46,6 +54,31 @@ internal sealed partial class SmtpChannel
     public async Task<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken)
     {
         var fingerprint = account.CredentialFingerprint();
+        var width = account.MaxConnections ?? _options.MaxConnectionsPerAccount;
+        SmtpAccountLanes.Turn turn;
+        try
+        {
+            // The turn comes before the breaker is asked, so a send that waited behind a failing one sees its failure.
+            turn = await _lanes.EnterAsync(string.Concat(AccountKey(account), "\n", fingerprint), width, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Worded as the connection pool words its own wait timeout, so it is classified the same way.
+            var busy = new SmtpTransportException(
+                SmtpStage.Connect,
+                null,
+                string.Create(CultureInfo.InvariantCulture, $"No connection to {account.Host}:{account.Port} became free within {_options.ConnectionWaitTimeout.TotalSeconds:0.#} s: all {width} allowed connections were busy."));
+            return await FailedAsync(businessId, account, fingerprint, busy, cancellationToken).ConfigureAwait(false);
+        }
+
+        using (turn)
+        {
+            return await SendInTurnAsync(businessId, account, fingerprint, message, turn, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<SmtpAttempt> SendInTurnAsync(string businessId, SmtpAccountSettings account, string fingerprint, MimeMessage message, SmtpAccountLanes.Turn turn, CancellationToken cancellationToken)
+    {
         var gate = _health.Check(businessId, fingerprint, _time.GetUtcNow());
         if (!gate.IsAllowed)
         {
@@ -66,11 +99,18 @@ internal sealed partial class SmtpChannel
                 static (state, token) => new ValueTask<DeliveryReceipt>(state._transport.SendAsync(state.account, state.message, token)),
                 (_transport, account, message),
                 cancellationToken).ConfigureAwait(false);
+            turn.SignedIn();
             _health.RecordSuccess(businessId, fingerprint, _time.GetUtcNow());
             return SmtpAttempt.Sent(receipt);
         }
         catch (SmtpTransportException ex)
         {
+            if (ex.Stage >= SmtpStage.MailFrom)
+            {
+                // The server answered past sign-in, so the credentials work.
+                turn.SignedIn();
+            }
+
             return await FailedAsync(businessId, account, fingerprint, ex, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException ex)

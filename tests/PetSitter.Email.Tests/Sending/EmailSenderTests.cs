@@ -93,6 +93,22 @@ public sealed class EmailSenderTests : IDisposable
     }
 
     [Fact]
+    public async Task Concurrent_sends_try_a_wrong_password_once()
+    {
+        var signIn = new TaskCompletionSource<DeliveryReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _smtp.SendAsync(default!, default!, default).ReturnsForAnyArgs(signIn.Task);
+        var sender = Sender(TestData.Business(smtp: TestData.Account()));
+
+        var sends = Enumerable.Range(0, 20).Select(_ => sender.SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, TestData.Message()))).ToList();
+        await _smtp.ReceivedWithAnyArgs(1).SendAsync(default!, default!, default);
+        signIn.SetException(new SmtpTransportException(SmtpStage.Authenticate, 535, "5.7.8 Username and Password not accepted."));
+        var outcomes = await Task.WhenAll(sends);
+
+        await _smtp.ReceivedWithAnyArgs(1).SendAsync(default!, default!, default);
+        outcomes.Should().OnlyContain(o => o.Channel == EmailChannel.Native && o.FailureKind == SmtpFailureKind.AuthenticationFailed);
+    }
+
+    [Fact]
     public async Task A_rejected_recipient_fails_without_fallback()
     {
         _smtp.SendAsync(default!, default!, default).ThrowsAsyncForAnyArgs(

@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace PetSitter.Email.Tests.Sending;
+
+public sealed class SmtpAccountLanesTests
+{
+    private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly SmtpAccountLanes _lanes;
+
+    public SmtpAccountLanesTests() => _lanes = new SmtpAccountLanes(_time, WaitTimeout);
+
+    [Fact]
+    public async Task Until_a_sign_in_succeeds_one_send_at_a_time_is_in_the_lane()
+    {
+        var first = await _lanes.EnterAsync("mailbox", 3, CancellationToken.None);
+        var second = _lanes.EnterAsync("mailbox", 3, CancellationToken.None).AsTask();
+
+        second.IsCompleted.Should().BeFalse("the first send has not shown that the credentials work");
+        first.Dispose();
+        (await second).Dispose();
+        _lanes.ActiveLanes.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task After_a_sign_in_the_lane_widens_to_the_connection_cap()
+    {
+        var first = await _lanes.EnterAsync("mailbox", 3, CancellationToken.None);
+        first.SignedIn();
+
+        var second = _lanes.EnterAsync("mailbox", 3, CancellationToken.None).AsTask();
+        var third = _lanes.EnterAsync("mailbox", 3, CancellationToken.None).AsTask();
+        var fourth = _lanes.EnterAsync("mailbox", 3, CancellationToken.None).AsTask();
+
+        second.IsCompletedSuccessfully.Should().BeTrue();
+        third.IsCompletedSuccessfully.Should().BeTrue();
+        fourth.IsCompleted.Should().BeFalse("three sends are the cap");
+        first.SignedIn();
+        fourth.IsCompleted.Should().BeFalse("a second report widens nothing");
+        (await second).Dispose();
+        (await fourth).Dispose();
+        first.Dispose();
+        (await third).Dispose();
+        _lanes.ActiveLanes.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_lane_left_by_its_last_send_starts_narrow_again()
+    {
+        var first = await _lanes.EnterAsync("mailbox", 3, CancellationToken.None);
+        first.SignedIn();
+        first.Dispose();
+
+        var next = await _lanes.EnterAsync("mailbox", 3, CancellationToken.None);
+        var after = _lanes.EnterAsync("mailbox", 3, CancellationToken.None).AsTask();
+
+        after.IsCompleted.Should().BeFalse();
+        next.Dispose();
+        (await after).Dispose();
+    }
+
+    [Fact]
+    public async Task Accounts_do_not_wait_for_each_other()
+    {
+        using var paws = await _lanes.EnterAsync("paws", 3, CancellationToken.None);
+
+        var claws = _lanes.EnterAsync("claws", 3, CancellationToken.None).AsTask();
+
+        claws.IsCompletedSuccessfully.Should().BeTrue();
+        (await claws).Dispose();
+    }
+
+    [Fact]
+    public async Task A_wait_longer_than_the_wait_timeout_times_out_and_gives_up_its_place()
+    {
+        var first = await _lanes.EnterAsync("mailbox", 3, CancellationToken.None);
+        var waiting = _lanes.EnterAsync("mailbox", 3, CancellationToken.None).AsTask();
+
+        _time.Advance(WaitTimeout - TimeSpan.FromMilliseconds(1));
+        waiting.IsCompleted.Should().BeFalse();
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        await waiting.Invoking(w => w).Should().ThrowAsync<TimeoutException>();
+        first.Dispose();
+        _lanes.ActiveLanes.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_cancelled_wait_throws_and_gives_up_its_place()
+    {
+        var first = await _lanes.EnterAsync("mailbox", 3, CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var waiting = _lanes.EnterAsync("mailbox", 3, cancel.Token).AsTask();
+
+        await cancel.CancelAsync();
+
+        await waiting.Invoking(w => w).Should().ThrowAsync<OperationCanceledException>();
+        var next = _lanes.EnterAsync("mailbox", 3, CancellationToken.None).AsTask();
+        first.Dispose();
+        (await next).Dispose();
+        _lanes.ActiveLanes.Should().Be(0);
+    }
+}
