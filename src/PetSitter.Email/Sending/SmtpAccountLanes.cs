@@ -1,16 +1,16 @@
 namespace PetSitter.Email;
 
 /// <summary>
-/// Bounds how many sends of one SMTP account (mailbox and credentials) are past the account's breaker at
-/// once: as many as the account may have connections, and only one until the account has signed in with
-/// its current credentials. A send waits here for its turn and asks the breaker afterwards.
+/// Bounds how many sends of one SMTP account (mailbox and credentials) are at the transport at once: as
+/// many as the account may have connections, and only one until the account has signed in with its current
+/// credentials. A send waits here for its turn, then asks the account's breaker again.
 /// </summary>
 /// <remarks>
 /// <para>Without it, every send of a burst asks the breaker before any has failed, all are admitted, and
 /// those beyond the connection cap wait inside the connection pool, where nothing asks the breaker again:
 /// each opens its own connection when a slot frees, so fifty invoices sent at once against a wrong password
-/// cost fifty failed sign-ins (and a locked mailbox) instead of one. Waiting before the breaker instead lets
-/// a failure of the sends ahead stop the ones behind.</para>
+/// cost fifty failed sign-ins (and a locked mailbox) instead of one. Waiting here, where the breaker is asked
+/// again after the wait, lets a failure of the sends ahead stop the ones behind.</para>
 /// <para>One send at a time until a sign-in succeeds makes a cold burst cost one failed sign-in per
 /// credentials version; afterwards the width is the connection cap, so no send waits in the pool.</para>
 /// <para>A lane lives while a send holds or waits for it: the first send after a quiet spell goes alone.</para>

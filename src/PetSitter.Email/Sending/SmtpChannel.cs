@@ -7,10 +7,11 @@ using Polly.Timeout;
 namespace PetSitter.Email;
 
 /// <summary>
-/// The SMTP channel with its policy, in the order a message meets it: the account's lane (a turn among the
-/// account's concurrent sends, see <see cref="SmtpAccountLanes"/>), the account's breaker (a wrong
+/// The SMTP channel with its policy, in the order a message meets it: the account's breaker (a wrong
 /// password or an exhausted quota stops attempts at once), the send limits (short waits are waited for,
-/// long ones are not), then the Polly pipeline (retry, attempt timeout) around the transport. Every
+/// long ones are not), the account's lane (a turn among the account's concurrent sends, see
+/// <see cref="SmtpAccountLanes"/>, after which the breaker is asked again), then the Polly pipeline
+/// (retry, attempt timeout) around the transport. Every
 /// result is fed back: provider quota replies mark the account exhausted, account-level failures open
 /// its breaker, a success closes it.
 /// </summary>
@@ -54,11 +55,23 @@ internal sealed partial class SmtpChannel
     public async Task<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken)
     {
         var fingerprint = account.CredentialFingerprint();
+        var gate = _health.Check(businessId, fingerprint, _time.GetUtcNow());
+        if (!gate.IsAllowed)
+        {
+            return Blocked(businessId, gate);
+        }
+
+        var limits = account.EffectiveLimits();
+        var decision = await _throttle.AcquireAsync(AccountKey(account), limits, CountRecipients(message), cancellationToken).ConfigureAwait(false);
+        if (!decision.IsAllowed)
+        {
+            return RefusedByLimit(businessId, fingerprint, decision, limits);
+        }
+
         var width = account.MaxConnections ?? _options.MaxConnectionsPerAccount;
         SmtpAccountLanes.Turn turn;
         try
         {
-            // The turn comes before the breaker is asked, so a send that waited behind a failing one sees its failure.
             turn = await _lanes.EnterAsync(string.Concat(AccountKey(account), "\n", fingerprint), width, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
@@ -73,26 +86,19 @@ internal sealed partial class SmtpChannel
 
         using (turn)
         {
+            // Asked again now that it is this send's turn: the sends ahead of it may have found the password
+            // wrong or the quota used up. A probe is not asked again: it is the one send the breaker let through.
+            if (!gate.IsProbe && _health.Check(businessId, fingerprint, _time.GetUtcNow()) is { IsAllowed: false } closed)
+            {
+                return Blocked(businessId, closed);
+            }
+
             return await SendInTurnAsync(businessId, account, fingerprint, message, turn, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async Task<SmtpAttempt> SendInTurnAsync(string businessId, SmtpAccountSettings account, string fingerprint, MimeMessage message, SmtpAccountLanes.Turn turn, CancellationToken cancellationToken)
     {
-        var gate = _health.Check(businessId, fingerprint, _time.GetUtcNow());
-        if (!gate.IsAllowed)
-        {
-            LogBlocked(_logger, businessId, gate.Failure!.Kind, gate.RetryAt);
-            return SmtpAttempt.NotSent(gate.Failure, gate.RetryAt);
-        }
-
-        var limits = account.EffectiveLimits();
-        var decision = await _throttle.AcquireAsync(AccountKey(account), limits, CountRecipients(message), cancellationToken).ConfigureAwait(false);
-        if (!decision.IsAllowed)
-        {
-            return RefusedByLimit(businessId, fingerprint, decision, limits);
-        }
-
         try
         {
             var receipt = await _retry.Pipeline.ExecuteAsync(
@@ -118,6 +124,12 @@ internal sealed partial class SmtpChannel
             var timedOut = new SmtpTransportException(SmtpStage.Connect, null, $"The send did not finish within the attempt timeout ({ex.Timeout}).", ex);
             return await FailedAsync(businessId, account, fingerprint, timedOut, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private SmtpAttempt Blocked(string businessId, AccountGate gate)
+    {
+        LogBlocked(_logger, businessId, gate.Failure!.Kind, gate.RetryAt);
+        return SmtpAttempt.NotSent(gate.Failure, gate.RetryAt);
     }
 
     private async Task<SmtpAttempt> FailedAsync(string businessId, SmtpAccountSettings account, string fingerprint, SmtpTransportException exception, CancellationToken cancellationToken)
