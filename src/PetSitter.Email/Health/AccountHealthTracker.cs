@@ -6,9 +6,9 @@ using Polly.CircuitBreaker;
 namespace PetSitter.Email;
 
 /// <summary>
-/// One breaker per SMTP account, keyed by the business and the version of its credentials. The sender
-/// asks <see cref="Check"/> before an SMTP send and reports the result with <see cref="RecordSuccess"/>
-/// or <see cref="RecordFailure"/>.
+/// One breaker per SMTP account, keyed by the business and the version of its SMTP settings
+/// (<see cref="SmtpAccountSettings.SettingsFingerprint"/>). The sender asks <see cref="Check"/> before an
+/// SMTP send and reports the result with <see cref="RecordSuccess"/> or <see cref="RecordFailure"/>.
 /// </summary>
 /// <remarks>
 /// <para>

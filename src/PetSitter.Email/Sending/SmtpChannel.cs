@@ -54,7 +54,8 @@ internal sealed partial class SmtpChannel
 
     public async Task<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken)
     {
-        var fingerprint = account.CredentialFingerprint();
+        // Settings, not only credentials: a corrected security mode or From address must reopen the account too.
+        var fingerprint = account.SettingsFingerprint();
         var gate = _health.Check(businessId, fingerprint, _time.GetUtcNow());
         if (!gate.IsAllowed)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -13,8 +14,9 @@ namespace PetSitter.Email;
 /// </remarks>
 public sealed class SmtpAccountSettings
 {
-    // Settings are immutable once built, so the resolved limits are computed once per instance.
+    // Settings are immutable once built, so the resolved limits and the settings fingerprint are computed once per instance.
     private SendLimits? effectiveLimits;
+    private string? settingsFingerprint;
 
     /// <summary>Gets the SMTP server's host name, for example <c>smtp.gmail.com</c>. Required.</summary>
     public string Host { get; init; } = string.Empty;
@@ -144,6 +146,34 @@ public sealed class SmtpAccountSettings
     internal string CredentialFingerprint()
     {
         var material = $"{Host}\n{Port}\n{UserName}\n{Password}";
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(material), hash);
+        return Convert.ToHexString(hash[..8]);
+    }
+
+    /// <summary>
+    /// A fingerprint of everything an owner may correct after a failure: the sign-in details and also the
+    /// security mode, plain-auth permission, trusted authorities, From address, connection cap, provider and
+    /// limits. The account's breaker and its lane are keyed by it, so saving any corrected setting (the advice
+    /// names the security setting or the From address as often as the password) lets the next message try at
+    /// once. Not reversible.
+    /// </summary>
+    internal string SettingsFingerprint() => settingsFingerprint ??= Hash(string.Join(
+        '\n',
+        Host,
+        Port.ToString(CultureInfo.InvariantCulture),
+        Security.ToString(),
+        UserName,
+        Password,
+        FromAddress,
+        AllowAuthenticationWithoutTls ? "plain-auth" : "tls-auth",
+        SmtpCertificateValidator.Thumbprints(TrustedCertificateAuthorities),
+        MaxConnections?.ToString(CultureInfo.InvariantCulture),
+        Provider,
+        EffectiveLimits().ToString()));
+
+    private static string Hash(string material)
+    {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(material), hash);
         return Convert.ToHexString(hash[..8]);
