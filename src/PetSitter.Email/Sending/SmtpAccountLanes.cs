@@ -1,7 +1,7 @@
 namespace PetSitter.Email;
 
 /// <summary>
-/// Bounds how many sends of one SMTP account (mailbox and credentials) are at the transport at once: as
+/// Bounds how many sends of one SMTP account (mailbox and settings) are at the transport at once: as
 /// many as the account may have connections, and only one until the account has signed in with its current
 /// credentials. A send waits here for its turn, then asks the account's breaker again.
 /// </summary>
@@ -42,7 +42,7 @@ internal sealed class SmtpAccountLanes
     }
 
     /// <summary>Waits for a turn in the account's lane.</summary>
-    /// <param name="key">The account: mailbox and credential fingerprint.</param>
+    /// <param name="key">The account: a fingerprint of its mailbox and settings.</param>
     /// <param name="width">How many sends may be in the lane once a sign-in succeeded: the account's connection cap.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The turn; dispose it when the send is over.</returns>

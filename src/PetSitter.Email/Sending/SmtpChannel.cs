@@ -73,7 +73,8 @@ internal sealed partial class SmtpChannel
         SmtpAccountLanes.Turn turn;
         try
         {
-            turn = await _lanes.EnterAsync(string.Concat(AccountKey(account), "\n", fingerprint), width, cancellationToken).ConfigureAwait(false);
+            // The fingerprint covers the mailbox (host, user name) and its settings: one lane per account version.
+            turn = await _lanes.EnterAsync(fingerprint, width, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
