@@ -53,12 +53,15 @@ internal static partial class SmtpReplyRedactor
         return separators > 0;
     }
 
-    [GeneratedRegex(@"(?<head>\bAUTH\s+[A-Za-z0-9_-]+\s+)\S+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
+    // No match timeout, for the reason given in EnhancedStatusCodes. None is needed: a match starts only at
+    // a word boundary before AUTH or Bearer, or at the start of a base64-looking run, and no two adjacent
+    // loops can take the same character, so these run in linear time (ReplyScanningTests checks it).
+    [GeneratedRegex(@"(?<head>\bAUTH\s+[A-Za-z0-9_-]+\s+)\S+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: Timeout.Infinite)]
     private static partial Regex AuthArgument();
 
-    [GeneratedRegex(@"(?<head>\bBearer\s+)\S+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
+    [GeneratedRegex(@"(?<head>\bBearer\s+)\S+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: Timeout.Infinite)]
     private static partial Regex Bearer();
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{12,}={0,2}(?![A-Za-z0-9+/=])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
+    [GeneratedRegex(@"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{12,}={0,2}(?![A-Za-z0-9+/=])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: Timeout.Infinite)]
     private static partial Regex Base64Token();
 }

@@ -30,6 +30,7 @@ public sealed class WrongPasswordTests
         // Fifty sends arrive at once, as from a billing run: none has failed yet when they start.
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 50).Select(n => host.SendAsync("paws", Categories[n % Categories.Length], n)));
 
+        outcomes.Select(o => o.MessageId).Should().Equal(Enumerable.Range(0, 50).Select(EndToEndHost.MessageId), "every outcome carries its message's own Message-ID");
         gmail.AuthenticationsFailed.Should().Be(1, "one wrong password opens the account's breaker: nothing else tries to sign in");
         gmail.AuthenticationsSucceeded.Should().Be(0);
         gmail.Messages.Should().BeEmpty();
