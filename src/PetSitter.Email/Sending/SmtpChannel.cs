@@ -14,7 +14,7 @@ namespace PetSitter.Email;
 internal sealed partial class SmtpChannel
 {
     private readonly ISmtpTransport _transport;
-    private readonly AccountHealthTracker _health;
+    private readonly IAccountBreaker _health;
     private readonly ISendQuotaStore _quotas;
     private readonly SendThrottle _throttle;
     private readonly SmtpRetryPipeline _retry;
@@ -23,7 +23,7 @@ internal sealed partial class SmtpChannel
 
     public SmtpChannel(
         ISmtpTransport transport,
-        AccountHealthTracker health,
+        IAccountBreaker health,
         ISendQuotaStore quotas,
         SendThrottle throttle,
         SmtpRetryPipeline retry,
@@ -46,7 +46,7 @@ internal sealed partial class SmtpChannel
     public async Task<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken)
     {
         var fingerprint = account.CredentialFingerprint();
-        var gate = _health.Check(businessId, fingerprint, _time.GetUtcNow());
+        var gate = await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (!gate.IsAllowed)
         {
             LogBlocked(_logger, businessId, gate.Failure!.Kind, gate.RetryAt);
@@ -57,7 +57,7 @@ internal sealed partial class SmtpChannel
         var decision = await _throttle.AcquireAsync(AccountKey(account), limits, CountRecipients(message), cancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
-            return RefusedByLimit(businessId, fingerprint, decision, limits);
+            return await RefusedByLimitAsync(businessId, fingerprint, decision, limits, cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -66,7 +66,7 @@ internal sealed partial class SmtpChannel
                 static (state, token) => new ValueTask<DeliveryReceipt>(state._transport.SendAsync(state.account, state.message, token)),
                 (_transport, account, message),
                 cancellationToken).ConfigureAwait(false);
-            _health.RecordSuccess(businessId, fingerprint, _time.GetUtcNow());
+            await _health.RecordSuccessAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             return SmtpAttempt.Sent(receipt);
         }
         catch (SmtpTransportException ex)
@@ -91,7 +91,7 @@ internal sealed partial class SmtpChannel
             await _quotas.MarkExhaustedAsync(AccountKey(account), until, failure.Reply ?? failure.Kind.ToString(), cancellationToken).ConfigureAwait(false);
         }
 
-        _health.RecordFailure(businessId, fingerprint, failure, now, resetsAt);
+        await _health.RecordFailureAsync(businessId, fingerprint, failure, now, resetsAt, cancellationToken).ConfigureAwait(false);
         if (exception.Stage == SmtpStage.AfterData)
         {
             return SmtpAttempt.Uncertain(failure);
@@ -100,7 +100,7 @@ internal sealed partial class SmtpChannel
         return SmtpAttempt.NotSent(failure, resetsAt);
     }
 
-    private SmtpAttempt RefusedByLimit(string businessId, string fingerprint, QuotaDecision decision, SendLimits limits)
+    private async Task<SmtpAttempt> RefusedByLimitAsync(string businessId, string fingerprint, QuotaDecision decision, SendLimits limits, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         if (!decision.CanRetry)
@@ -115,13 +115,27 @@ internal sealed partial class SmtpChannel
         }
 
         var resumeAt = now + decision.RetryAfter;
+        if (decision.Window == LimitWindow.StoreUnavailable)
+        {
+            // Our own store is down, not the owner's account: pause this message without touching the
+            // account's health, so the owner is told nothing about a problem that is not theirs.
+            var paused = new SmtpFailure(
+                SmtpFailureKind.SendLimitReached,
+                isAccountLevel: false,
+                isTransient: true,
+                $"Sending through your email account is paused briefly while the platform cannot check its sending limits: it resumes after {resumeAt:yyyy-MM-dd HH:mm} UTC.",
+                reply: decision.ToString());
+            LogThrottled(_logger, businessId, decision.Window, resumeAt);
+            return SmtpAttempt.NotSent(paused, resumeAt);
+        }
+
         var failure = new SmtpFailure(
             SmtpFailureKind.SendLimitReached,
             isAccountLevel: true,
             isTransient: true,
             $"Your email provider's sending limit ({decision.Window}) has been reached: emails will go out through your account again after {resumeAt:yyyy-MM-dd HH:mm} UTC.",
             reply: decision.ToString());
-        _health.RecordFailure(businessId, fingerprint, failure, now, resumeAt);
+        await _health.RecordFailureAsync(businessId, fingerprint, failure, now, resumeAt, cancellationToken).ConfigureAwait(false);
         LogThrottled(_logger, businessId, decision.Window, resumeAt);
         return SmtpAttempt.NotSent(failure, resumeAt);
     }
