@@ -31,6 +31,9 @@ internal sealed partial class RedisConnection : IAsyncDisposable
 
     public RedisEmailOptions Options => _options;
 
+    /// <summary>Gets the connection once opened (for tests that wait for it to drop or come back).</summary>
+    internal IConnectionMultiplexer? Multiplexer => Volatile.Read(ref _multiplexer);
+
     public async ValueTask<IDatabase> GetDatabaseAsync()
     {
         var multiplexer = Volatile.Read(ref _multiplexer) ?? await ConnectAsync().ConfigureAwait(false);

@@ -5,8 +5,9 @@ namespace PetSitter.Email;
 /// run atomically in Redis, so every instance sees one breaker per business. KEYS[1] is the state hash
 /// (<c>fp</c> credential fingerprint, <c>c</c> circuit 1 open / 2 half-open, <c>s</c> health 2 throttled /
 /// 3 failing, <c>k</c> kind, <c>f</c> failure JSON, <c>ra</c> retry at, <c>n</c> failed probes, <c>since</c>);
-/// no hash means closed. KEYS[2] is the probe claim, taken with <c>SET NX PX</c> so exactly one instance probes
-/// and another may probe once the claim's time (the probe timeout) runs out.
+/// no hash means closed. KEYS[2] is the probe claim, taken with <c>SET NX PX</c> so exactly one instance probes;
+/// it holds the claim's deadline (caller's clock), after which another instance may take it over, and its
+/// expiry only clears it away.
 /// </summary>
 /// <remarks>
 /// A state reply is <c>{c, s, f, ra, since, n}</c>, or <c>{0}</c> when closed. Times are the caller's Unix
@@ -29,13 +30,15 @@ internal static class BreakerScripts
           redis.call('DEL', KEYS[1], KEYS[2])
           return { 0, 0 }
         end
-        if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
-          redis.call('HSET', KEYS[1], 'c', 2)
-          return { 1, 2, s, st[4], ra, st[6], st[7], now }
+        local deadline = now + tonumber(ARGV[3])
+        local claimed = redis.call('SET', KEYS[2], deadline, 'NX', 'PX', ARGV[3])
+        if not claimed then
+          local held = tonumber(redis.call('GET', KEYS[2]) or '0')
+          if held > now then return { 2, 2, s, st[4], ra, st[6], st[7], held } end
+          redis.call('SET', KEYS[2], deadline, 'PX', ARGV[3])
         end
-        local wait = redis.call('PTTL', KEYS[2])
-        if wait < 0 then wait = 0 end
-        return { 2, 2, s, st[4], ra, st[6], st[7], now + wait }
+        redis.call('HSET', KEYS[1], 'c', 2)
+        return { 1, 2, s, st[4], ra, st[6], st[7], now }
         """;
 
     /// <summary>
