@@ -21,13 +21,23 @@ internal sealed class Settings : IBusinessEmailSettingsProvider
     public ValueTask<BusinessEmailSettings?> GetSettingsAsync(string businessId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_businesses.TryGetValue(businessId, out var business) ? business : null);
 
-    public static SmtpAccountSettings Gmail(string user = "paws.sitting@gmail.com") => new()
+    public static SmtpAccountSettings Gmail(string user = "paws.sitting@gmail.com", string password = "app-password-1") => new()
     {
         Host = "smtp.gmail.com",
         Port = 587,
         UserName = user,
-        Password = "app-password-1",
+        Password = password,
         FromAddress = user,
+    };
+
+    /// <summary>An account on a host no preset knows: no send limits, so only what a test sets up holds mail back.</summary>
+    public static SmtpAccountSettings Unlimited(string password = "s3cret-1") => new()
+    {
+        Host = "smtp.paws.example",
+        Port = 587,
+        UserName = "hello@paws.example",
+        Password = password,
+        FromAddress = "hello@paws.example",
     };
 
     public static BusinessEmailSettings Business(SmtpAccountSettings smtp, string id = "paws") => new()
