@@ -9,7 +9,7 @@ namespace PetSitter.Email;
 /// never fails start-up and fails fast while Redis is down (so the failure mode applies at once instead of
 /// after a queue of timeouts); from the app's factory it is used as given and not disposed here.
 /// </summary>
-internal sealed partial class RedisConnection : IAsyncDisposable
+internal sealed partial class RedisConnection : IAsyncDisposable, IDisposable
 {
     private readonly RedisEmailOptions _options;
     private readonly IServiceProvider _services;
@@ -45,6 +45,16 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         if (_owned && _multiplexer is { } multiplexer)
         {
             await multiplexer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _connectGate.Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (_owned && _multiplexer is { } multiplexer)
+        {
+            multiplexer.Dispose();
         }
 
         _connectGate.Dispose();
