@@ -41,6 +41,7 @@ public static class PetSitterEmailServiceCollectionExtensions
         services.TryAddSingleton<ISmtpTransport, MailKitSmtpTransport>();
         services.TryAddSingleton<INativeMailer, PickupDirectoryNativeMailer>();
         services.TryAddSingleton<IEmailSender, EmailSender>();
+        services.TryAddSingleton<ISmtpDiagnostics, SmtpDiagnostics>();
         return new PetSitterEmailBuilder(services);
     }
 }
