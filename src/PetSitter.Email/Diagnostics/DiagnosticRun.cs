@@ -36,7 +36,7 @@ internal sealed class DiagnosticRun
     private readonly DiagnosticFindingBuilder _findings = new();
     private readonly List<string> _steps = [];
     private SmtpSecurity? _suggested;
-    private bool _modeProblem;
+    private bool _senderChecked;
     private string _notCheckedBecause = "the diagnosis did not get this far";
 
     public DiagnosticRun(SmtpAccountSettings account, DiagnosticOptions options, TimeProvider time, ILogger logger, Func<string, CancellationToken, Task<IPAddress[]>> resolveHost)
@@ -62,6 +62,11 @@ internal sealed class DiagnosticRun
         var checkedAt = _time.GetUtcNow();
         DiagnosticsLog.Started(_logger, _endpoint);
         await ProbeAsync(cancellationToken).ConfigureAwait(false);
+        if (!_senderChecked && !string.IsNullOrWhiteSpace(_account.FromAddress) && _findings.StatusOf(DiagnosticCheck.Settings) is not null)
+        {
+            _findings.Note(DiagnosticCheck.Settings, $"The From address was not checked: {_notCheckedBecause}.");
+        }
+
         AddProviderKnowledge();
         AddRecordedHealth();
 
@@ -212,8 +217,7 @@ internal sealed class DiagnosticRun
         {
             var failure = Classify(SmtpFailureTranslator.Translate(step.Explain(ex), log.Tracker, certificates.Validator, _endpoint, _options.StepTimeout));
             _steps.Add($"{what}: failed at {failure.Stage}: {Evidence(failure)} ({step.Elapsed}).");
-            _modeProblem = IsModeProblem(failure);
-            var suggestion = _modeProblem ? await SuggestSecurityAsync(addresses, cancellationToken).ConfigureAwait(false) : null;
+            var suggestion = IsModeProblem(failure) ? await SuggestSecurityAsync(addresses, cancellationToken).ConfigureAwait(false) : null;
             AddFailure("session", failure, SessionFailureSummary(failure, log), suggestion);
             Stop(failure.Stage is SmtpStage.Tls ? "the secure connection failed" : "the server did not complete its greeting");
             return false;
@@ -378,6 +382,7 @@ internal sealed class DiagnosticRun
             return false;
         }
 
+        _senderChecked = true;
         var code = (int)response.StatusCode;
         var reply = $"{code} {response.Response}";
         if (code is >= 200 and < 300)
