@@ -121,7 +121,12 @@ internal sealed partial class SmtpChannel
             isTransient: true,
             $"Your email provider's sending limit ({decision.Window}) has been reached: emails will go out through your account again after {resumeAt:yyyy-MM-dd HH:mm} UTC.",
             reply: decision.ToString());
-        _health.RecordFailure(businessId, fingerprint, failure, now, resumeAt);
+        if (decision.Window is not (LimitWindow.MessagesPerSecond or LimitWindow.MessagesPerMinute))
+        {
+            // Only long waits are news for the owner; a busy second is not an account state.
+            _health.RecordFailure(businessId, fingerprint, failure, now, resumeAt);
+        }
+
         LogThrottled(_logger, businessId, decision.Window, resumeAt);
         return SmtpAttempt.NotSent(failure, resumeAt);
     }
