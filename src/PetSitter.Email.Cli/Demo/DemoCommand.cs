@@ -37,6 +37,16 @@ internal static class DemoCommand
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         var sender = provider.GetRequiredService<IEmailSender>();
         var ownerEvents = new List<string>();
+        var health = provider.GetRequiredService<IAccountHealthMonitor>();
+        health.HealthChanged += (_, change) =>
+        {
+            lock (ownerEvents)
+            {
+                ownerEvents.Add(change.Current.IsHealthy
+                    ? $"{change.BusinessId}: your email account is working again."
+                    : $"{change.BusinessId}: {change.Advice}{(change.Current.Until is { } until ? $" (SMTP paused until {until:yyyy-MM-dd HH:mm} UTC)" : string.Empty)}");
+            }
+        };
 
         var serverNames = world.Servers.ToDictionary(s => $"{s.Server.Host}:{s.Server.Port}", s => s.Name, StringComparer.Ordinal);
         var entries = new List<DemoEntry>();
@@ -46,7 +56,7 @@ internal static class DemoCommand
             foreach (var (category, message) in DemoMessages.For(business, i))
             {
                 var outcome = await sender.SendAsync(new OutgoingEmail(business.Id, category, message), cancellationToken).ConfigureAwait(false);
-                entries.Add(DemoReport.Entry(business, outcome, serverNames));
+                entries.Add(DemoReport.Entry(business, outcome, serverNames, pickupDirectory));
             }
         }
 

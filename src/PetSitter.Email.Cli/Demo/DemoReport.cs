@@ -13,7 +13,7 @@ internal static class DemoReport
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    public static DemoEntry Entry(DemoBusiness business, SendOutcome outcome, IReadOnlyDictionary<string, string> serverNames) => new(
+    public static DemoEntry Entry(DemoBusiness business, SendOutcome outcome, IReadOnlyDictionary<string, string> serverNames, string pickupDirectory) => new(
         business.Id,
         outcome.Category.ToString(),
         outcome.Channel.ToString(),
@@ -57,7 +57,7 @@ internal static class DemoReport
             e.Status,
             e.FailureKind ?? "-",
             e.Fallback ? "yes" : "no",
-            e.Location ?? (e.DeferredUntil is null ? e.Reason ?? "-" : $"held until {e.DeferredUntil}"),
+            Landed(e, pickupDirectory),
         }).ToList();
 
         var widths = headers.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => i == headers.Length - 1 ? 0 : r[i].Length))).ToArray();
@@ -105,6 +105,17 @@ internal static class DemoReport
         ["failed"] = entries.Count(e => e.Status == nameof(SendStatus.Failed)).ToString(CultureInfo.InvariantCulture),
         ["delivery uncertain"] = entries.Count(e => e.Status == nameof(SendStatus.DeliveryUncertain)).ToString(CultureInfo.InvariantCulture),
     };
+
+    private static string Landed(DemoEntry entry, string pickupDirectory)
+    {
+        if (entry.Location is { } location)
+        {
+            // The table names the .eml file; the directory is printed once below it.
+            return location.StartsWith(pickupDirectory, StringComparison.Ordinal) ? "pickup/" + Path.GetFileName(location) : location;
+        }
+
+        return entry.DeferredUntil is null ? entry.Reason ?? "-" : $"held until {entry.DeferredUntil}, then retried";
+    }
 
     private static void WriteRow(TextWriter output, string[] cells, int[] widths) =>
         output.WriteLine(string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd());

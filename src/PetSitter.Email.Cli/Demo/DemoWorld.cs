@@ -44,13 +44,13 @@ internal sealed class DemoWorld : IAsyncDisposable
         {
             Business("whiskers", "Whiskers & Co", "hello@whiskers.example", "no SMTP configured: everything native", smtp: null, onlyDirect: false, server: null),
             Business("paws", "Paws & Claws", "hello@pawsandclaws.example", "own Gmail, \"Only Use for Direct Emails\" OFF: everything over SMTP",
-                gmail.CreateAccountSettings("paws@gmail.example"), onlyDirect: false, server: "gmail"),
+                WithProvider(gmail.CreateAccountSettings("paws@gmail.example"), "Gmail"), onlyDirect: false, server: "gmail"),
             Business("happytails", "Happy Tails", "bookings@happytails.example", "own Gmail, \"Only Use for Direct Emails\" ON: documents native",
-                gmail.CreateAccountSettings("paws@gmail.example"), onlyDirect: true, server: "gmail"),
+                WithProvider(gmail.CreateAccountSettings("paws@gmail.example"), "Gmail"), onlyDirect: true, server: "gmail"),
             Business("barkingmad", "Barking Mad Dog Walkers", "office@barkingmad.example", $"Microsoft 365 that reaches its daily limit after {QuotaAfterMessages} messages",
-                office.CreateAccountSettings("office@barkingmad.example", "office@barkingmad.example", "correct-password"), onlyDirect: false, server: "office365"),
+                WithProvider(office.CreateAccountSettings("office@barkingmad.example", "office@barkingmad.example", "correct-password"), "Microsoft 365"), onlyDirect: false, server: "office365"),
             Business("furfriends", "Fur Friends", "hi@furfriends.example", "Gmail whose stored password is wrong",
-                wrongPassword.CreateAccountSettings("hi@furfriends.example", "hi@furfriends.example", "old-password-2023"), onlyDirect: false, server: "wrong-password"),
+                WithProvider(wrongPassword.CreateAccountSettings("hi@furfriends.example", "hi@furfriends.example", "old-password-2023"), "Gmail"), onlyDirect: false, server: "wrong-password"),
         };
 
         return new DemoWorld([("gmail", gmail), ("office365", office), ("wrong-password", wrongPassword)], businesses);
@@ -63,6 +63,19 @@ internal sealed class DemoWorld : IAsyncDisposable
             await server.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>The emulators listen on 127.0.0.1, so the provider (and its send limits) is named rather than detected from the host.</summary>
+    private static SmtpAccountSettings WithProvider(SmtpAccountSettings account, string provider) => new()
+    {
+        Host = account.Host,
+        Port = account.Port,
+        Security = account.Security,
+        UserName = account.UserName,
+        Password = account.Password,
+        FromAddress = account.FromAddress,
+        TrustedCertificateAuthorities = account.TrustedCertificateAuthorities,
+        Provider = provider,
+    };
 
     private static DemoBusiness Business(string id, string name, string replyTo, string situation, SmtpAccountSettings? smtp, bool onlyDirect, string? server) =>
         new(id, name, replyTo, situation, new BusinessEmailSettings

@@ -50,4 +50,40 @@ public static class PetSitterEmailBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Singleton<INativeMailer, SmtpRelayNativeMailer>());
         return builder;
     }
+
+    /// <summary>Sets what happens to each category when SMTP cannot take a message (send native or defer), and how deferred mail is retried.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The builder.</returns>
+    public static IPetSitterEmailBuilder ConfigureFallback(this IPetSitterEmailBuilder builder, Action<FallbackPolicyOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Sets how an account's breaker behaves after account-level failures (probe intervals, default throttle).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The builder.</returns>
+    public static IPetSitterEmailBuilder ConfigureAccountHealth(this IPetSitterEmailBuilder builder, Action<AccountHealthOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Sets how send limits are applied (how long a send may wait for a short window).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The builder.</returns>
+    public static IPetSitterEmailBuilder ConfigureSendLimits(this IPetSitterEmailBuilder builder, Action<SendLimitOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        return builder;
+    }
 }

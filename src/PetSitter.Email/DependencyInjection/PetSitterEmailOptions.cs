@@ -30,6 +30,22 @@ public sealed class PetSitterEmailOptions
     /// <summary>Gets or sets how long an SMTP send may wait for a free pooled connection. Range 1 s - 10 min. Default: 30 seconds.</summary>
     public TimeSpan ConnectionWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Gets or sets how many times a send that failed for a transient reason (a 4xx reply, a connection
+    /// lost before the message was handed over) is retried on SMTP before the fallback policy applies.
+    /// Never used once the server may have the message. Range 0-5. Default: 2.
+    /// </summary>
+    public int SmtpRetryAttempts { get; set; } = 2;
+
+    /// <summary>Gets or sets the first retry's delay; later ones grow exponentially, with jitter. Range 0 s - 1 min. Default: 1 second.</summary>
+    public TimeSpan SmtpRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets how long one SMTP attempt (connect, sign in, send) may take in all before it is
+    /// abandoned as not sent. Must be at least <see cref="SmtpTimeout"/>. Range 1 s - 30 min. Default: 2 minutes.
+    /// </summary>
+    public TimeSpan SmtpAttemptTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Formats the native display name for a business.</summary>
     /// <param name="businessName">The business's name.</param>
     /// <returns>The display name, for example "Paws and Claws via Pet Sitter Plus".</returns>

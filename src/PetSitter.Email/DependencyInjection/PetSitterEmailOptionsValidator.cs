@@ -28,6 +28,18 @@ internal sealed class PetSitterEmailOptionsValidator : IValidateOptions<PetSitte
         CheckRange(errors, Prefix + nameof(options.SmtpTimeout), options.SmtpTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         CheckRange(errors, Prefix + nameof(options.ConnectionIdleTimeout), options.ConnectionIdleTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         CheckRange(errors, Prefix + nameof(options.ConnectionWaitTimeout), options.ConnectionWaitTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        if (options.SmtpRetryAttempts is < 0 or > 5)
+        {
+            errors.Add($"{Prefix}{nameof(options.SmtpRetryAttempts)} {options.SmtpRetryAttempts} is out of range: use 0-5 (0 turns retries off).");
+        }
+
+        CheckRange(errors, Prefix + nameof(options.SmtpRetryDelay), options.SmtpRetryDelay, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+        CheckRange(errors, Prefix + nameof(options.SmtpAttemptTimeout), options.SmtpAttemptTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(30));
+        if (options.SmtpAttemptTimeout < options.SmtpTimeout)
+        {
+            errors.Add($"{Prefix}{nameof(options.SmtpAttemptTimeout)} {options.SmtpAttemptTimeout} is shorter than {nameof(options.SmtpTimeout)} {options.SmtpTimeout}: one attempt needs at least one operation's time.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -40,7 +40,13 @@ public static class PetSitterEmailServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ISmtpTransport, MailKitSmtpTransport>();
         services.TryAddSingleton<INativeMailer, PickupDirectoryNativeMailer>();
-        services.TryAddSingleton<IEmailSender, EmailSender>();
+        services.AddPetSitterEmailPolicy();
+        services.AddPetSitterEmailSendLimits();
+        services.TryAddSingleton<SmtpRetryPipeline>();
+        services.TryAddSingleton<SmtpChannel>();
+        services.TryAddSingleton<EmailSender>();
+        services.TryAddSingleton<IEmailSender>(static provider => provider.GetRequiredService<EmailSender>());
+        services.TryAddSingleton<IDeferredEmailResender>(static provider => provider.GetRequiredService<EmailSender>());
         services.TryAddSingleton<ISmtpDiagnostics, SmtpDiagnostics>();
         return new PetSitterEmailBuilder(services);
     }

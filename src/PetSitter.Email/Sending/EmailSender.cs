@@ -9,25 +9,34 @@ namespace PetSitter.Email;
 /// The facade: looks up the business, routes by category, sends on the planned channel and, when
 /// SMTP cannot take the message, applies the category's fallback. Returns exactly one outcome.
 /// </summary>
-internal sealed partial class EmailSender : IEmailSender
+internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
 {
     private readonly IBusinessEmailSettingsProvider _settings;
-    private readonly ISmtpTransport _smtp;
+    private readonly SmtpChannel _smtp;
     private readonly INativeMailer _native;
+    private readonly FallbackPolicy _fallback;
+    private readonly IDeferredEmailQueue _deferred;
     private readonly PetSitterEmailOptions _options;
+    private readonly TimeProvider _time;
     private readonly ILogger<EmailSender> _logger;
 
     public EmailSender(
         IBusinessEmailSettingsProvider settings,
-        ISmtpTransport smtp,
+        SmtpChannel smtp,
         INativeMailer native,
+        FallbackPolicy fallback,
+        IDeferredEmailQueue deferred,
         IOptions<PetSitterEmailOptions> options,
+        TimeProvider time,
         ILogger<EmailSender> logger)
     {
         _settings = settings;
         _smtp = smtp;
         _native = native;
+        _fallback = fallback;
+        _deferred = deferred;
         _options = options.Value;
+        _time = time;
         _logger = logger;
     }
 
@@ -38,62 +47,101 @@ internal sealed partial class EmailSender : IEmailSender
         cancellationToken.ThrowIfCancellationRequested();
 
         var business = await LoadSettingsAsync(email.BusinessId, cancellationToken).ConfigureAwait(false);
-        var planned = EmailRouter.Route(business, email.Category);
 
         // Work on a copy that is certain to carry a Message-ID: every channel, retry and fallback
         // sends the same one, and the outcome reports it.
         var working = new OutgoingEmail(email.BusinessId, email.Category, WithMessageId(email.Message));
+        return await DeliverAsync(working, business, enqueueDeferred: true, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Called by the deferred-mail dispatcher. The settings are read again (the owner may have fixed the
+    /// password or switched SMTP off meanwhile); a result that is still "deferred" is not queued here:
+    /// the dispatcher puts the item back with its attempt count.
+    /// </summary>
+    public async Task<SendOutcome> ResendAsync(DeferredEmail item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        BusinessEmailSettings business;
+        try
+        {
+            business = await LoadSettingsAsync(item.BusinessId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EmailSettingsException ex)
+        {
+            return SendOutcome.Failed(item.Email, EmailChannel.Smtp, EmailChannel.Smtp, $"The deferred email could not be sent: {ex.Message}", item.LastFailure);
+        }
+
+        return await DeliverAsync(item.Email, business, enqueueDeferred: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SendOutcome> DeliverAsync(OutgoingEmail email, BusinessEmailSettings business, bool enqueueDeferred, CancellationToken cancellationToken)
+    {
+        var planned = EmailRouter.Route(business, email.Category);
         if (planned == EmailChannel.Native)
         {
-            return await SendNativeAsync(working, business, planned, smtpFailure: null, cancellationToken).ConfigureAwait(false);
+            return await SendNativeAsync(email, business, planned, smtpFailure: null, cancellationToken).ConfigureAwait(false);
         }
 
         var account = business.Smtp!;
         var accountErrors = account.Validate($"{nameof(BusinessEmailSettings.Smtp)}.");
-        SmtpFailure failure;
+        SmtpAttempt attempt;
         if (accountErrors.Count > 0)
         {
-            failure = SmtpFailureClassifier.Misconfigured(accountErrors);
+            attempt = SmtpAttempt.NotSent(SmtpFailureClassifier.Misconfigured(accountErrors), resumeAt: null);
         }
         else
         {
-            try
-            {
-                var receipt = await _smtp.SendAsync(account, ForSmtp(working.Message, business, account), cancellationToken).ConfigureAwait(false);
-                LogSent(_logger, working.BusinessId, working.Category, EmailChannel.Smtp, false);
-                return SendOutcome.Sent(working, EmailChannel.Smtp, planned, receipt);
-            }
-            catch (SmtpTransportException ex)
-            {
-                failure = SmtpFailureClassifier.Classify(ex, account.Host);
-                if (ex.Stage == SmtpStage.AfterData)
-                {
-                    LogUncertain(_logger, working.BusinessId, working.Category, working.Message.MessageId);
-                    return SendOutcome.Uncertain(working, EmailChannel.Smtp, planned, failure);
-                }
-            }
+            attempt = await _smtp.SendAsync(email.BusinessId, account, ForSmtp(email.Message, business, account), cancellationToken).ConfigureAwait(false);
         }
 
-        LogSmtpFailed(_logger, working.BusinessId, working.Category, failure.Kind, failure.Stage, failure.StatusCode);
-        return await ApplyFallbackAsync(working, business, planned, failure, cancellationToken).ConfigureAwait(false);
+        if (attempt.IsSent)
+        {
+            LogSent(_logger, email.BusinessId, email.Category, EmailChannel.Smtp, false);
+            return SendOutcome.Sent(email, EmailChannel.Smtp, planned, attempt.Receipt!);
+        }
+
+        var failure = attempt.Failure!;
+        if (attempt.IsUncertain)
+        {
+            LogUncertain(_logger, email.BusinessId, email.Category, email.Message.MessageId);
+            return SendOutcome.Uncertain(email, EmailChannel.Smtp, planned, failure);
+        }
+
+        LogSmtpFailed(_logger, email.BusinessId, email.Category, failure.Kind, failure.Stage, failure.StatusCode);
+        return await ApplyFallbackAsync(email, business, planned, failure, attempt.ResumeAt, enqueueDeferred, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<SendOutcome> ApplyFallbackAsync(OutgoingEmail email, BusinessEmailSettings business, EmailChannel planned, SmtpFailure failure, CancellationToken cancellationToken)
+    private async Task<SendOutcome> ApplyFallbackAsync(
+        OutgoingEmail email,
+        BusinessEmailSettings business,
+        EmailChannel planned,
+        SmtpFailure failure,
+        DateTimeOffset? resumeAt,
+        bool enqueueDeferred,
+        CancellationToken cancellationToken)
     {
-        // A refused recipient or message would be refused on the native channel too.
-        if (failure.Kind is SmtpFailureKind.RecipientRejected or SmtpFailureKind.MessageRejected)
+        switch (_fallback.Decide(email.Category, failure))
         {
-            return SendOutcome.Failed(email, EmailChannel.Smtp, planned, failure.Advice, failure);
-        }
+            case FallbackDecision.SendNative:
+                return await SendNativeAsync(email, business, planned, failure, cancellationToken).ConfigureAwait(false);
 
-        // Marketing never spends the platform's reputation.
-        if (email.Category == EmailCategory.Marketing)
-        {
-            return SendOutcome.Failed(email, EmailChannel.Smtp, planned, failure.Advice, failure);
-        }
+            case FallbackDecision.Defer:
+                var now = _time.GetUtcNow();
+                var due = resumeAt is { } at && at > now ? at : now + _fallback.Options.DeferredRetryDelay;
+                if (enqueueDeferred)
+                {
+                    // A full copy: the caller may reuse its message (and its body) once SendAsync returns.
+                    var held = new OutgoingEmail(email.BusinessId, email.Category, MessageCopy.Deep(email.Message, cancellationToken));
+                    await _deferred.EnqueueAsync(new DeferredEmail(held, due, failure, now), cancellationToken).ConfigureAwait(false);
+                }
 
-        return await SendNativeAsync(email, business, planned, failure, cancellationToken).ConfigureAwait(false);
+                LogDeferred(_logger, email.BusinessId, email.Category, due);
+                return SendOutcome.Deferred(email, planned, due, failure);
+
+            default:
+                return SendOutcome.Failed(email, EmailChannel.Smtp, planned, failure.Advice, failure);
+        }
     }
 
     private async Task<SendOutcome> SendNativeAsync(OutgoingEmail email, BusinessEmailSettings business, EmailChannel planned, SmtpFailure? smtpFailure, CancellationToken cancellationToken)
@@ -180,6 +228,9 @@ internal sealed partial class EmailSender : IEmailSender
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "The native mailer failed for a {Category} email of business {BusinessId}")]
     private static partial void LogNativeFailed(ILogger logger, Exception exception, string businessId, EmailCategory category);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "{Category} email of business {BusinessId} deferred until {DueAt}")]
+    private static partial void LogDeferred(ILogger logger, string businessId, EmailCategory category, DateTimeOffset dueAt);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Delivery of a {Category} email of business {BusinessId} is uncertain (Message-ID {MessageId}): not resent")]
     private static partial void LogUncertain(ILogger logger, string businessId, EmailCategory category, string? messageId);

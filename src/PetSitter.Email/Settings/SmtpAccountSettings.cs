@@ -13,6 +13,9 @@ namespace PetSitter.Email;
 /// </remarks>
 public sealed class SmtpAccountSettings
 {
+    // Settings are immutable once built, so the resolved limits are computed once per instance.
+    private SendLimits? effectiveLimits;
+
     /// <summary>Gets the SMTP server's host name, for example <c>smtp.gmail.com</c>. Required.</summary>
     public string Host { get; init; } = string.Empty;
 
@@ -48,6 +51,20 @@ public sealed class SmtpAccountSettings
     /// for the library-wide default (<see cref="PetSitterEmailOptions.MaxConnectionsPerAccount"/>). Default: <see langword="null"/>.
     /// </summary>
     public int? MaxConnections { get; init; }
+
+    /// <summary>
+    /// Gets the name of the provider preset whose send limits apply (see <see cref="ProviderPresets.Names"/>,
+    /// for example <c>Google Workspace</c>), or <see langword="null"/> to detect it from <see cref="Host"/>.
+    /// Gmail and Google Workspace share a host: detection picks Gmail, so a Workspace account names its
+    /// preset. <c>Custom</c> applies no preset. Default: <see langword="null"/>.
+    /// </summary>
+    public string? Provider { get; init; }
+
+    /// <summary>
+    /// Gets limits that override the preset's, field by field: each field set here replaces the preset's
+    /// value, each field left <see langword="null"/> keeps it. Default: <see langword="null"/> (the preset as it is).
+    /// </summary>
+    public SendLimits? Limits { get; init; }
 
     /// <summary>Gets the security mode actually used: <see cref="SmtpSecurity.Auto"/> resolved by port.</summary>
     public SmtpSecurity EffectiveSecurity => Security switch
@@ -101,8 +118,24 @@ public sealed class SmtpAccountSettings
             errors.Add($"{prefix}{nameof(MaxConnections)} {MaxConnections} is out of range: use 1-100, or leave it unset for the default.");
         }
 
+        if (Provider is not null && ProviderPresets.Find(Provider) is null)
+        {
+            errors.Add($"{prefix}{nameof(Provider)} '{Provider}' is not a known provider: use one of {string.Join(", ", ProviderPresets.Names)}, or leave it unset to detect it from the host.");
+        }
+
+        errors.AddRange(EffectiveLimits().Validate($"{prefix}{nameof(Limits)}."));
         return errors;
     }
+
+    /// <summary>
+    /// The limits that apply: the named preset (or the one detected from the host, if any) with
+    /// <see cref="Limits"/> laid over it field by field. An unknown preset name contributes nothing
+    /// (<see cref="Validate"/> reports it).
+    /// </summary>
+    internal SendLimits EffectiveLimits() => effectiveLimits ??= ResolvePreset()?.Limits.WithOverrides(Limits) ?? Limits ?? SendLimits.None;
+
+    /// <summary>The preset that applies: the one named by <see cref="Provider"/>, else the one the host identifies.</summary>
+    internal ProviderPreset? ResolvePreset() => Provider is null ? ProviderPresets.Detect(Host) : ProviderPresets.Find(Provider);
 
     /// <summary>
     /// A fingerprint of the sign-in details (host, port, user name, password), so a change of stored

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using MimeKit;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
@@ -7,7 +5,7 @@ using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.Sending;
 
-public class EmailSenderTests
+public sealed class EmailSenderTests : IDisposable
 {
     private readonly ISmtpTransport _smtp = Substitute.For<ISmtpTransport>();
     private readonly INativeMailer _native = Substitute.For<INativeMailer>();
@@ -18,8 +16,15 @@ public class EmailSenderTests
         _native.SendAsync(default!, default).ReturnsForAnyArgs(new DeliveryReceipt("/pickup/1.eml"));
     }
 
-    private EmailSender Sender(params BusinessEmailSettings[] businesses) =>
-        new(new StaticSettingsProvider(businesses), _smtp, _native, Options.Create(new PetSitterEmailOptions()), NullLogger<EmailSender>.Instance);
+    private SenderHarness? _harness;
+
+    public void Dispose() => _harness?.Dispose();
+
+    private EmailSender Sender(params BusinessEmailSettings[] businesses)
+    {
+        _harness = new SenderHarness(_smtp, _native, configure: null, businesses);
+        return _harness.Sender;
+    }
 
     [Fact]
     public async Task Invoice_goes_native_when_only_direct_emails_is_on()

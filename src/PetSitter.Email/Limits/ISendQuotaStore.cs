@@ -1,0 +1,43 @@
+namespace PetSitter.Email;
+
+/// <summary>
+/// Counts what each SMTP account has sent and decides whether it may send more without exceeding its
+/// <see cref="SendLimits"/> in any rolling window. Every process sending for an account must share one
+/// store: the in-memory default serves a single process; a distributed store (Redis) serves many.
+/// </summary>
+/// <remarks>
+/// Implementations must be thread-safe, must never allow a send that would put any window over its
+/// limit, and report refusals as <see cref="QuotaDecision"/> values rather than exceptions.
+/// </remarks>
+public interface ISendQuotaStore
+{
+    /// <summary>
+    /// Counts one message with <paramref name="recipients"/> recipients against the account's limits if
+    /// every limit allows it; otherwise counts nothing and says which limit refused and for how long.
+    /// </summary>
+    /// <param name="accountKey">Identifies the mailbox (for example host and user name); every sender for it must use the same key.</param>
+    /// <param name="limits">The account's limits; they may change between calls.</param>
+    /// <param name="recipients">The message's recipients (To, Cc and Bcc together); at least 1.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>The decision; when allowed, the message has been counted.</returns>
+    ValueTask<QuotaDecision> TryAcquireAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Holds the account until <paramref name="until"/> because the provider itself said its quota is used
+    /// up (for example Gmail's <c>550 5.4.5 Daily user sending limit exceeded</c>), even when our own count
+    /// says otherwise: the owner may also send from a phone or a mail app. A later time extends the hold;
+    /// an earlier one does not shorten it.
+    /// </summary>
+    /// <param name="accountKey">Identifies the mailbox, as for <see cref="TryAcquireAsync"/>.</param>
+    /// <param name="until">When the provider's window resets (for a rolling-day quota with no stated reset, 24 hours from now).</param>
+    /// <param name="reason">Why, usually the provider's reply; shown on the health page. Never a secret.</param>
+    /// <param name="cancellationToken">Cancels the update.</param>
+    /// <returns>A task that completes when the hold is recorded.</returns>
+    ValueTask MarkExhaustedAsync(string accountKey, DateTimeOffset until, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads what the account has used of its limits, for a health page.</summary>
+    /// <param name="accountKey">Identifies the mailbox, as for <see cref="TryAcquireAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The snapshot, or <see langword="null"/> when the store holds nothing for the account.</returns>
+    ValueTask<QuotaSnapshot?> GetAsync(string accountKey, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,13 @@
+namespace PetSitter.Email;
+
+/// <summary>How the library waits for send limits before it gives a message its fallback policy.</summary>
+public sealed class SendLimitOptions
+{
+    /// <summary>
+    /// Gets or sets the longest a send waits in total for a limit to free up (typically a per-second or
+    /// per-minute slot). When the account can send again only later than this, the message is not held:
+    /// it gets its category's fallback policy with the time the account can send again.
+    /// <see cref="TimeSpan.Zero"/> never waits. Range 0 - 1 min. Default: 2 seconds.
+    /// </summary>
+    public TimeSpan MaxThrottleWait { get; set; } = SendThrottle.DefaultMaxWait;
+}

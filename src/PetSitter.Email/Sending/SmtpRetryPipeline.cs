@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace PetSitter.Email;
+
+/// <summary>
+/// The Polly part of the SMTP channel, from outermost to innermost: retry (transient failures only,
+/// exponential backoff with jitter, bounded), then a timeout per attempt.
+/// </summary>
+/// <remarks>
+/// <para>The limiter and the account breaker sit outside this pipeline (see <see cref="SmtpChannel"/>):
+/// they decide before any byte is sent whether SMTP is tried at all, and the breaker must open after a
+/// single wrong password, which Polly's ratio-based breaker (MinimumThroughput of at least 2) cannot do.</para>
+/// <para>The retry and timeout settings are the same for every account and hold no per-account state,
+/// so one pipeline serves all accounts; what differs per account (limits, health) is keyed by account.</para>
+/// <para>Nothing is retried once the server may have the message: a failure after the end of DATA is
+/// not handled here, and the transport never cancels the wait for the verdict once the message is on the
+/// wire, so an attempt timeout always means "not sent".</para>
+/// </remarks>
+internal sealed class SmtpRetryPipeline
+{
+    public SmtpRetryPipeline(IOptions<PetSitterEmailOptions> options, TimeProvider timeProvider)
+    {
+        var settings = options.Value;
+        var builder = new ResiliencePipelineBuilder { Name = "PetSitter.Email.Smtp", TimeProvider = timeProvider };
+        if (settings.SmtpRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                Name = "transient-retry",
+                MaxRetryAttempts = settings.SmtpRetryAttempts,
+                Delay = settings.SmtpRetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder()
+                    .Handle<SmtpTransportException>(IsWorthRetrying)
+                    .Handle<TimeoutRejectedException>(),
+            });
+        }
+
+        builder.AddTimeout(new TimeoutStrategyOptions { Name = "attempt-timeout", Timeout = settings.SmtpAttemptTimeout });
+        Pipeline = builder.Build();
+    }
+
+    public ResiliencePipeline Pipeline { get; }
+
+    /// <summary>Only failures that say nothing about the account or the message and happened before the server could have the message.</summary>
+    internal static bool IsWorthRetrying(SmtpTransportException exception)
+    {
+        if (exception.Stage == SmtpStage.AfterData)
+        {
+            return false;
+        }
+
+        var failure = SmtpFailureClassifier.Classify(exception);
+        return failure.IsTransient && !failure.IsAccountLevel && failure.Kind == SmtpFailureKind.Transient && !failure.IsProviderQuota;
+    }
+}
