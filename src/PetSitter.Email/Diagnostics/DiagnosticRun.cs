@@ -72,7 +72,7 @@ internal sealed class DiagnosticRun
 
         var report = new DiagnosticReport(_host, _port, _security, _findings.Build(_notCheckedBecause))
         {
-            Provider = _requirements?.Name,
+            Provider = _account.Provider is null ? _requirements?.Name ?? _account.ResolvePreset()?.Name : _account.ResolvePreset()?.Name,
             SuggestedSecurity = _suggested,
             Steps = [.. _steps],
             CheckedAt = checkedAt,
@@ -508,6 +508,7 @@ internal sealed class DiagnosticRun
 
     private void AddProviderKnowledge()
     {
+        AddLimits();
         if (_requirements is not { } provider)
         {
             return;
@@ -550,6 +551,27 @@ internal sealed class DiagnosticRun
                 SmtpFailureKind.Misconfigured,
                 advice: $"Use a From address at {userDomain}, or sign in with the mailbox of {fromDomain}, in Custom SMTP Configuration.");
         }
+    }
+
+    /// <summary>The limits the library will hold this account to: its provider's preset with the account's own overrides.</summary>
+    private void AddLimits()
+    {
+        var preset = _account.ResolvePreset();
+        var limits = _account.EffectiveLimits();
+        if (limits.IsUnlimited)
+        {
+            _findings.Note(DiagnosticCheck.SendLimits, preset is null || preset == ProviderPresets.Custom
+                ? "No sending limits are known for this server: the library goes by the provider's own \"limit reached\" replies."
+                : $"{preset.Name} publishes no sending limits: the library goes by its own \"limit reached\" replies.");
+            return;
+        }
+
+        var source = preset is null || preset == ProviderPresets.Custom
+            ? "the account's own limits"
+            : _account.Limits is { IsUnlimited: false }
+                ? $"{preset.Name}'s limits with the account's overrides"
+                : preset.IsVerified ? $"{preset.Name}'s published limits" : $"{preset.Name}'s limits (from third-party reports, not the provider)";
+        _findings.Note(DiagnosticCheck.SendLimits, $"The library keeps this account within {source}: {limits}.");
     }
 
     private void AddRecordedHealth()

@@ -395,6 +395,7 @@ public sealed class SmtpDiagnosticsTests : IAsyncDisposable
         var report = await DiagnoseAsync(account, resolveTo: server);
 
         report.Provider.Should().Be("Microsoft 365");
+        report[DiagnosticCheck.SendLimits].Summary.Should().Contain("Microsoft 365's published limits: 30/min, 10000 recipients/day, 500 recipients/message");
         var requirements = report[DiagnosticCheck.ProviderRequirements];
         requirements.Status.Should().Be(DiagnosticStatus.Warning);
         requirements.Summary.Should().Contain("SMTP AUTH turned on");
@@ -403,6 +404,36 @@ public sealed class SmtpDiagnosticsTests : IAsyncDisposable
         settings.Status.Should().Be(DiagnosticStatus.Warning);
         settings.Summary.Should().Contain("at most 3 connections").And.Contain("port 587 with STARTTLS");
         report.IsHealthy.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task The_limits_shown_are_the_preset_with_the_accounts_overrides()
+    {
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls });
+        var account = new SmtpAccountSettings
+        {
+            Host = server.Host, Port = server.Port, Security = SmtpSecurity.StartTls, UserName = Owner, Password = Password, FromAddress = Owner,
+            TrustedCertificateAuthorities = [TestCertificateAuthority.Shared.Certificate],
+            Provider = "Google Workspace", Limits = new SendLimits { MessagesPerDay = 500 },
+        };
+
+        var report = await DiagnoseAsync(account);
+
+        report.Provider.Should().Be("Google Workspace");
+        var limits = report[DiagnosticCheck.SendLimits];
+        limits.Status.Should().Be(DiagnosticStatus.Pass);
+        limits.Summary.Should().Contain("Google Workspace's limits with the account's overrides: 2/s, 500/day, 3000 recipients/day, 100 recipients/message");
+    }
+
+    [Fact]
+    public async Task A_server_without_a_preset_says_no_limits_are_known()
+    {
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls });
+
+        var report = await DiagnoseAsync(server.CreateAccountSettings(Owner, Owner, Password));
+
+        report.Provider.Should().BeNull();
+        report[DiagnosticCheck.SendLimits].Summary.Should().Contain("No sending limits are known for this server");
     }
 
     [Fact]
