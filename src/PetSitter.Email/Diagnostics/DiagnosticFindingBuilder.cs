@@ -39,7 +39,11 @@ internal sealed class DiagnosticFindingBuilder
 
             var status = rated.Max(p => p.Status!.Value);
             var primary = rated.First(p => p.Status == status);
-            var ordered = parts.Where(p => p.Status == status).Concat(parts.Where(p => p.Status != status));
+
+            // A failure is told alone (with the notes): "the server greeted" beside "the connection was lost"
+            // only blurs it. A warning keeps what passed, which is its context.
+            var ordered = parts.Where(p => p.Status == status)
+                .Concat(parts.Where(p => p.Status != status && (p.Status is null || status != DiagnosticStatus.Fail)));
             var advice = parts.Where(p => p.Status == status && p.Advice is not null).Select(p => p.Advice!).Distinct(StringComparer.Ordinal);
             yield return new DiagnosticFinding(
                 check,

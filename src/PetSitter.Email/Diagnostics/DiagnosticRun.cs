@@ -145,7 +145,7 @@ internal sealed class DiagnosticRun
         }
 
         var failure = SmtpFailureClassifier.Misconfigured(errors);
-        _steps.Add($"Check the settings: {failure.Reply}");
+        AddStep($"Check the settings: {failure.Reply}");
         AddFailure("settings", failure, "The settings cannot work as they are.");
         Stop("the settings must be fixed first");
         return false;
@@ -155,7 +155,7 @@ internal sealed class DiagnosticRun
     {
         if (IPAddress.TryParse(_host, out var literal))
         {
-            _steps.Add($"Resolve {_host}: an IP address, nothing to resolve.");
+            AddStep($"Resolve {_host}: an IP address, nothing to resolve.");
             return [literal];
         }
 
@@ -168,14 +168,14 @@ internal sealed class DiagnosticRun
                 throw new SocketException((int)SocketError.HostNotFound);
             }
 
-            _steps.Add($"Resolve {_host}: {string.Join(", ", addresses.Take(4))} ({step.Elapsed}).");
+            AddStep($"Resolve {_host}: {string.Join(", ", addresses.Take(4))} ({step.Elapsed}).");
             return addresses;
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             var error = step.Explain(ex);
             var failure = Classify(new SmtpTransportException(SmtpStage.Connect, null, $"The host name {_host} could not be resolved: {error.Message}", error));
-            _steps.Add($"Resolve {_host}: failed: {error.Message} ({step.Elapsed}).");
+            AddStep($"Resolve {_host}: failed: {error.Message} ({step.Elapsed}).");
             AddFailure("resolve", failure, $"The server name {_host} was not found.");
             Stop("the server name was not found");
             return null;
@@ -188,12 +188,12 @@ internal sealed class DiagnosticRun
         var (socket, error) = await ConnectSocketAsync(addresses, step, cancellationToken).ConfigureAwait(false);
         if (socket is not null)
         {
-            _steps.Add($"Connect to {socket.RemoteEndPoint}: connected ({step.Elapsed}).");
+            AddStep($"Connect to {socket.RemoteEndPoint}: connected ({step.Elapsed}).");
             return socket;
         }
 
         var failure = Classify(new SmtpTransportException(SmtpStage.Connect, null, $"Could not connect to {_endpoint}: {error!.Message}", error));
-        _steps.Add($"Connect to {_endpoint}: failed: {error.Message} ({step.Elapsed}).");
+        AddStep($"Connect to {_endpoint}: failed: {error.Message} ({step.Elapsed}).");
         var summary = error is SocketException { SocketErrorCode: SocketError.ConnectionRefused }
             ? $"Nothing accepts connections on port {_port} of {_host}."
             : error is TimeoutException
@@ -216,7 +216,7 @@ internal sealed class DiagnosticRun
         catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             var failure = Classify(SmtpFailureTranslator.Translate(step.Explain(ex), log.Tracker, certificates.Validator, _endpoint, _options.StepTimeout));
-            _steps.Add($"{what}: failed at {failure.Stage}: {Evidence(failure)} ({step.Elapsed}).");
+            AddStep($"{what}: failed at {StageName(failure.Stage)}: {Evidence(failure)} ({step.Elapsed}).");
             var suggestion = IsModeProblem(failure) ? await SuggestSecurityAsync(addresses, cancellationToken).ConfigureAwait(false) : null;
             AddFailure("session", failure, SessionFailureSummary(failure, log), suggestion);
             Stop(failure.Stage is SmtpStage.Tls ? "the secure connection failed" : "the server did not complete its greeting");
@@ -224,7 +224,7 @@ internal sealed class DiagnosticRun
         }
 
         var tls = client.IsSecure ? $", {Describe(client.SslProtocol)}, {certificates.Describe()}" : string.Empty;
-        _steps.Add($"{what}: {log.Greeting}{tls} ({step.Elapsed}).");
+        AddStep($"{what}: {log.Greeting}{tls} ({step.Elapsed}).");
         _findings.Add(DiagnosticCheck.AccountWorking, DiagnosticStatus.Pass, "The server answered and is ready to take mail.", reply: log.Greeting);
         _findings.Add(DiagnosticCheck.Settings, DiagnosticStatus.Pass, $"Reached {_endpoint} with {SecurityNames.ForOwner(_security)}{tls}.");
 
@@ -258,7 +258,7 @@ internal sealed class DiagnosticRun
         };
         var signIn = mechanisms.Count > 0 ? $"sign-in with {string.Join(", ", mechanisms)}" : "no sign-in (AUTH)";
         var size = client.MaxSize > 0 ? $"messages up to {Megabytes(client.MaxSize)}" : "no message size limit announced";
-        _steps.Add($"Capabilities: {capabilities}; AUTH {(mechanisms.Count > 0 ? string.Join(' ', mechanisms) : "none")}; SIZE {(client.MaxSize > 0 ? client.MaxSize.ToString(CultureInfo.InvariantCulture) : "not announced")}.");
+        AddStep($"Capabilities: {capabilities}; AUTH {(mechanisms.Count > 0 ? string.Join(' ', mechanisms) : "none")}; SIZE {(client.MaxSize > 0 ? client.MaxSize.ToString(CultureInfo.InvariantCulture) : "not announced")}.");
         _findings.Add(DiagnosticCheck.ProviderRequirements, DiagnosticStatus.Pass, $"The server offers {encryption}, {signIn}; {size}.");
 
         if (!HasUserName)
@@ -271,7 +271,7 @@ internal sealed class DiagnosticRun
         {
             var failure = Classify(SmtpSecurityMapping.PlainAuthenticationRefused(_endpoint));
             var suggestion = capabilities.HasFlag(SmtpCapabilities.StartTLS) ? SuggestStartTls() : null;
-            _steps.Add("Sign in: not attempted (the connection is not encrypted).");
+            AddStep("Sign in: not attempted (the connection is not encrypted).");
             AddFailure("sign-in", failure, "The password was not sent: the connection is not encrypted.", suggestion);
             Stop("the password was not sent over an unencrypted connection");
             return false;
@@ -302,7 +302,7 @@ internal sealed class DiagnosticRun
         if (!HasUserName)
         {
             _findings.Add(DiagnosticCheck.Password, DiagnosticStatus.NotChecked, "No user name is set: the account sends without signing in.");
-            _steps.Add("Sign in: skipped (no user name).");
+            AddStep("Sign in: skipped (no user name).");
             return true;
         }
 
@@ -330,7 +330,7 @@ internal sealed class DiagnosticRun
             }
 
             var failure = Classify(translated);
-            _steps.Add($"Sign in as {_account.UserName} (AUTH {mechanism}): failed: {Evidence(failure)} ({step.Elapsed}).");
+            AddStep($"Sign in as {_account.UserName} (AUTH {mechanism}): failed: {Evidence(failure)} ({step.Elapsed}).");
             var summary = failure.Kind switch
             {
                 SmtpFailureKind.AuthenticationFailed or SmtpFailureKind.CredentialsExpired => $"The server refused the user name or password for {_account.UserName} (AUTH {mechanism}).",
@@ -338,13 +338,16 @@ internal sealed class DiagnosticRun
                 _ => $"The server refused the sign-in for {_account.UserName} (AUTH {mechanism}).",
             };
             AddFailure("sign-in", failure, summary);
-            Stop(failure.Kind is SmtpFailureKind.AuthenticationFailed or SmtpFailureKind.CredentialsExpired
-                ? "the sign-in failed"
-                : "the server refused the sign-in before judging the password");
+            Stop(failure.Kind switch
+            {
+                SmtpFailureKind.AuthenticationFailed or SmtpFailureKind.CredentialsExpired => "the sign-in failed",
+                SmtpFailureKind.Transient when failure.StatusCode is null => "the connection was lost while signing in",
+                _ => "the server refused the sign-in before judging the password",
+            });
             return false;
         }
 
-        _steps.Add($"Sign in as {_account.UserName} (AUTH {mechanism}): {log.LastReply} ({step.Elapsed}).");
+        AddStep($"Sign in as {_account.UserName} (AUTH {mechanism}): {log.LastReply} ({step.Elapsed}).");
         _findings.Add(DiagnosticCheck.Password, DiagnosticStatus.Pass, $"Signed in as {_account.UserName} (AUTH {mechanism}).", reply: log.LastReply);
         return true;
     }
@@ -353,7 +356,7 @@ internal sealed class DiagnosticRun
     {
         if (string.IsNullOrWhiteSpace(_account.FromAddress))
         {
-            _steps.Add("MAIL FROM: skipped (no From address).");
+            AddStep("MAIL FROM: skipped (no From address).");
             _findings.Note(DiagnosticCheck.Settings, "No From address was given, so the sender was not checked.");
             _findings.Note(DiagnosticCheck.SendLimits, "No From address was given, so the server was not asked to take a sender.");
             return true;
@@ -376,7 +379,7 @@ internal sealed class DiagnosticRun
         catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             var lost = Classify(SmtpFailureTranslator.Translate(step.Explain(ex), log.Tracker, certificates.Validator, _endpoint, _options.StepTimeout));
-            _steps.Add($"{command}: failed: {Evidence(lost)} ({step.Elapsed}).");
+            AddStep($"{command}: failed: {Evidence(lost)} ({step.Elapsed}).");
             AddFailure("sender", lost, $"The connection was lost while checking the From address {from}.");
             Stop("the connection was lost");
             return false;
@@ -389,14 +392,14 @@ internal sealed class DiagnosticRun
         {
             // RSET ends the transaction so nothing is sent; its answer does not change the verdict.
             var reset = await ResetAsync(client, step.Token).ConfigureAwait(false);
-            _steps.Add($"{command}: {reply}; RSET: {reset} ({step.Elapsed}).");
+            AddStep($"{command}: {reply}; RSET: {reset} ({step.Elapsed}).");
             _findings.Add(DiagnosticCheck.Settings, DiagnosticStatus.Pass, $"The From address {from} is accepted.", reply: reply);
             _findings.Add(DiagnosticCheck.SendLimits, DiagnosticStatus.Pass, "The server accepted a sender without reporting a sending limit reached.", reply: reply);
             return true;
         }
 
         var failure = Classify(new SmtpTransportException(SmtpStage.MailFrom, code, response.Response));
-        _steps.Add($"{command}: {reply} ({step.Elapsed}).");
+        AddStep($"{command}: {reply} ({step.Elapsed}).");
         var summary = failure.Kind switch
         {
             SmtpFailureKind.SendLimitReached => $"The provider refused the sender {from}: a sending limit is reached.{ResetNote(failure)}",
@@ -443,7 +446,7 @@ internal sealed class DiagnosticRun
         {
             log.Tracker.BeginOperation(SmtpStage.MailFrom);
             var reply = await client.SendAsync(message, step.Token).ConfigureAwait(false);
-            _steps.Add($"Test message to {to}: {reply} ({step.Elapsed}).");
+            AddStep($"Test message to {to}: {reply} ({step.Elapsed}).");
             _findings.Add(DiagnosticCheck.AccountWorking, DiagnosticStatus.Pass, $"A test message to {to} was accepted for delivery.", reply: reply);
             _findings.Add(DiagnosticCheck.SpamReputation, DiagnosticStatus.Pass, $"Your provider accepted the test message to {to} without calling it spam.", reply: reply,
                 advice: $"Check that it arrived in the inbox rather than spam or junk; if clients find your emails there, ask them to save {from} as a safe sender.");
@@ -451,12 +454,15 @@ internal sealed class DiagnosticRun
         catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             var failure = Classify(SmtpFailureTranslator.Translate(step.Explain(ex), log.Tracker, certificates.Validator, _endpoint, _options.StepTimeout));
-            _steps.Add($"Test message to {to}: failed at {failure.Stage}: {Evidence(failure)} ({step.Elapsed}).");
+            AddStep($"Test message to {to}: failed at {StageName(failure.Stage)}: {Evidence(failure)} ({step.Elapsed}).");
 
             // The account got this far, so a refusal of this message or this recipient is a warning about
             // the test, not a verdict on the account.
             var aboutTheMessage = !failure.IsAccountLevel && failure.Kind is not SmtpFailureKind.RejectedAsSpam;
-            AddFailure("test message", failure, $"The test message to {to} was not accepted.", status: aboutTheMessage ? DiagnosticStatus.Warning : DiagnosticStatus.Fail);
+            var summary = failure.Kind == SmtpFailureKind.RejectedAsSpam
+                ? $"Your provider refused the test message to {to} as spam."
+                : $"The test message to {to} was not accepted.";
+            AddFailure("test message", failure, summary, status: aboutTheMessage ? DiagnosticStatus.Warning : DiagnosticStatus.Fail);
         }
     }
 
@@ -500,7 +506,7 @@ internal sealed class DiagnosticRun
             socket.Dispose();
         }
 
-        _steps.Add($"Try {SecurityNames.ForOwner(candidate)} on port {_port}: {(found is { } mode ? $"the server speaks {SecurityNames.ForOwner(mode)}" : "no answer")} ({step.Elapsed}).");
+        AddStep($"Try {SecurityNames.ForOwner(candidate)} on port {_port}: {(found is { } mode ? $"the server speaks {SecurityNames.ForOwner(mode)}" : "no answer")} ({step.Elapsed}).");
         return found;
     }
 
@@ -603,6 +609,9 @@ internal sealed class DiagnosticRun
     }
 
     private void Stop(string reason) => _notCheckedBecause = reason;
+
+    /// <summary>Records a step on one line: multi-line replies are joined with " / ".</summary>
+    private void AddStep(string text) => _steps.Add(text.ReplaceLineEndings(" / "));
 
     private SmtpFailure Classify(SmtpTransportException exception) => SmtpFailureClassifier.Classify(exception, _host);
 
@@ -723,6 +732,13 @@ internal sealed class DiagnosticRun
 
     private static string Evidence(SmtpFailure failure)
     {
+        // MailKit's text for a dropped connection can carry the last reply it read (the EHLO list), which
+        // reads as if the server had said it: the fact is that nothing came.
+        if (failure.RuleName == "disconnected" && failure.StatusCode is null)
+        {
+            return $"The server closed the connection without a reply (at {StageName(failure.Stage)}).";
+        }
+
         var reply = failure.Reply ?? string.Empty;
         if (failure.StatusCode is { } code && !reply.StartsWith(code.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal))
         {
@@ -736,6 +752,20 @@ internal sealed class DiagnosticRun
         failure.ResetsAfter is { } window
             ? $" Your provider counts it over {Hours(window)}: sending resumes by {Utc(_time.GetUtcNow() + window)} at the latest."
             : string.Empty;
+
+    private static string StageName(SmtpStage? stage) => stage switch
+    {
+        SmtpStage.Connect => "connect",
+        SmtpStage.Tls => "the TLS handshake",
+        SmtpStage.Greeting => "the greeting",
+        SmtpStage.Ehlo => "EHLO",
+        SmtpStage.Authenticate => "sign-in (AUTH)",
+        SmtpStage.MailFrom => "MAIL FROM",
+        SmtpStage.RcptTo => "RCPT TO",
+        SmtpStage.Data => "DATA",
+        SmtpStage.AfterData => "the end of the message",
+        _ => "an unknown point",
+    };
 
     private static string? DomainOf(string? address)
     {
