@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -12,6 +13,9 @@ internal static class DiagnoseOutput
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+
+        // Read in terminals and by scripts, never embedded in HTML: keep apostrophes and '+' readable.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>The JSON document for one report: the contract's fields first, then what else the report knows.</summary>
@@ -78,7 +82,7 @@ internal static class DiagnoseOutput
                 output.WriteLine($"  {Label(finding.Status)}: {finding.Question}{(finding.FailureKind is { } kind ? $" ({kind})" : string.Empty)}");
                 if (finding.Reply is not null)
                 {
-                    output.WriteLine($"    server said: {finding.Reply.ReplaceLineEndings(" / ")}");
+                    output.WriteLine($"    evidence: {finding.Reply.ReplaceLineEndings(" / ")}");
                 }
 
                 if (finding.Advice is not null)

@@ -759,7 +759,7 @@ internal sealed class DiagnosticRun
         SmtpStage.Tls => "the TLS handshake",
         SmtpStage.Greeting => "the greeting",
         SmtpStage.Ehlo => "EHLO",
-        SmtpStage.Authenticate => "sign-in (AUTH)",
+        SmtpStage.Authenticate => "sign-in",
         SmtpStage.MailFrom => "MAIL FROM",
         SmtpStage.RcptTo => "RCPT TO",
         SmtpStage.Data => "DATA",
