@@ -264,6 +264,19 @@ public sealed class SmtpDiagnosticsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Implicit_tls_against_a_server_without_any_encryption_says_so()
+    {
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.None });
+        var account = WithSecurity(server.CreateAccountSettings(Owner), SmtpSecurity.ImplicitTls);
+
+        var report = await DiagnoseAsync(account, new DiagnosticOptions { StepTimeout = TimeSpan.FromSeconds(3) });
+
+        report[DiagnosticCheck.Settings].Status.Should().Be(DiagnosticStatus.Fail);
+        report[DiagnosticCheck.Settings].Advice.Should().Contain("offers no encryption there");
+        report.SuggestedSecurity.Should().Be(SmtpSecurity.None);
+    }
+
+    [Fact]
     public async Task Starttls_against_an_implicit_tls_port_times_out_and_suggests_ssl_tls()
     {
         var server = await StartAsync(new() { Security = ScriptedServerSecurity.ImplicitTls });
