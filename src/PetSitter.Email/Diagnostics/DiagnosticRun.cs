@@ -631,9 +631,9 @@ internal sealed class DiagnosticRun
         }
 
         // No answer either way: fall back to what the port and the provider say.
-        var byPort = _requirements?.Endpoints.FirstOrDefault(e => e.Port == _port).Security
-            ?? (_port == 465 ? SmtpSecurity.ImplicitTls : _port is 587 or 25 ? SmtpSecurity.StartTls : (SmtpSecurity?)null);
-        if (byPort is { } usual and not SmtpSecurity.Auto && usual != _security)
+        var providerMode = _requirements?.Endpoints.Where(e => e.Port == _port).Select(e => (SmtpSecurity?)e.Security).FirstOrDefault();
+        var byPort = providerMode ?? (_port == 465 ? SmtpSecurity.ImplicitTls : _port is 587 or 25 ? SmtpSecurity.StartTls : null);
+        if (byPort is { } usual && usual != _security)
         {
             _suggested = usual;
             return $"Port {_port} normally uses {SecurityNames.ForOwner(usual)}: set Security to {SecurityNames.ForOwner(usual)}.";
