@@ -324,7 +324,8 @@ internal sealed class DiagnosticRun
             // MailKit moves on from a 534 ("mechanism too weak", Gmail's "app password required") to the
             // next mechanism and, with none left, reports a bare "Authentication failed.": the reply itself,
             // which says what is wrong, is in the log.
-            if (translated.StatusCode is null && log.LastErrorAfter(repliesBefore) is var (code, text))
+            // The transport keeps only the code of that reply; the diagnosis keeps its text as evidence.
+            if (translated.EnhancedStatusCode is null && log.LastErrorAfter(repliesBefore) is var (code, text))
             {
                 translated = new SmtpTransportException(SmtpStage.Authenticate, code, text, ex);
             }
