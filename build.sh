@@ -64,7 +64,9 @@ case "${1:-}" in
     ;;
   pack)
     ensure_dotnet
-    dotnet pack PetSitter.Email.sln -c "$configuration" -o artifacts/packages
+    for project in src/*/*.csproj; do
+      dotnet pack "$project" -c "$configuration" -o artifacts/packages
+    done
     ;;
   *)
     echo "usage: ./build.sh demo [--json] | test | pack" >&2

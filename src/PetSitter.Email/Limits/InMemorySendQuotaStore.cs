@@ -308,7 +308,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
             {
                 var needed = window == QuotaWindows.RecipientsDay ? recipients : 1;
                 var limit = QuotaWindows.LimitOf(window, limits);
-                if (sum + needed > limit || ring[slot] + needed > ushort.MaxValue)
+                if ((long)sum + needed > limit || (long)ring[slot] + needed > ushort.MaxValue)
                 {
                     var waitMs = AccountCells.WaitMs(window, ring, sum, needed, limit, bucket, now);
                     binding = Later(ref longestWaitMs, binding, waitMs, QuotaWindows.Name(window));
@@ -430,9 +430,11 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
                 return;
             }
 
+            // The stale hold goes first: until the entry leaves the dictionary nobody else can record a
+            // hold for this key, so a new one is never removed by mistake.
             header |= AccountCells.EvictedFlag;
-            accounts.TryRemove(KeyValuePair.Create(accountKey, cells));
             exhaustions.TryRemove(accountKey, out _);
+            accounts.TryRemove(KeyValuePair.Create(accountKey, cells));
         }
         finally
         {

@@ -36,14 +36,33 @@ internal sealed class SendThrottle
     /// <see cref="MaxWait"/> (in total, however many times other senders take the freed slot first).
     /// </summary>
     /// <returns>An allowing decision, or the refusal that would need a longer wait (or can never pass).</returns>
-    public async ValueTask<QuotaDecision> AcquireAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken)
+    /// <remarks>When the store answers at once and no wait is needed, nothing is allocated.</remarks>
+    public ValueTask<QuotaDecision> AcquireAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken)
     {
-        var decision = await store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
-        if (!ShouldWait(decision, TimeSpan.Zero))
+        var first = store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken);
+        if (!first.IsCompletedSuccessfully)
         {
-            return decision;
+            return WaitForFirstAsync(first, accountKey, limits, recipients, cancellationToken);
         }
 
+        var decision = first.Result;
+        return ShouldWait(decision, TimeSpan.Zero)
+            ? WaitAndRetryAsync(decision, accountKey, limits, recipients, cancellationToken)
+            : new ValueTask<QuotaDecision>(decision);
+    }
+
+    private async ValueTask<QuotaDecision> WaitForFirstAsync(
+        ValueTask<QuotaDecision> first, string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken)
+    {
+        var decision = await first.ConfigureAwait(false);
+        return ShouldWait(decision, TimeSpan.Zero)
+            ? await WaitAndRetryAsync(decision, accountKey, limits, recipients, cancellationToken).ConfigureAwait(false)
+            : decision;
+    }
+
+    private async ValueTask<QuotaDecision> WaitAndRetryAsync(
+        QuotaDecision decision, string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken)
+    {
         var started = timeProvider.GetTimestamp();
         do
         {

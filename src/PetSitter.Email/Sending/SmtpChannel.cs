@@ -135,7 +135,12 @@ internal sealed partial class SmtpChannel
             isTransient: true,
             $"Your email provider's sending limit ({decision.Window}) has been reached: emails will go out through your account again after {resumeAt:yyyy-MM-dd HH:mm} UTC.",
             reply: decision.ToString());
-        await _health.RecordFailureAsync(businessId, fingerprint, failure, now, resumeAt, cancellationToken).ConfigureAwait(false);
+        if (decision.Window is not (LimitWindow.MessagesPerSecond or LimitWindow.MessagesPerMinute))
+        {
+            // Only long waits are news for the owner; a busy second is not an account state.
+            await _health.RecordFailureAsync(businessId, fingerprint, failure, now, resumeAt, cancellationToken).ConfigureAwait(false);
+        }
+
         LogThrottled(_logger, businessId, decision.Window, resumeAt);
         return SmtpAttempt.NotSent(failure, resumeAt);
     }

@@ -100,6 +100,34 @@ public class SendThrottleTests
     }
 
     [Fact]
+    public void Checks_that_need_no_wait_allocate_nothing()
+    {
+        var throttle = new SendThrottle(new InMemorySendQuotaStore(time), time, new SendLimitOptions());
+        var open = new SendLimits { MessagesPerDay = SendLimits.MaxLimit };
+        var closed = new SendLimits { MessagesPerHour = 1 };
+        var allowed = 0;
+        var refused = 0;
+        for (var i = 0; i < 1_000; i++)
+        {
+            allowed += Completed(throttle.AcquireAsync("open", open, 1, CancellationToken.None)).IsAllowed ? 1 : 0;
+            refused += Completed(throttle.AcquireAsync("closed", closed, 1, CancellationToken.None)).IsAllowed ? 0 : 1;
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++)
+        {
+            allowed += Completed(throttle.AcquireAsync("open", open, 1, CancellationToken.None)).IsAllowed ? 1 : 0;
+            refused += Completed(throttle.AcquireAsync("closed", closed, 1, CancellationToken.None)).IsAllowed ? 0 : 1;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        allowed.Should().Be(2_000);
+        refused.Should().Be(1_999);
+        allocated.Should().Be(0);
+    }
+
+    [Fact]
     public void The_default_bound_is_two_seconds_and_the_options_are_validated()
     {
         new SendLimitOptions().MaxThrottleWait.Should().Be(TimeSpan.FromSeconds(2));
@@ -111,6 +139,9 @@ public class SendThrottleTests
             .Should().Contain("SendLimitOptions.MaxThrottleWait");
         validator.Validate(null, new SendLimitOptions { MaxThrottleWait = TimeSpan.FromSeconds(-1) }).Failed.Should().BeTrue();
     }
+
+    private static QuotaDecision Completed(ValueTask<QuotaDecision> pending) =>
+        pending.IsCompletedSuccessfully ? pending.Result : throw new InvalidOperationException("The throttle waited.");
 
     /// <summary>Answers with a fixed sequence of decisions, as a store shared with other senders might.</summary>
     private sealed class ScriptedQuotaStore(params QuotaDecision[] decisions) : ISendQuotaStore

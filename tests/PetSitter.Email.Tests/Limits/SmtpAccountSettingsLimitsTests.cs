@@ -72,6 +72,22 @@ public class SmtpAccountSettingsLimitsTests
     }
 
     [Fact]
+    public void The_documented_example_gives_the_documented_limits()
+    {
+        // Kept in step with docs/send-limits.md, "Picking and overriding a preset".
+        var smtp = new SmtpAccountSettings
+        {
+            Host = "smtp.gmail.com",
+            FromAddress = "hello@pawsandclaws.example",
+            Provider = "Google Workspace",                     // null: detect from Host
+            Limits = new SendLimits { MessagesPerDay = 500 },  // a trial account: override one field
+        };
+
+        smtp.Validate().Should().BeEmpty();
+        smtp.EffectiveLimits().ToString().Should().Be("2/s, 500/day, 3000 recipients/day, 100 recipients/message");
+    }
+
+    [Fact]
     public void The_password_stays_out_of_the_description()
     {
         var settings = new SmtpAccountSettings
