@@ -11,14 +11,14 @@ namespace PetSitter.Email;
 internal static class QueueScripts
 {
     /// <summary>ARGV: id, due, stored email.</summary>
-    public const string Enqueue = """
+    public static readonly RedisScript Enqueue = new("""
         redis.call('HSET', KEYS[4], ARGV[1], ARGV[3])
         redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
         return 1
-        """;
+        """);
 
     /// <summary>ARGV: id, token, due, stored email. Puts a claimed email back, if the claim is still this one's.</summary>
-    public const string Release = """
+    public static readonly RedisScript Release = new("""
         if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
         redis.call('HSET', KEYS[4], ARGV[1], ARGV[4])
         redis.call('ZREM', KEYS[2], ARGV[1])
@@ -26,13 +26,13 @@ internal static class QueueScripts
         redis.call('HDEL', KEYS[5], ARGV[1])
         redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
         return 1
-        """;
+        """);
 
     /// <summary>
     /// ARGV: id, token, dead (1/0), now, reason, stored email. Settles a claimed email: removed, or kept as a
     /// dead letter with its reason. Does nothing when the claim is no longer this one's.
     /// </summary>
-    public const string Acknowledge = """
+    public static readonly RedisScript Acknowledge = new("""
         if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
         redis.call('ZREM', KEYS[2], ARGV[1])
         redis.call('HDEL', KEYS[3], ARGV[1])
@@ -44,14 +44,14 @@ internal static class QueueScripts
         end
         redis.call('HDEL', KEYS[4], ARGV[1])
         return 1
-        """;
+        """);
 
     /// <summary>
     /// ARGV: now, max, lease ms, token, most lease expiries, reason format (one %d). First hands back the
     /// emails whose lease ran out (their claimer died), or moves them to the dead letters once that happened
     /// too often; then claims up to max due emails, earliest first. Returns <c>{id, stored email, ...}</c>.
     /// </summary>
-    public const string Claim = """
+    public static readonly RedisScript Claim = new("""
         local now = tonumber(ARGV[1])
         local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1000)
         for _, id in ipairs(expired) do
@@ -84,15 +84,15 @@ internal static class QueueScripts
           end
         end
         return out
-        """;
+        """);
 
     /// <summary>Returns how many emails are waiting or claimed and not yet settled.</summary>
-    public const string Count = """
+    public static readonly RedisScript Count = new("""
         return redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2])
-        """;
+        """);
 
     /// <summary>ARGV: max. Returns <c>{id, stored email, info, ...}</c>, oldest dead letter first.</summary>
-    public const string ListDead = """
+    public static readonly RedisScript ListDead = new("""
         local ids = redis.call('ZRANGE', KEYS[6], 0, tonumber(ARGV[1]) - 1)
         local out = {}
         for _, id in ipairs(ids) do
@@ -101,23 +101,23 @@ internal static class QueueScripts
           out[#out + 1] = redis.call('HGET', KEYS[8], id) or ''
         end
         return out
-        """;
+        """);
 
     /// <summary>ARGV: id, due, stored email. Moves a dead letter back to the queue; 0 when it is no longer a dead letter.</summary>
-    public const string Requeue = """
+    public static readonly RedisScript Requeue = new("""
         if redis.call('ZREM', KEYS[6], ARGV[1]) == 0 then return 0 end
         redis.call('HDEL', KEYS[7], ARGV[1])
         redis.call('HDEL', KEYS[8], ARGV[1])
         redis.call('HSET', KEYS[4], ARGV[1], ARGV[3])
         redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
         return 1
-        """;
+        """);
 
     /// <summary>ARGV: id. Removes a dead letter for good; 0 when there was none.</summary>
-    public const string DeleteDead = """
+    public static readonly RedisScript DeleteDead = new("""
         if redis.call('ZREM', KEYS[6], ARGV[1]) == 0 then return 0 end
         redis.call('HDEL', KEYS[7], ARGV[1])
         redis.call('HDEL', KEYS[8], ARGV[1])
         return 1
-        """;
+        """);
 }

@@ -84,8 +84,7 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
         await ReplayAsync(database).ConfigureAwait(false);
 
         var token = NewId();
-        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(
-            QueueScripts.Claim,
+        var reply = (RedisResult[])(await QueueScripts.Claim.EvaluateAsync(database,
             _keys,
             [now.ToUnixTimeMilliseconds(), max, (long)_connection.Options.DeferredLeaseDuration.TotalMilliseconds, token, _connection.Options.MaxLeaseExpiries, LeaseLostReason]).ConfigureAwait(false))!;
         if (reply.Length == 0)
@@ -108,7 +107,7 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
     {
         cancellationToken.ThrowIfCancellationRequested();
         var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-        return (int)await database.ScriptEvaluateAsync(QueueScripts.Count, _keys).ConfigureAwait(false);
+        return (int)await QueueScripts.Count.EvaluateAsync(database, _keys).ConfigureAwait(false);
     }
 
     public async ValueTask<IReadOnlyList<DeadLetter>> ListAsync(int max = 100, CancellationToken cancellationToken = default)
@@ -116,7 +115,7 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         cancellationToken.ThrowIfCancellationRequested();
         var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(QueueScripts.ListDead, _keys, [max]).ConfigureAwait(false))!;
+        var reply = (RedisResult[])(await QueueScripts.ListDead.EvaluateAsync(database, _keys, [max]).ConfigureAwait(false))!;
         var letters = new List<DeadLetter>(reply.Length / 3);
         for (var i = 0; i + 2 < reply.Length; i += 3)
         {
@@ -154,8 +153,7 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
         stored.Attempts = 0;
         stored.FirstDeferredAt = now;
         stored.DueAt = now;
-        var requeued = (int)await database.ScriptEvaluateAsync(
-            QueueScripts.Requeue,
+        var requeued = (int)await QueueScripts.Requeue.EvaluateAsync(database,
             _keys,
             [id, now.ToUnixTimeMilliseconds(), JsonSerializer.Serialize(stored, RedisJsonContext.Default.StoredDeferredEmail)]).ConfigureAwait(false) == 1;
         if (requeued)
@@ -171,7 +169,7 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         cancellationToken.ThrowIfCancellationRequested();
         var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-        return (int)await database.ScriptEvaluateAsync(QueueScripts.DeleteDead, _keys, [id]).ConfigureAwait(false) == 1;
+        return (int)await QueueScripts.DeleteDead.EvaluateAsync(database, _keys, [id]).ConfigureAwait(false) == 1;
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
@@ -202,7 +200,7 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
                 return;
             }
 
-            await database.ScriptEvaluateAsync(write.Script, _keys, write.Arguments).ConfigureAwait(false);
+            await write.Script.EvaluateAsync(database, _keys, write.Arguments).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisOutage.Is(ex))
         {
@@ -240,7 +238,7 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
             var written = 0;
             while (_pending.TryPeek(out var write))
             {
-                await database.ScriptEvaluateAsync(write.Script, _keys, write.Arguments).ConfigureAwait(false);
+                await write.Script.EvaluateAsync(database, _keys, write.Arguments).ConfigureAwait(false);
                 _pending.TryDequeue(out _);
                 written++;
             }
@@ -271,5 +269,5 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
     /// <summary>Which entry a taken email is, and which claim took it.</summary>
     private sealed record RedisQueueReceipt(string Id, string Token);
 
-    private sealed record PendingWrite(string Script, RedisValue[] Arguments);
+    private sealed record PendingWrite(RedisScript Script, RedisValue[] Arguments);
 }

@@ -16,7 +16,7 @@ namespace PetSitter.Email;
 internal static class BreakerScripts
 {
     /// <summary>ARGV: now, fingerprint, probe timeout ms. Returns <c>{code, state..., gateRetryAt}</c>: 0 allowed, 1 probe, 2 blocked.</summary>
-    public const string Check = """
+    public static readonly RedisScript Check = new("""
         local now = tonumber(ARGV[1])
         local st = redis.call('HMGET', KEYS[1], 'fp', 'c', 's', 'f', 'ra', 'since', 'n')
         if not st[1] then return { 0, 0 } end
@@ -39,14 +39,14 @@ internal static class BreakerScripts
         end
         redis.call('HSET', KEYS[1], 'c', 2)
         return { 1, 2, s, st[4], ra, st[6], st[7], now }
-        """;
+        """);
 
     /// <summary>
     /// ARGV: now, fingerprint, account-level (1/0), transient (1/0), kind, schedule class (L limit, C credentials,
     /// O other), failure JSON, resets at (0 unknown), credential interval, initial interval, max interval,
     /// default throttle, retention (all ms). Returns the state after the failure.
     /// </summary>
-    public const string RecordFailure = """
+    public static readonly RedisScript RecordFailure = new("""
         local now, fp, kind, class = tonumber(ARGV[1]), ARGV[2], ARGV[5], ARGV[6]
         local st = redis.call('HMGET', KEYS[1], 'fp', 'c', 's', 'f', 'ra', 'since', 'n', 'k')
         local function state()
@@ -104,15 +104,15 @@ internal static class BreakerScripts
           end
         end
         return state()
-        """;
+        """);
 
     /// <summary>ARGV: fingerprint. Returns 1 when the breaker is closed afterwards, 0 when it stays open (a throttle, or other credentials).</summary>
-    public const string RecordSuccess = """
+    public static readonly RedisScript RecordSuccess = new("""
         local st = redis.call('HMGET', KEYS[1], 'fp', 'c', 's')
         if not st[1] then return 1 end
         if st[1] ~= ARGV[1] then return 0 end
         if tonumber(st[2]) == 1 and tonumber(st[3]) == 2 then return 0 end
         redis.call('DEL', KEYS[1], KEYS[2])
         return 1
-        """;
+        """);
 }

@@ -47,8 +47,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         {
             var (state, probe) = _connection.Keys.Health(businessId);
             var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-            reply = (RedisResult[])(await database.ScriptEvaluateAsync(
-                BreakerScripts.Check,
+            reply = (RedisResult[])(await BreakerScripts.Check.EvaluateAsync(database,
                 [state, probe],
                 [now.ToUnixTimeMilliseconds(), credentialFingerprint, (long)_options.ProbeTimeout.TotalMilliseconds]).ConfigureAwait(false))!;
             Recovered();
@@ -93,7 +92,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         {
             var (state, probe) = _connection.Keys.Health(businessId);
             var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-            var closed = (int)await database.ScriptEvaluateAsync(BreakerScripts.RecordSuccess, [state, probe], [credentialFingerprint]).ConfigureAwait(false) == 1;
+            var closed = (int)await BreakerScripts.RecordSuccess.EvaluateAsync(database, [state, probe], [credentialFingerprint]).ConfigureAwait(false) == 1;
             Recovered();
             if (closed)
             {
@@ -125,8 +124,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         {
             var (state, probe) = _connection.Keys.Health(businessId);
             var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-            reply = (RedisResult[])(await database.ScriptEvaluateAsync(
-                BreakerScripts.RecordFailure,
+            reply = (RedisResult[])(await BreakerScripts.RecordFailure.EvaluateAsync(database,
                 [state, probe],
                 [
                     now.ToUnixTimeMilliseconds(),

@@ -43,7 +43,7 @@ internal static class QuotaScripts
     /// KEYS[1] the account; ARGV: now, recipients, then the five limits (0 = not set) in window order.
     /// Returns <c>{window, waitMs}</c>: window 0 when counted, else the <see cref="LimitWindow"/> to wait longest for.
     /// </summary>
-    public static readonly string Acquire = Parse + """
+    public static readonly RedisScript Acquire = new(Parse + """
         local recipients = tonumber(ARGV[2])
         local binding, longest = 0, 0
         if hold > now then binding, longest = 7, hold - now
@@ -93,10 +93,10 @@ internal static class QuotaScripts
         if hold - now > ttl then ttl = hold - now end
         redis.call('PEXPIRE', key, ttl + 1000)
         return { 0, 0 }
-        """;
+        """);
 
     /// <summary>KEYS[1] the account; ARGV: now, until, reason. A later hold wins; an earlier one never shortens a running hold.</summary>
-    public const string MarkExhausted = """
+    public static readonly RedisScript MarkExhausted = new("""
         local now, untilMs = tonumber(ARGV[1]), tonumber(ARGV[2])
         if untilMs <= now then return 0 end
         local current = tonumber(redis.call('HGET', KEYS[1], 'x') or '0')
@@ -107,13 +107,13 @@ internal static class QuotaScripts
           redis.call('PEXPIRE', KEYS[1], untilMs - now + 1000)
         end
         return 1
-        """;
+        """);
 
     /// <summary>
     /// KEYS[1] the account; ARGV: now. Returns nothing when the account is unknown, else
     /// <c>{now, holdUntil, reason, count1..count5}</c> with -1 for windows not tracked.
     /// </summary>
-    public static readonly string Snapshot = Parse + """
+    public static readonly RedisScript Snapshot = new(Parse + """
         if #data == 0 then return false end
         local result = { now, hold, reason }
         for w = 1, 5 do
@@ -129,5 +129,5 @@ internal static class QuotaScripts
           end
         end
         return result
-        """;
+        """);
 }

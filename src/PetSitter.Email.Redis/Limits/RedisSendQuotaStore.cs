@@ -43,8 +43,7 @@ internal sealed partial class RedisSendQuotaStore : ISendQuotaStore
         try
         {
             var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-            var result = await database.ScriptEvaluateAsync(
-                QuotaScripts.Acquire,
+            var result = await QuotaScripts.Acquire.EvaluateAsync(database,
                 [_connection.Keys.Quota(accountKey)],
                 [
                     _time.GetUtcNow().ToUnixTimeMilliseconds(),
@@ -84,8 +83,7 @@ internal sealed partial class RedisSendQuotaStore : ISendQuotaStore
         try
         {
             var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-            await database.ScriptEvaluateAsync(
-                QuotaScripts.MarkExhausted,
+            await QuotaScripts.MarkExhausted.EvaluateAsync(database,
                 [_connection.Keys.Quota(accountKey)],
                 [_time.GetUtcNow().ToUnixTimeMilliseconds(), CeilingMs(until), reason]).ConfigureAwait(false);
             Recovered();
@@ -105,8 +103,7 @@ internal sealed partial class RedisSendQuotaStore : ISendQuotaStore
         try
         {
             var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-            var result = await database.ScriptEvaluateAsync(
-                QuotaScripts.Snapshot,
+            var result = await QuotaScripts.Snapshot.EvaluateAsync(database,
                 [_connection.Keys.Quota(accountKey)],
                 [asOf.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
             Recovered();
