@@ -44,8 +44,8 @@ public sealed class RedisEmailOptions
     /// <summary>
     /// Gets or sets what happens while Redis cannot be reached; see <see cref="RedisFailureMode"/> and
     /// docs/scale-out.md for what each costs. Default: <see cref="RedisFailureMode.FailClosed"/>, because an
-    /// exceeded provider limit costs the owner (a mailbox blocked for a day, or until an admin unblocks it)
-    /// while failing closed costs the platform a few native sends.
+    /// exceeded provider limit costs the owner (mail refused for up to a day, or a mailbox restricted until
+    /// someone acts) while failing closed costs the platform a few native sends.
     /// </summary>
     public RedisFailureMode FailureMode { get; set; } = RedisFailureMode.FailClosed;
 
