@@ -16,8 +16,22 @@ ensure_dotnet() {
   fi
 }
 
+# The Redis tests start a real redis-server of their own on a free loopback port (and fail, saying
+# why, when there is none). Install it when missing and we can: root with apt, as on CI.
+ensure_redis_server() {
+  command -v redis-server >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing redis-server for the Redis tests..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server) >/dev/null 2>&1 \
+      || echo "Could not install redis-server: the Redis tests will fail and say so." >&2
+  else
+    echo "redis-server is not installed: the Redis tests will fail (Debian/Ubuntu: apt-get install -y redis-server)." >&2
+  fi
+}
+
 run_tests() {
   ensure_dotnet
+  ensure_redis_server
   local results=artifacts/test-results
   rm -rf "$results"
   mkdir -p "$results"
@@ -64,7 +78,9 @@ case "${1:-}" in
     ;;
   pack)
     ensure_dotnet
-    dotnet pack PetSitter.Email.sln -c "$configuration" -o artifacts/packages
+    for project in src/*/*.csproj; do
+      dotnet pack "$project" -c "$configuration" -o artifacts/packages
+    done
     ;;
   *)
     echo "usage: ./build.sh demo [--json] | test | pack" >&2

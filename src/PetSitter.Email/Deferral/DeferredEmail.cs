@@ -58,9 +58,16 @@ public sealed class DeferredEmail
     /// <summary>Gets the failure that deferred it last.</summary>
     public SmtpFailure LastFailure { get; }
 
+    /// <summary>
+    /// Gets what the queue that handed this email out needs to settle it (for a durable queue: the entry and
+    /// its lease); <see langword="null"/> for an email not taken from such a queue. Carried by
+    /// <see cref="AfterAttempt"/>, so putting the email back updates the same entry instead of adding one.
+    /// </summary>
+    internal object? QueueReceipt { get; init; }
+
     /// <summary>Returns the same email after one more failed try, due again at <paramref name="dueAt"/>.</summary>
     internal DeferredEmail AfterAttempt(DateTimeOffset dueAt, SmtpFailure failure) =>
-        new(Email, dueAt, failure, FirstDeferredAt, Attempts + 1);
+        new(Email, dueAt, failure, FirstDeferredAt, Attempts + 1) { QueueReceipt = QueueReceipt };
 
     /// <inheritdoc />
     public override string ToString() =>

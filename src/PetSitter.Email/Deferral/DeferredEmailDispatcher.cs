@@ -138,6 +138,10 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         if (outcome is { Status: not SendStatus.Deferred })
         {
             LogFinal(_logger, item.BusinessId, item.Category, item.MessageId, outcome.Status, item.Attempts + 1);
+
+            // Settled before the listeners hear it: a crash after the send must leave as small a window as
+            // possible for a durable queue to hand the email out again.
+            await _queue.AcknowledgeAsync(item, outcome, CancellationToken.None).ConfigureAwait(false);
             await ReportAsync(outcome, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -166,6 +170,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         var reason = $"{giveUp} {(error is null ? string.Empty : $"Last try: {error}. ")}{failure.Advice}";
         var failed = SendOutcome.Failed(item.Email, EmailChannel.Smtp, EmailChannel.Smtp, reason, failure);
         LogGaveUp(_logger, item.BusinessId, item.Category, item.MessageId, attempts, failure.Kind);
+        await _queue.AcknowledgeAsync(item, failed, CancellationToken.None).ConfigureAwait(false);
         await ReportAsync(failed, cancellationToken).ConfigureAwait(false);
     }
 

@@ -18,7 +18,10 @@ public interface IDeferredEmailQueue
 
     /// <summary>
     /// Removes and returns up to <paramref name="max"/> emails due at <paramref name="now"/>, earliest due
-    /// first. Each email is returned to one caller only; the caller re-enqueues what it does not finish.
+    /// first. Each email is returned to one caller only; the caller re-enqueues what it does not finish
+    /// and settles the rest with <see cref="AcknowledgeAsync"/>. A durable queue may hand out a lease
+    /// instead of removing: an email neither re-enqueued nor acknowledged before its lease ends (its
+    /// claimer died) is handed out again.
     /// </summary>
     /// <param name="now">The current time.</param>
     /// <param name="max">The most emails to take; at least 1.</param>
@@ -30,4 +33,16 @@ public interface IDeferredEmailQueue
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The number of emails in the queue.</returns>
     ValueTask<int> CountAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Settles an email taken with <see cref="TakeDueAsync"/> that reached its final outcome, so it is never
+    /// handed out again. A <see cref="SendStatus.Failed"/> outcome is the dispatcher giving up: a durable
+    /// queue may keep the email as a dead letter with <see cref="SendOutcome.Reason"/>. The in-memory queue
+    /// removed the email when it was taken, so by default this does nothing.
+    /// </summary>
+    /// <param name="item">The email as it was taken.</param>
+    /// <param name="outcome">Its final outcome: sent, delivery uncertain or failed.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the email is settled.</returns>
+    ValueTask AcknowledgeAsync(DeferredEmail item, SendOutcome outcome, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

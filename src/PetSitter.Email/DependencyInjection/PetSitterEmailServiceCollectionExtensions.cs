@@ -47,6 +47,7 @@ public static class PetSitterEmailServiceCollectionExtensions
         services.TryAddSingleton<EmailSender>();
         services.TryAddSingleton<IEmailSender>(static provider => provider.GetRequiredService<EmailSender>());
         services.TryAddSingleton<IDeferredEmailResender>(static provider => provider.GetRequiredService<EmailSender>());
+        services.TryAddSingleton<ISmtpDiagnostics, SmtpDiagnostics>();
         return new PetSitterEmailBuilder(services);
     }
 }

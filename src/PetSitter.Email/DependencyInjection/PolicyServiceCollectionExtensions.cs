@@ -32,6 +32,7 @@ internal static class PolicyServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AccountHealthTracker>();
         services.TryAddSingleton<IAccountHealthMonitor>(static provider => provider.GetRequiredService<AccountHealthTracker>());
+        services.TryAddSingleton<IAccountBreaker>(static provider => provider.GetRequiredService<AccountHealthTracker>());
         services.TryAddSingleton<FallbackPolicy>();
         services.TryAddSingleton<IDeferredEmailQueue, InMemoryDeferredEmailQueue>();
         services.AddHostedService<DeferredEmailDispatcher>();

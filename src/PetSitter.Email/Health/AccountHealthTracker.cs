@@ -27,7 +27,7 @@ namespace PetSitter.Email;
 /// for an hour are dropped from memory (swept at most once an hour).
 /// </para>
 /// </remarks>
-internal sealed partial class AccountHealthTracker : IAccountHealthMonitor
+internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAccountBreaker
 {
     internal static readonly TimeSpan IdleRetention = TimeSpan.FromHours(1);
     private const int ProbeGrowthFactor = 4;
@@ -207,6 +207,87 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor
         }
 
         Raise(change);
+    }
+
+    public ValueTask<AccountGate> CheckAsync(string businessId, string credentialFingerprint, DateTimeOffset now, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested
+            ? ValueTask.FromCanceled<AccountGate>(cancellationToken)
+            : new ValueTask<AccountGate>(Check(businessId, credentialFingerprint, now));
+
+    public ValueTask RecordSuccessAsync(string businessId, string credentialFingerprint, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        RecordSuccess(businessId, credentialFingerprint, now);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RecordFailureAsync(string businessId, string credentialFingerprint, SmtpFailure failure, DateTimeOffset now, DateTimeOffset? resetsAt, CancellationToken cancellationToken)
+    {
+        RecordFailure(businessId, credentialFingerprint, failure, now, resetsAt);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Makes this process's view of the account match the state a shared breaker holds (another instance
+    /// may have opened or closed it), raising <see cref="HealthChanged"/> here when the state or kind changed.
+    /// The shared store decides; this copy serves <see cref="GetHealth"/>, the events, and the fallback
+    /// decisions while the shared store cannot be reached.
+    /// </summary>
+    internal void Mirror(string businessId, string credentialFingerprint, AccountBreakerState shared, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(businessId);
+        ArgumentNullException.ThrowIfNull(credentialFingerprint);
+        if (shared.Circuit == CircuitState.Closed && !_accounts.ContainsKey(businessId))
+        {
+            // Nothing known here and nothing wrong there: no entry needed.
+            return;
+        }
+
+        AccountHealthChangedEventArgs? change;
+        while (true)
+        {
+            var entry = _accounts.GetOrAdd(businessId, static (id, fingerprint) => new AccountEntry(id, fingerprint), credentialFingerprint);
+            lock (entry.Gate)
+            {
+                if (entry.Removed)
+                {
+                    continue;
+                }
+
+                entry.LastUsed = now;
+                entry.Fingerprint = credentialFingerprint;
+                if (shared.Circuit == CircuitState.Closed || shared.Failure is null)
+                {
+                    change = Close(entry, now);
+                }
+                else
+                {
+                    entry.Circuit = shared.Circuit;
+                    entry.Failure = shared.Failure;
+                    entry.FailedProbes = shared.FailedProbes;
+                    entry.RetryAt = shared.RetryAt;
+                    entry.ProbeStartedAt = now;
+                    change = SetHealth(entry, shared.State, shared.Failure, shared.RetryAt, now, shared.Since);
+                }
+            }
+
+            break;
+        }
+
+        Raise(change);
+    }
+
+    /// <summary>Gets whether this process last saw the account closed (healthy) with these credentials.</summary>
+    internal bool IsClosed(string businessId, string credentialFingerprint)
+    {
+        if (!_accounts.TryGetValue(businessId, out var entry))
+        {
+            return true;
+        }
+
+        lock (entry.Gate)
+        {
+            return entry.Removed || entry.Circuit == CircuitState.Closed || !IsCurrent(entry, credentialFingerprint);
+        }
     }
 
     public AccountHealth GetHealth(string businessId)
@@ -391,11 +472,11 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor
         return new AccountHealthChangedEventArgs(previous, entry.Health, now);
     }
 
-    private static AccountHealthChangedEventArgs? SetHealth(AccountEntry entry, AccountHealthState state, SmtpFailure failure, DateTimeOffset until, DateTimeOffset now)
+    private static AccountHealthChangedEventArgs? SetHealth(AccountEntry entry, AccountHealthState state, SmtpFailure failure, DateTimeOffset until, DateTimeOffset now, DateTimeOffset? since = null)
     {
         var previous = entry.Health;
         var same = previous.State == state && previous.Kind == failure.Kind;
-        entry.Health = new AccountHealth(entry.BusinessId, state, failure.Kind, failure.Advice, same ? previous.Since : now, until, Shorten(failure.Reply));
+        entry.Health = new AccountHealth(entry.BusinessId, state, failure.Kind, failure.Advice, same ? previous.Since : since ?? now, until, Shorten(failure.Reply));
         return same ? null : new AccountHealthChangedEventArgs(previous, entry.Health, now);
     }
 

@@ -29,4 +29,10 @@ public enum LimitWindow
 
     /// <summary>The provider itself said the account's quota is used up, whatever our own count says.</summary>
     ProviderExhausted = 7,
+
+    /// <summary>
+    /// The shared limit store (Redis) could not be reached and is configured to fail closed: the account
+    /// is treated as limited until the store answers again. Not the account's fault: its health is untouched.
+    /// </summary>
+    StoreUnavailable = 8,
 }

@@ -61,10 +61,12 @@ internal sealed class SmtpAccountLanes
             lane.Users++;
         }
 
+        var waited = false;
         try
         {
             if (!lane.Slots.Wait(0, CancellationToken.None))
             {
+                waited = true;
                 using var timeout = new CancellationTokenSource(_waitTimeout, _time);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
                 try
@@ -83,7 +85,7 @@ internal sealed class SmtpAccountLanes
             throw;
         }
 
-        return new Turn(this, key, lane);
+        return new Turn(this, key, lane, waited);
     }
 
     private void SignedIn(Lane lane)
@@ -133,12 +135,16 @@ internal sealed class SmtpAccountLanes
         private readonly string _key;
         private readonly Lane _lane;
 
-        internal Turn(SmtpAccountLanes owner, string key, Lane lane)
+        internal Turn(SmtpAccountLanes owner, string key, Lane lane, bool waited)
         {
             _owner = owner;
             _key = key;
             _lane = lane;
+            Waited = waited;
         }
+
+        /// <summary>Gets whether the send had to wait for the sends ahead of it: only then can their results be news.</summary>
+        public bool Waited { get; }
 
         /// <summary>Reports that the account got past sign-in: the lane widens to the connection cap.</summary>
         public void SignedIn() => _owner?.SignedIn(_lane);

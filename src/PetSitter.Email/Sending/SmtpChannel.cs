@@ -18,7 +18,7 @@ namespace PetSitter.Email;
 internal sealed partial class SmtpChannel
 {
     private readonly ISmtpTransport _transport;
-    private readonly AccountHealthTracker _health;
+    private readonly IAccountBreaker _health;
     private readonly ISendQuotaStore _quotas;
     private readonly SendThrottle _throttle;
     private readonly SmtpRetryPipeline _retry;
@@ -29,7 +29,7 @@ internal sealed partial class SmtpChannel
 
     public SmtpChannel(
         ISmtpTransport transport,
-        AccountHealthTracker health,
+        IAccountBreaker health,
         ISendQuotaStore quotas,
         SendThrottle throttle,
         SmtpRetryPipeline retry,
@@ -56,7 +56,7 @@ internal sealed partial class SmtpChannel
     {
         // Settings, not only credentials: a corrected security mode or From address must reopen the account too.
         var fingerprint = account.SettingsFingerprint();
-        var gate = _health.Check(businessId, fingerprint, _time.GetUtcNow());
+        var gate = await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (!gate.IsAllowed)
         {
             return Blocked(businessId, gate);
@@ -66,7 +66,7 @@ internal sealed partial class SmtpChannel
         var decision = await _throttle.AcquireAsync(AccountKey(account), limits, CountRecipients(message), cancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
-            return RefusedByLimit(businessId, fingerprint, decision, limits);
+            return await RefusedByLimitAsync(businessId, fingerprint, decision, limits, cancellationToken).ConfigureAwait(false);
         }
 
         var width = account.MaxConnections ?? _options.MaxConnectionsPerAccount;
@@ -88,9 +88,13 @@ internal sealed partial class SmtpChannel
 
         using (turn)
         {
-            // Asked again now that it is this send's turn: the sends ahead of it may have found the password
-            // wrong or the quota used up. A probe is not asked again: it is the one send the breaker let through.
-            if (!gate.IsProbe && _health.Check(businessId, fingerprint, _time.GetUtcNow()) is { IsAllowed: false } closed)
+            // Asked again when this send waited for its turn: the sends ahead of it (whose results are recorded
+            // before they leave the lane) may have found the password wrong or the quota used up. A send that
+            // did not wait has nothing new to learn, which spares a shared breaker a round trip. A probe is not
+            // asked again: it is the one send the breaker let through.
+            if (turn.Waited
+                && !gate.IsProbe
+                && await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false) is { IsAllowed: false } closed)
             {
                 return Blocked(businessId, closed);
             }
@@ -108,7 +112,7 @@ internal sealed partial class SmtpChannel
                 (_transport, account, message),
                 cancellationToken).ConfigureAwait(false);
             turn.SignedIn();
-            _health.RecordSuccess(businessId, fingerprint, _time.GetUtcNow());
+            await _health.RecordSuccessAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             return SmtpAttempt.Sent(receipt);
         }
         catch (SmtpTransportException ex)
@@ -145,7 +149,7 @@ internal sealed partial class SmtpChannel
             await _quotas.MarkExhaustedAsync(AccountKey(account), until, failure.Reply ?? failure.Kind.ToString(), cancellationToken).ConfigureAwait(false);
         }
 
-        _health.RecordFailure(businessId, fingerprint, failure, now, resetsAt);
+        await _health.RecordFailureAsync(businessId, fingerprint, failure, now, resetsAt, cancellationToken).ConfigureAwait(false);
         if (exception.Stage == SmtpStage.AfterData)
         {
             return SmtpAttempt.Uncertain(failure);
@@ -154,7 +158,7 @@ internal sealed partial class SmtpChannel
         return SmtpAttempt.NotSent(failure, resetsAt);
     }
 
-    private SmtpAttempt RefusedByLimit(string businessId, string fingerprint, QuotaDecision decision, SendLimits limits)
+    private async Task<SmtpAttempt> RefusedByLimitAsync(string businessId, string fingerprint, QuotaDecision decision, SendLimits limits, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         if (!decision.CanRetry)
@@ -169,13 +173,32 @@ internal sealed partial class SmtpChannel
         }
 
         var resumeAt = now + decision.RetryAfter;
+        if (decision.Window == LimitWindow.StoreUnavailable)
+        {
+            // Our own store is down, not the owner's account: pause this message without touching the
+            // account's health, so the owner is told nothing about a problem that is not theirs.
+            var paused = new SmtpFailure(
+                SmtpFailureKind.SendLimitReached,
+                isAccountLevel: false,
+                isTransient: true,
+                $"Sending through your email account is paused briefly while the platform cannot check its sending limits: it resumes after {resumeAt:yyyy-MM-dd HH:mm} UTC.",
+                reply: decision.ToString());
+            LogThrottled(_logger, businessId, decision.Window, resumeAt);
+            return SmtpAttempt.NotSent(paused, resumeAt);
+        }
+
         var failure = new SmtpFailure(
             SmtpFailureKind.SendLimitReached,
             isAccountLevel: true,
             isTransient: true,
             $"Your email provider's sending limit ({decision.Window}) has been reached: emails will go out through your account again after {resumeAt:yyyy-MM-dd HH:mm} UTC.",
             reply: decision.ToString());
-        _health.RecordFailure(businessId, fingerprint, failure, now, resumeAt);
+        if (decision.Window is not (LimitWindow.MessagesPerSecond or LimitWindow.MessagesPerMinute))
+        {
+            // Only long waits are news for the owner; a busy second is not an account state.
+            await _health.RecordFailureAsync(businessId, fingerprint, failure, now, resumeAt, cancellationToken).ConfigureAwait(false);
+        }
+
         LogThrottled(_logger, businessId, decision.Window, resumeAt);
         return SmtpAttempt.NotSent(failure, resumeAt);
     }

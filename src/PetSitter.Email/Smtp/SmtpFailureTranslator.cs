@@ -21,7 +21,7 @@ internal static class SmtpFailureTranslator
             SmtpTransportException already => already,
             SslHandshakeException tls => FromTls(tls, certificates, endpoint),
             SaslException sasl => new SmtpTransportException(SmtpStage.Authenticate, null, $"Signing in failed: {sasl.Message}", sasl),
-            AuthenticationException auth => FromAuthentication(auth),
+            AuthenticationException auth => FromAuthentication(auth, tracker),
             SmtpCommandException command => FromCommand(command, tracker),
             ServiceNotAuthenticatedException notAuthenticated => new SmtpTransportException(
                 tracker.FirstErrorReply?.Stage ?? tracker.CurrentStage,
@@ -46,7 +46,7 @@ internal static class SmtpFailureTranslator
         return new SmtpTransportException(SmtpStage.Tls, null, reply, exception);
     }
 
-    private static SmtpTransportException FromAuthentication(AuthenticationException exception)
+    private static SmtpTransportException FromAuthentication(AuthenticationException exception, SmtpStageTracker tracker)
     {
         // With a password MailKit nests the server's reply; otherwise its message reads "535: 5.7.8 ...".
         if (exception.InnerException is SmtpCommandException command)
@@ -55,6 +55,15 @@ internal static class SmtpFailureTranslator
         }
 
         var (code, text) = SplitCode(exception.Message);
+
+        // When the last mechanism tried is refused, MailKit says only "Authentication failed."; the
+        // tracker saw the server's code (Gmail's 534 "app password required" must not read as a wrong password).
+        if (code is null && tracker.FirstErrorReply is { Stage: SmtpStage.Authenticate } refused)
+        {
+            code = refused.Code;
+            text = $"{refused.Code} {text}";
+        }
+
         return new SmtpTransportException(SmtpStage.Authenticate, code, text, exception);
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using PetSitter.Email.Tests.Support;
 using static PetSitter.Email.Tests.Support.PolicyTestData;
 
 namespace PetSitter.Email.Tests.Deferral;
@@ -323,6 +324,45 @@ public class DeferredEmailDispatcherTests
         _listener.Outcomes.Should().ContainSingle();
     }
 
+    [Fact]
+    public async Task Final_outcomes_and_give_ups_are_acknowledged_to_the_queue_and_emails_put_back_are_not()
+    {
+        _options.MaxDeferredAttempts = 3;
+        var queue = new SettlingQueue(_queue);
+        var sent = Deferred(Start);
+        var again = Deferred(Start);
+        var last = Deferred(Start, attempts: 2);
+        foreach (var item in new[] { sent, again, last })
+        {
+            await queue.EnqueueAsync(item, CancellationToken.None);
+        }
+
+        _resender.Script = i => ReferenceEquals(i, sent) ? SentVia(i) : DeferredFor(i, TimeSpan.FromHours(1));
+        var dispatcher = new DeferredEmailDispatcher(queue, _resender, [_listener], Options.Create(_options), _time, NullLogger<DeferredEmailDispatcher>.Instance);
+
+        await dispatcher.DispatchDueAsync(CancellationToken.None);
+
+        queue.Settled.Should().HaveCount(2);
+        queue.Settled.Should().Contain(s => ReferenceEquals(s.Item, sent) && s.Outcome.Status == SendStatus.Sent);
+        queue.Settled.Should().Contain(s => ReferenceEquals(s.Item, last) && s.Outcome.Status == SendStatus.Failed && s.Outcome.Reason!.Contains("tried 3 time(s)"));
+        var back = (await _queue.TakeDueAsync(Start.AddDays(1), 10, CancellationToken.None)).Should().ContainSingle().Subject;
+        back.MessageId.Should().Be(again.MessageId);
+    }
+
+    [Fact]
+    public async Task An_email_put_back_keeps_what_its_queue_needs_to_settle_it()
+    {
+        var item = new DeferredEmail(PolicyTestData.Email(), Start, Failure(SmtpFailureKind.SendLimitReached), Start) { QueueReceipt = "entry-42" };
+        await _queue.EnqueueAsync(item, CancellationToken.None);
+        _resender.Script = i => DeferredFor(i, TimeSpan.FromHours(1));
+
+        await Dispatcher().DispatchDueAsync(CancellationToken.None);
+
+        var back = (await _queue.TakeDueAsync(Start.AddDays(1), 10, CancellationToken.None)).Should().ContainSingle().Subject;
+        back.QueueReceipt.Should().Be("entry-42", "a durable queue updates the same entry instead of adding a second one");
+        back.Attempts.Should().Be(1);
+    }
+
     [Theory]
     [InlineData(3 * 24 * 60, "3 days")]
     [InlineData(24 * 60, "1 day")]
@@ -396,6 +436,25 @@ public class DeferredEmailDispatcherTests
         {
             Calls++;
             throw new InvalidOperationException("listener bug");
+        }
+    }
+
+    private sealed class SettlingQueue(IDeferredEmailQueue inner) : IDeferredEmailQueue
+    {
+        private readonly ConcurrentQueue<(DeferredEmail Item, SendOutcome Outcome)> _settled = new();
+
+        public IReadOnlyList<(DeferredEmail Item, SendOutcome Outcome)> Settled => [.. _settled];
+
+        public ValueTask EnqueueAsync(DeferredEmail item, CancellationToken cancellationToken) => inner.EnqueueAsync(item, cancellationToken);
+
+        public ValueTask<int> CountAsync(CancellationToken cancellationToken) => inner.CountAsync(cancellationToken);
+
+        public ValueTask<IReadOnlyList<DeferredEmail>> TakeDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) => inner.TakeDueAsync(now, max, cancellationToken);
+
+        public ValueTask AcknowledgeAsync(DeferredEmail item, SendOutcome outcome, CancellationToken cancellationToken)
+        {
+            _settled.Enqueue((item, outcome));
+            return ValueTask.CompletedTask;
         }
     }
 

@@ -556,4 +556,40 @@ public class AccountHealthTrackerTests
             tracker.GetHealth(business).State.Should().Be(history[^1].Current.State);
         }
     }
+
+    [Fact]
+    public void Mirroring_a_shared_breaker_shows_its_state_here_and_raises_one_event_per_change()
+    {
+        var tracker = Tracker();
+        var since = Now - TimeSpan.FromMinutes(3);
+        var shared = new AccountBreakerState(Polly.CircuitBreaker.CircuitState.Open, AccountHealthState.Failing, Failure(SmtpFailureKind.AuthenticationFailed), Now + TimeSpan.FromHours(6), since, 0);
+
+        tracker.Mirror(Business, Credentials, shared, Now);
+        tracker.Mirror(Business, Credentials, shared, Now);
+
+        var health = tracker.GetHealth(Business);
+        health.State.Should().Be(AccountHealthState.Failing);
+        health.Since.Should().Be(since, "the state began when another instance saw it");
+        health.Until.Should().Be(Now + TimeSpan.FromHours(6));
+        _events.Should().ContainSingle().Which.Kind.Should().Be(SmtpFailureKind.AuthenticationFailed);
+        tracker.IsClosed(Business, Credentials).Should().BeFalse();
+        tracker.Check(Business, Credentials, Now).IsAllowed.Should().BeFalse("the mirror is what this process falls back on when the shared store is away");
+
+        tracker.Mirror(Business, Credentials, AccountBreakerState.Closed, Now);
+
+        tracker.GetHealth(Business).IsHealthy.Should().BeTrue();
+        _events.Should().HaveCount(2);
+        tracker.IsClosed(Business, Credentials).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Mirroring_a_closed_breaker_of_an_unknown_account_keeps_nothing()
+    {
+        var tracker = Tracker();
+
+        tracker.Mirror(Business, Credentials, AccountBreakerState.Closed, Now);
+
+        tracker.TrackedAccounts.Should().Be(0);
+        _events.Should().BeEmpty();
+    }
 }

@@ -230,6 +230,21 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Gmail_app_password_required_keeps_its_534_and_reads_as_a_changed_requirement()
+    {
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls });
+        server.Script = context => context.Stage == SmtpStage.Authenticate ? ProviderReplies.Gmail.ApplicationSpecificPasswordRequired : null;
+        var transport = Transport();
+
+        var failure = await FluentActions.Awaiting(() => transport.SendAsync(server.CreateAccountSettings("owner@gmail.test", "owner@gmail.test", "normal-google-password"), Simple("x"), Token))
+            .Should().ThrowAsync<SmtpTransportException>();
+
+        failure.Which.Stage.Should().Be(SmtpStage.Authenticate);
+        failure.Which.StatusCode.Should().Be(534);
+        SmtpFailureClassifier.Classify(failure.Which, "smtp.gmail.com").Kind.Should().Be(SmtpFailureKind.ProviderRequirementsChanged);
+    }
+
+    [Fact]
     public async Task A_refused_recipient_fails_at_RcptTo_and_the_connection_is_kept()
     {
         var server = await StartAsync(new() { Security = ScriptedServerSecurity.None });

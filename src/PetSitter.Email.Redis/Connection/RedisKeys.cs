@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using System.Text;
+using StackExchange.Redis;
+
+namespace PetSitter.Email;
+
+/// <summary>
+/// Every key the library writes. Account and business identifiers are hashed: keys stay short, carry no
+/// mailbox address or business name, and the hash sits in braces (a cluster hash tag) so all the keys of
+/// one account land in one slot, which the Lua scripts need.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>{prefix}quota:{h}</c>: hash, one account's bucket counters and provider hold.</item>
+/// <item><c>{prefix}health:{h}</c>, <c>{prefix}health:{h}:probe</c>: hash, one business's breaker; string, the probe claim.</item>
+/// <item><c>{prefix}deferred:{q}:*</c>: the deferred queue (all in one slot: the scripts move entries between them).</item>
+/// </list>
+/// </remarks>
+internal sealed class RedisKeys
+{
+    private const int HashBytes = 12;
+    private readonly string _prefix;
+
+    public RedisKeys(string prefix)
+    {
+        _prefix = prefix;
+        var queue = prefix + "deferred:{q}:";
+        DeferredDue = queue + "due";
+        DeferredLeases = queue + "leases";
+        DeferredClaims = queue + "claims";
+        DeferredItems = queue + "items";
+        DeferredExpiries = queue + "lease-expiries";
+        DeadLetters = queue + "dead";
+        DeadItems = queue + "dead-items";
+        DeadInfo = queue + "dead-info";
+    }
+
+    public RedisKey DeferredDue { get; }
+
+    public RedisKey DeferredLeases { get; }
+
+    public RedisKey DeferredClaims { get; }
+
+    public RedisKey DeferredItems { get; }
+
+    public RedisKey DeferredExpiries { get; }
+
+    public RedisKey DeadLetters { get; }
+
+    public RedisKey DeadItems { get; }
+
+    public RedisKey DeadInfo { get; }
+
+    public RedisKey Quota(string accountKey) => string.Concat(_prefix, "quota:{", Tag(accountKey), "}");
+
+    public (RedisKey State, RedisKey Probe) Health(string businessId)
+    {
+        var key = string.Concat(_prefix, "health:{", Tag(businessId), "}");
+        return (key, key + ":probe");
+    }
+
+    /// <summary>The first 96 bits of SHA-256 in lower-case hex: collisions are out of reach for any fleet.</summary>
+    internal static string Tag(string identifier)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        var length = Encoding.UTF8.GetMaxByteCount(identifier.Length);
+        var bytes = length <= 512 ? stackalloc byte[length] : new byte[length];
+        var written = Encoding.UTF8.GetBytes(identifier, bytes);
+        SHA256.HashData(bytes[..written], hash);
+        return Convert.ToHexStringLower(hash[..HashBytes]);
+    }
+}

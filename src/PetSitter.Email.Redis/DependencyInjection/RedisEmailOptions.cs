@@ -1,0 +1,107 @@
+using StackExchange.Redis;
+
+namespace PetSitter.Email;
+
+/// <summary>
+/// Options of the Redis stores (send limits, account health, deferred mail), set with
+/// <c>.UseRedis(options => ...)</c> and validated at start.
+/// </summary>
+/// <remarks>Set exactly one of <see cref="ConnectionString"/> and <see cref="ConnectionFactory"/>.</remarks>
+public sealed class RedisEmailOptions
+{
+    /// <summary>The key prefix used when none is set.</summary>
+    public const string DefaultKeyPrefix = "petsitter-email:";
+
+    /// <summary>
+    /// Gets or sets the StackExchange.Redis configuration string, for example <c>localhost:6379</c> or
+    /// <c>redis.internal:6380,ssl=true,password=...</c>. The library connects on first use, never fails
+    /// start-up because Redis is down, and sets <c>abortConnect=false</c>, a fail-fast backlog and
+    /// <see cref="OperationTimeout"/> unless the string sets them. Default: <see langword="null"/>.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Gets or sets a factory for a connection the app manages itself (shared with its cache, say). The
+    /// library calls it once, on first use, and never disposes what it returns. Prefer a connection with
+    /// <c>AbortOnConnectFail = false</c> and <c>BacklogPolicy.FailFast</c>, so an outage is noticed at once
+    /// rather than after a timeout. Default: <see langword="null"/>.
+    /// </summary>
+    public Func<IServiceProvider, IConnectionMultiplexer>? ConnectionFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets the Redis database number, or -1 for the connection's default. Range -1 to 15.
+    /// Default: -1.
+    /// </summary>
+    public int Database { get; set; } = -1;
+
+    /// <summary>
+    /// Gets or sets the prefix of every key the library writes, so several apps or environments can share
+    /// one Redis. 1-64 characters, no white space or braces (braces mark cluster hash tags).
+    /// Default: <c>petsitter-email:</c>.
+    /// </summary>
+    public string KeyPrefix { get; set; } = DefaultKeyPrefix;
+
+    /// <summary>
+    /// Gets or sets what happens while Redis cannot be reached; see <see cref="RedisFailureMode"/> and
+    /// docs/scale-out.md for what each costs. Default: <see cref="RedisFailureMode.FailClosed"/>, because an
+    /// exceeded provider limit costs the owner (mail refused for up to a day, or a mailbox restricted until
+    /// someone acts) while failing closed costs the platform a few native sends.
+    /// </summary>
+    public RedisFailureMode FailureMode { get; set; } = RedisFailureMode.FailClosed;
+
+    /// <summary>
+    /// Gets or sets, when failing closed, how long a refused message is told to wait before the account is
+    /// tried again (the deferral time of mail that waits). Range 1 second - 1 hour. Default: 1 minute.
+    /// </summary>
+    public TimeSpan FailClosedRetryAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Gets or sets how long an operation may wait for Redis before it counts as an outage, when the library
+    /// builds the connection from <see cref="ConnectionString"/>. Range 100 ms - 1 minute. Default: 2 seconds.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Gets or sets how long an instance holds the deferred emails it took before another instance may take
+    /// them (because the first stopped or crashed). A batch must be settled within it: keep it well above
+    /// <c>DeferredBatchSize</c> times the time one send can take. Range 10 seconds - 1 day. Default: 15 minutes.
+    /// </summary>
+    public TimeSpan DeferredLeaseDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Gets or sets how many times a deferred email may be taken and then lose its lease (its instance
+    /// stopped before settling it) before it is moved to the dead letters instead of being handed out again,
+    /// so a message that crashes the app cannot crash every instance in turn. Range 1-100. Default: 3.
+    /// </summary>
+    public int MaxLeaseExpiries { get; set; } = 3;
+
+    /// <summary>
+    /// Gets or sets how long an account's breaker state is kept after its last change when nobody sends for
+    /// the business, so idle accounts cost nothing. An expired state is a closed breaker: at worst one more
+    /// sign-in attempt. Range 1 hour - 30 days. Default: 1 day.
+    /// </summary>
+    public TimeSpan HealthRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"Redis {(ConnectionFactory is not null ? "(app's connection)" : RedactPassword(ConnectionString))}, prefix '{KeyPrefix}', {FailureMode}";
+
+    private static string RedactPassword(string? connectionString)
+    {
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            return "(not set)";
+        }
+
+        var parts = connectionString.Split(',');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (parts[i].TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase))
+            {
+                parts[i] = "password=***";
+            }
+        }
+
+        return string.Join(',', parts);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace PetSitter.Email;
+
+/// <summary>
+/// Diagnoses an SMTP account against its real server with MailKit, step by step, and answers each
+/// question of "What can go wrong with SMTP?" (see <see cref="ISmtpDiagnostics"/>).
+/// </summary>
+/// <remarks>
+/// <para>Nothing is sent unless <see cref="DiagnosticOptions.TestRecipient"/> is set: the From address is
+/// checked with MAIL FROM and then RSET. Signing in uses one password mechanism (PLAIN, else LOGIN), so a
+/// wrong password costs exactly one failed login. Certificates are always validated; the only extra roots
+/// trusted are the account's <see cref="SmtpAccountSettings.TrustedCertificateAuthorities"/>.</para>
+/// <para>When the configured security mode fails in a way that suggests the wrong mode for the port, one
+/// more connection tries the other mode, and the report suggests it (<see cref="DiagnosticReport.SuggestedSecurity"/>).</para>
+/// </remarks>
+public sealed class SmtpDiagnostics : ISmtpDiagnostics
+{
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the service with the system clock and no logging.</summary>
+    public SmtpDiagnostics()
+        : this(TimeProvider.System, NullLogger<SmtpDiagnostics>.Instance)
+    {
+    }
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="timeProvider">The clock for step timeouts and the report's times.</param>
+    /// <param name="logger">Where steps that fail are logged (endpoints and kinds only, never addresses or secrets).</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public SmtpDiagnostics(TimeProvider timeProvider, ILogger<SmtpDiagnostics> logger)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Gets how host names are resolved; tests point provider host names at a loopback server.</summary>
+    internal Func<string, CancellationToken, Task<IPAddress[]>> ResolveHost { get; init; } = Dns.GetHostAddressesAsync;
+
+    /// <inheritdoc />
+    public Task<DiagnosticReport> RunAsync(SmtpAccountSettings account, DiagnosticOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        options ??= new DiagnosticOptions();
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return new DiagnosticRun(account, options, _time, _logger, ResolveHost).RunAsync(cancellationToken);
+    }
+}
