@@ -18,8 +18,11 @@ public sealed class SmtpAccountLanesTests
         var second = _lanes.EnterAsync("mailbox", 3, CancellationToken.None).AsTask();
 
         second.IsCompleted.Should().BeFalse("the first send has not shown that the credentials work");
+        first.Waited.Should().BeFalse();
         first.Dispose();
-        (await second).Dispose();
+        var turn = await second;
+        turn.Waited.Should().BeTrue("only a send that waited can learn something from the sends ahead of it");
+        turn.Dispose();
         _lanes.ActiveLanes.Should().Be(0);
     }
 
