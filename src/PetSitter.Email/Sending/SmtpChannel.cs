@@ -40,10 +40,9 @@ internal sealed partial class SmtpChannel
     }
 
     /// <summary>The key send limits are counted under: the mailbox, whichever business uses it.</summary>
-    internal static string AccountKey(SmtpAccountSettings account) =>
-        string.Concat(account.Host.Trim().ToUpperInvariant(), ":", (account.UserName ?? account.FromAddress).Trim().ToUpperInvariant());
+    internal static string AccountKey(SmtpAccountSettings account) => account.LimitKey();
 
-    public async Task<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken)
+    public async ValueTask<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken)
     {
         var fingerprint = account.CredentialFingerprint();
         var gate = _health.Check(businessId, fingerprint, _time.GetUtcNow());
@@ -54,7 +53,7 @@ internal sealed partial class SmtpChannel
         }
 
         var limits = account.EffectiveLimits();
-        var decision = await _throttle.AcquireAsync(AccountKey(account), limits, CountRecipients(message), cancellationToken).ConfigureAwait(false);
+        var decision = await _throttle.AcquireAsync(AccountKey(account), limits, MessageRecipients.Count(message), cancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
             return RefusedByLimit(businessId, fingerprint, decision, limits);
@@ -80,7 +79,7 @@ internal sealed partial class SmtpChannel
         }
     }
 
-    private async Task<SmtpAttempt> FailedAsync(string businessId, SmtpAccountSettings account, string fingerprint, SmtpTransportException exception, CancellationToken cancellationToken)
+    private async ValueTask<SmtpAttempt> FailedAsync(string businessId, SmtpAccountSettings account, string fingerprint, SmtpTransportException exception, CancellationToken cancellationToken)
     {
         var failure = SmtpFailureClassifier.Classify(exception, account.Host);
         var now = _time.GetUtcNow();
@@ -125,9 +124,6 @@ internal sealed partial class SmtpChannel
         LogThrottled(_logger, businessId, decision.Window, resumeAt);
         return SmtpAttempt.NotSent(failure, resumeAt);
     }
-
-    private static int CountRecipients(MimeMessage message) =>
-        message.To.Mailboxes.Count() + message.Cc.Mailboxes.Count() + message.Bcc.Mailboxes.Count();
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "SMTP for business {BusinessId} is paused ({Kind}) until {RetryAt}: not attempted")]
     private static partial void LogBlocked(ILogger logger, string businessId, SmtpFailureKind kind, DateTimeOffset? retryAt);
