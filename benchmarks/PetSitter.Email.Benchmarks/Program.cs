@@ -7,7 +7,8 @@ using PetSitter.Email.Benchmarks;
 // Two small harnesses that are not BenchmarkDotNet benchmarks, then the benchmarks themselves:
 //   --idle [seconds]     processor time of 100,000 idle accounts (default 10 s)
 //   --account-memory     bytes per tracked account
-//   --profile-send       time and bytes of each step of the send path
+//   --profile-send       time and bytes of each step of the send path (no I/O)
+//   --profile-smtp       one connection over loopback: MailKit, the transport, the sender, the copy
 //   anything else        BenchmarkDotNet's switcher, e.g. --filter '*' [--job short | --job Dry]
 if (args.Length > 0 && args[0] == "--idle")
 {
@@ -18,6 +19,11 @@ if (args.Length > 0 && args[0] == "--idle")
 if (args.Length > 0 && args[0] == "--profile-send")
 {
     return SendPathProfile.Run(Console.Out);
+}
+
+if (args.Length > 0 && args[0] == "--profile-smtp")
+{
+    return await SmtpPathProfile.RunAsync(Console.Out);
 }
 
 if (args.Length > 0 && args[0] == "--account-memory")

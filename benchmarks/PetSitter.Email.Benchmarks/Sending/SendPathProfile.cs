@@ -38,6 +38,11 @@ internal static class SendPathProfile
         Step(output, "MimeUtils.GenerateMessageId()", () => MimeUtils.GenerateMessageId());
         Step(output, "DateTimeOffset.Now", () => DateTimeOffset.Now);
         Step(output, "MessageCopy.ShallowWithHeaders", () => MessageCopy.ShallowWithHeaders(message));
+        Step(output, "new MimeMessage(cloned headers)", () => new MimeMessage(message.Headers.Select(static h => h.Clone())) { Body = message.Body });
+        var bare = new MimeMessage((IEnumerable<Header>)[]);
+        bare.Headers.Clear();
+        bare.To.Add(MailboxAddress.Parse("x@example.com"));
+        output.WriteLine("headers of new MimeMessage(headers of a message with only To): " + string.Join(", ", new MimeMessage(bare.Headers.Select(static h => h.Clone())).Headers.Select(static h => h.Field)));
         Step(output, "business.ValidateBusiness()", () => business.ValidateBusiness());
         Step(output, "account.Validate(\"Smtp.\")", () => account.Validate("Smtp."));
         Step(output, "account.CredentialFingerprint()", () => account.CredentialFingerprint());
