@@ -5,6 +5,9 @@ namespace PetSitter.Email;
 
 internal static class MessageCopy
 {
+    /// <summary>The longest line SMTP allows (RFC 5321), which MailKit prepares messages for.</summary>
+    private const int SmtpLineLimit = 998;
+
     /// <summary>
     /// A new message with copies of the headers and the same body. Header edits on the copy leave the
     /// caller's message alone; the body is shared, so the copy must not be re-encoded in place.
@@ -39,8 +42,8 @@ internal static class MessageCopy
     /// <summary>
     /// Whether <see cref="MimeEntity.Prepare"/> leaves this entity as it is under every encoding constraint, as
     /// MimeKit decides it: parts already in quoted-printable, uuencode or base64 are kept, a part with no
-    /// transfer encoding stays so when its content is 7-bit with lines short enough for the strictest constraint,
-    /// and the children of a multipart/signed are never prepared. Anything else (or unknown) counts as changed.
+    /// transfer encoding stays so when its content is 7-bit with lines of at most 998 octets (MailKit prepares with
+    /// SMTP's line limit whatever the server's extensions), and the children of a multipart/signed are never prepared. Anything else (or unknown) counts as changed.
     /// </summary>
     private static bool PreparationKeepsBody(MimeEntity entity, CancellationToken cancellationToken)
     {
@@ -66,7 +69,7 @@ internal static class MessageCopy
                 {
                     ContentEncoding.QuotedPrintable or ContentEncoding.UUEncode or ContentEncoding.Base64 => true,
                     ContentEncoding.Default => part.Content is not null
-                        && part.GetBestEncoding(EncodingConstraint.SevenBit, FormatOptions.Default.MaxLineLength, cancellationToken) == ContentEncoding.SevenBit,
+                        && part.GetBestEncoding(EncodingConstraint.SevenBit, SmtpLineLimit, cancellationToken) == ContentEncoding.SevenBit,
                     _ => false,
                 };
             default:

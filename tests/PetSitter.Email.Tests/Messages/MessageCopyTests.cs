@@ -18,9 +18,11 @@ public sealed class MessageCopyTests
 
     [Theory]
     [InlineData("Bello lässt grüßen.")]
-    [InlineData("a line longer than the strictest limit: " + "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
-    public void A_body_that_preparation_would_re_encode_is_copied_whole(string text)
+    [InlineData(null)]
+    public void A_body_that_preparation_would_re_encode_is_copied_whole(string? text)
     {
+        // null: a line longer than SMTP's 998 octets.
+        text ??= new string('x', 1200);
         var message = Message(new Multipart("mixed") { new TextPart("plain") { Text = text } });
 
         var copy = MessageCopy.ForSending(message, CancellationToken.None);

@@ -79,6 +79,7 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         var server = await StartAsync(new() { Security = ScriptedServerSecurity.None });
         var transport = Transport();
         var message = Simple("Visit on Monday");
+        ((TextPart)message.Body!).Text = "A line longer than 78 characters but well within SMTP's limit of 998: " + new string('.', 150);
         var before = Bytes(message);
 
         await transport.SendAsync(server.CreateAccountSettings(), message, Token);
