@@ -41,7 +41,13 @@ public class SmtpThroughputBenchmarks
         account = server.CreateAccountSettings("owner@paws.example");
 
         // One message per worker: MailKit prepares the message it sends in place, so workers do not share one.
+        // Each is from the account's mailbox, so all three senders put the same bytes on the wire.
         messages = [.. Enumerable.Range(0, Connections).Select(BenchmarkMessages.Invoice)];
+        foreach (var message in messages)
+        {
+            message.From.Clear();
+            message.From.Add(new MailboxAddress("Paws & Claws", account.FromAddress));
+        }
         emails = [.. messages.Select(static m => new OutgoingEmail("paws-and-claws", EmailCategory.Invoice, m))];
 
         var business = new BusinessEmailSettings
