@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for the README's commands.
 #   ./build.sh demo [--json]   run the embedded demo (no configuration, network or credentials)
-#   ./build.sh test            build everything and run every test; last line: "tests: N passed, N failed"
+#   ./build.sh test            build everything, run every test and every benchmark in BenchmarkDotNet's dry job;
+#                              last line: "tests: N passed, N failed"
 #   ./build.sh pack            produce the NuGet packages in artifacts/packages
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -63,6 +64,19 @@ run_tests() {
     failed=$((failed + errors))
   fi
   [ "$failed" -gt 0 ] && status=1
+
+  # Every benchmark runs once in BenchmarkDotNet's dry job so none rots (about a minute and a half);
+  # a failure fails the run. No figure from it means anything: docs/benchmarks.md has the real run.
+  local bench_log="$results/benchmarks-dry.log"
+  if dotnet run -c "$configuration" --project benchmarks/PetSitter.Email.Benchmarks -- \
+      --filter '*' --job Dry --artifacts "$results/benchmarks" >"$bench_log" 2>&1; then
+    echo "benchmarks: dry run passed ($(grep -c '^// Benchmark: ' "$bench_log") benchmark cases)"
+  else
+    tail -n 40 "$bench_log" >&2
+    echo "benchmarks: the dry run failed (full log: $bench_log)" >&2
+    status=1
+  fi
+
   echo "tests: $passed passed, $failed failed"
   return "$status"
 }

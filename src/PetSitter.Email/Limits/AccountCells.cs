@@ -158,13 +158,21 @@ internal static class AccountCells
             // Without enough in the ring (a limit below 1 from unvalidated settings) wait for the whole ring.
             wait = ((bucket + ring.Length) * width) - nowMs;
             long freed = 0;
+
+            // Oldest bucket first; the slot steps round the ring rather than being divided out per bucket.
+            var slot = QuotaWindows.SlotOf(window, bucket + 1);
             for (var i = bucket - ring.Length + 1; i <= bucket; i++)
             {
-                freed += ring[QuotaWindows.SlotOf(window, i)];
+                freed += ring[slot];
                 if (freed >= excess)
                 {
                     wait = ((i + ring.Length) * width) - nowMs;
                     break;
+                }
+
+                if (++slot == ring.Length)
+                {
+                    slot = 0;
                 }
             }
         }

@@ -48,9 +48,11 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
 
         var business = await LoadSettingsAsync(email.BusinessId, cancellationToken).ConfigureAwait(false);
 
-        // Work on a copy that is certain to carry a Message-ID: every channel, retry and fallback
-        // sends the same one, and the outcome reports it.
-        var working = new OutgoingEmail(email.BusinessId, email.Category, WithMessageId(email.Message));
+        // Every channel, retry and fallback sends the same Message-ID, and the outcome reports it. A message
+        // without one gets it on a copy (the caller's message is never changed); one that has it is used as it is.
+        var working = string.IsNullOrEmpty(email.Message.MessageId)
+            ? new OutgoingEmail(email.BusinessId, email.Category, WithMessageId(email.Message))
+            : email;
         return await DeliverAsync(working, business, enqueueDeferred: true, cancellationToken).ConfigureAwait(false);
     }
 
@@ -75,7 +77,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         return await DeliverAsync(item.Email, business, enqueueDeferred: false, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<SendOutcome> DeliverAsync(OutgoingEmail email, BusinessEmailSettings business, bool enqueueDeferred, CancellationToken cancellationToken)
+    private async ValueTask<SendOutcome> DeliverAsync(OutgoingEmail email, BusinessEmailSettings business, bool enqueueDeferred, CancellationToken cancellationToken)
     {
         var planned = EmailRouter.Route(business, email.Category);
         if (planned == EmailChannel.Native)
@@ -165,7 +167,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         }
     }
 
-    private async Task<BusinessEmailSettings> LoadSettingsAsync(string businessId, CancellationToken cancellationToken)
+    private async ValueTask<BusinessEmailSettings> LoadSettingsAsync(string businessId, CancellationToken cancellationToken)
     {
         var business = await _settings.GetSettingsAsync(businessId, cancellationToken).ConfigureAwait(false)
             ?? throw new EmailSettingsException(businessId, $"Business '{businessId}' is unknown: the settings provider returned no settings for it. Check OutgoingEmail.BusinessId.", []);
@@ -186,7 +188,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
 
     private static void EnsureSendable(MimeMessage message)
     {
-        if (message.To.Mailboxes.Any() || message.Cc.Mailboxes.Any() || message.Bcc.Mailboxes.Any())
+        if (MessageRecipients.Count(message) > 0)
         {
             return;
         }
@@ -208,6 +210,12 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
     /// <summary>The business's own identity: From its mailbox (providers refuse other senders), Reply-To kept or set.</summary>
     private static MimeMessage ForSmtp(MimeMessage message, BusinessEmailSettings business, SmtpAccountSettings account)
     {
+        if (HasSmtpIdentity(message, business, account))
+        {
+            // Nothing to change: a copy would cost more than the rest of the send path together.
+            return message;
+        }
+
         var copy = MessageCopy.ShallowWithHeaders(message);
         copy.From.Clear();
         copy.From.Add(new MailboxAddress(business.BusinessName, account.FromAddress));
@@ -218,6 +226,22 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         }
 
         return copy;
+    }
+
+    /// <summary>Whether the message already is what <see cref="ForSmtp"/> would make of it.</summary>
+    private static bool HasSmtpIdentity(MimeMessage message, BusinessEmailSettings business, SmtpAccountSettings account)
+    {
+        if (message.Sender is not null
+            || message.From.Count != 1
+            || message.From[0] is not MailboxAddress from
+            || from.Route.Count != 0
+            || !string.Equals(from.Name, business.BusinessName, StringComparison.Ordinal)
+            || !string.Equals(from.Address, account.FromAddress, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return message.ReplyTo.Count > 0 || string.Equals(business.ReplyToAddress, account.FromAddress, StringComparison.OrdinalIgnoreCase);
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "{Category} email for business {BusinessId} sent via {Channel} (fallback: {IsFallback})")]

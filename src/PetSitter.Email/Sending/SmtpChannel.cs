@@ -49,10 +49,9 @@ internal sealed partial class SmtpChannel
     }
 
     /// <summary>The key send limits are counted under: the mailbox, whichever business uses it.</summary>
-    internal static string AccountKey(SmtpAccountSettings account) =>
-        string.Concat(account.Host.Trim().ToUpperInvariant(), ":", (account.UserName ?? account.FromAddress).Trim().ToUpperInvariant());
+    internal static string AccountKey(SmtpAccountSettings account) => account.LimitKey();
 
-    public async Task<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken)
+    public async ValueTask<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken)
     {
         // Settings, not only credentials: a corrected security mode or From address must reopen the account too.
         var fingerprint = account.SettingsFingerprint();
@@ -63,7 +62,7 @@ internal sealed partial class SmtpChannel
         }
 
         var limits = account.EffectiveLimits();
-        var decision = await _throttle.AcquireAsync(AccountKey(account), limits, CountRecipients(message), cancellationToken).ConfigureAwait(false);
+        var decision = await _throttle.AcquireAsync(AccountKey(account), limits, MessageRecipients.Count(message), cancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
             return await RefusedByLimitAsync(businessId, fingerprint, decision, limits, cancellationToken).ConfigureAwait(false);
@@ -138,7 +137,7 @@ internal sealed partial class SmtpChannel
         return SmtpAttempt.NotSent(gate.Failure, gate.RetryAt);
     }
 
-    private async Task<SmtpAttempt> FailedAsync(string businessId, SmtpAccountSettings account, string fingerprint, SmtpTransportException exception, CancellationToken cancellationToken)
+    private async ValueTask<SmtpAttempt> FailedAsync(string businessId, SmtpAccountSettings account, string fingerprint, SmtpTransportException exception, CancellationToken cancellationToken)
     {
         var failure = SmtpFailureClassifier.Classify(exception, account.Host);
         var now = _time.GetUtcNow();
@@ -202,9 +201,6 @@ internal sealed partial class SmtpChannel
         LogThrottled(_logger, businessId, decision.Window, resumeAt);
         return SmtpAttempt.NotSent(failure, resumeAt);
     }
-
-    private static int CountRecipients(MimeMessage message) =>
-        message.To.Mailboxes.Count() + message.Cc.Mailboxes.Count() + message.Bcc.Mailboxes.Count();
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "SMTP for business {BusinessId} is paused ({Kind}) until {RetryAt}: not attempted")]
     private static partial void LogBlocked(ILogger logger, string businessId, SmtpFailureKind kind, DateTimeOffset? retryAt);

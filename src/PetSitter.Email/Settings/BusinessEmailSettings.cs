@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace PetSitter.Email;
 
 /// <summary>
@@ -5,6 +7,9 @@ namespace PetSitter.Email;
 /// </summary>
 public sealed class BusinessEmailSettings
 {
+    // Immutable once built: the business-level check runs once per instance, not on every send.
+    private IReadOnlyList<string>? businessErrors;
+
     /// <summary>Gets the business's id, as used in <see cref="OutgoingEmail.BusinessId"/>. Required.</summary>
     public string BusinessId { get; init; } = string.Empty;
 
@@ -47,7 +52,9 @@ public sealed class BusinessEmailSettings
 
     /// <summary>Checks only the business-level fields (id, name, reply-to), which every channel needs.</summary>
     /// <returns>The problems found.</returns>
-    public IReadOnlyList<string> ValidateBusiness()
+    public IReadOnlyList<string> ValidateBusiness() => businessErrors ??= CheckBusiness();
+
+    private ReadOnlyCollection<string> CheckBusiness()
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(BusinessId))
@@ -65,7 +72,7 @@ public sealed class BusinessEmailSettings
             errors.Add($"{nameof(ReplyToAddress)} '{ReplyToAddress}' is not an email address: set the address clients should reply to, for example hello@pawsandclaws.example.");
         }
 
-        return errors;
+        return errors.Count == 0 ? ReadOnlyCollection<string>.Empty : errors.AsReadOnly();
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -14,9 +15,13 @@ namespace PetSitter.Email;
 /// </remarks>
 public sealed class SmtpAccountSettings
 {
-    // Settings are immutable once built, so the resolved limits and the settings fingerprint are computed once per instance.
+    // Settings are immutable once built, so what the send path derives from them (resolved limits, validation,
+    // fingerprints, limit key) is computed once per instance rather than on every send.
     private SendLimits? effectiveLimits;
     private string? settingsFingerprint;
+    private string? credentialFingerprint;
+    private string? limitKey;
+    private Validation? validated;
 
     /// <summary>Gets the SMTP server's host name, for example <c>smtp.gmail.com</c>. Required.</summary>
     public string Host { get; init; } = string.Empty;
@@ -83,6 +88,22 @@ public sealed class SmtpAccountSettings
     /// <returns>The problems found; empty when there are none.</returns>
     public IReadOnlyList<string> Validate(string prefix = "")
     {
+        ArgumentNullException.ThrowIfNull(prefix);
+        // One reference, so a reader never sees one prefix with another prefix's errors.
+        var cached = validated;
+        if (cached is not null && string.Equals(cached.Prefix, prefix, StringComparison.Ordinal))
+        {
+            return cached.Errors;
+        }
+
+        var errors = Check(prefix);
+        validated = new Validation(prefix, errors);
+        return errors;
+    }
+
+    /// <summary>The work of <see cref="Validate"/>: an empty array (no allocation) when the settings are usable.</summary>
+    private ReadOnlyCollection<string> Check(string prefix)
+    {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(Host))
         {
@@ -126,7 +147,7 @@ public sealed class SmtpAccountSettings
         }
 
         errors.AddRange(EffectiveLimits().Validate($"{prefix}{nameof(Limits)}."));
-        return errors;
+        return errors.Count == 0 ? ReadOnlyCollection<string>.Empty : errors.AsReadOnly();
     }
 
     /// <summary>
@@ -143,7 +164,13 @@ public sealed class SmtpAccountSettings
     /// A fingerprint of the sign-in details (host, port, user name, password), so a change of stored
     /// credentials can be noticed without keeping the password. Not reversible.
     /// </summary>
-    internal string CredentialFingerprint()
+    internal string CredentialFingerprint() => credentialFingerprint ??= ComputeCredentialFingerprint();
+
+    /// <summary>The key send limits are counted under: the mailbox (host and user name), whichever business uses it.</summary>
+    internal string LimitKey() => limitKey ??=
+        string.Concat(Host.Trim().ToUpperInvariant(), ":", (UserName ?? FromAddress).Trim().ToUpperInvariant());
+
+    private string ComputeCredentialFingerprint()
     {
         var material = $"{Host}\n{Port}\n{UserName}\n{Password}";
         Span<byte> hash = stackalloc byte[32];
@@ -182,4 +209,6 @@ public sealed class SmtpAccountSettings
     /// <inheritdoc />
     public override string ToString() =>
         $"{Host}:{Port} ({EffectiveSecurity}), user {(UserName is null ? "(none)" : UserName)}, password {(Password is null ? "(none)" : "***")}, from {FromAddress}";
+
+    private sealed record Validation(string Prefix, IReadOnlyList<string> Errors);
 }

@@ -14,7 +14,8 @@ namespace PetSitter.Email;
 /// <para>One pool per mailbox (host, port, user name). Its key also holds the security mode, a
 /// fingerprint of the credentials, the plain-auth permission, the extra trusted authorities and the
 /// cap: when any of them changes (a new password) the old pool is retired and its connections closed.</para>
-/// <para>The caller's message is never touched: MailKit re-encodes what it sends, so it sends a copy.</para>
+/// <para>The caller's message is never touched: MailKit prepares what it sends in place, so it sends a copy
+/// (of the headers only when no body part needs re-encoding, see <see cref="MessageCopy.ForSending"/>).</para>
 /// </remarks>
 internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, IDisposable
 {
@@ -57,7 +58,7 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, I
         }
 
         var sender = new MailboxAddress(string.Empty, account.FromAddress);
-        var copy = MessageCopy.Deep(message, cancellationToken);
+        var copy = MessageCopy.ForSending(message, cancellationToken);
         var key = SmtpPoolKey.For(account, _options.MaxConnectionsPerAccount);
 
         try

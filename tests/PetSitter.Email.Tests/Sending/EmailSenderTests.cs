@@ -73,6 +73,47 @@ public sealed class EmailSenderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_message_that_already_has_the_accounts_identity_is_handed_to_smtp_without_a_copy()
+    {
+        var sender = Sender(TestData.Business(smtp: TestData.Account()));
+        var original = TestData.Message();
+        original.ReplyTo.Add(new MailboxAddress("Paws & Claws", "office@paws.example"));
+
+        await sender.SendAsync(new OutgoingEmail("paws", EmailCategory.Quote, original));
+
+        await _smtp.Received(1).SendAsync(Arg.Any<SmtpAccountSettings>(), Arg.Is<MimeMessage>(m => ReferenceEquals(m, original)), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_message_without_a_reply_to_is_copied_and_given_the_business_reply_address()
+    {
+        var sender = Sender(TestData.Business(smtp: TestData.Account()));
+        var original = TestData.Message();
+
+        await sender.SendAsync(new OutgoingEmail("paws", EmailCategory.Quote, original));
+
+        await _smtp.Received(1).SendAsync(
+            Arg.Any<SmtpAccountSettings>(),
+            Arg.Is<MimeMessage>(m => !ReferenceEquals(m, original) && m.ReplyTo.Mailboxes.Single().Address == "office@paws.example"),
+            Arg.Any<CancellationToken>());
+        original.ReplyTo.Count.Should().Be(0, "the caller's message is never changed");
+    }
+
+    [Fact]
+    public async Task A_sender_header_is_removed_on_a_copy_even_when_from_is_already_right()
+    {
+        var sender = Sender(TestData.Business(smtp: TestData.Account()));
+        var original = TestData.Message();
+        original.ReplyTo.Add(new MailboxAddress("Paws & Claws", "office@paws.example"));
+        original.Sender = new MailboxAddress("Assistant", "assistant@paws.example");
+
+        await sender.SendAsync(new OutgoingEmail("paws", EmailCategory.Quote, original));
+
+        await _smtp.Received(1).SendAsync(Arg.Any<SmtpAccountSettings>(), Arg.Is<MimeMessage>(m => m.Sender == null), Arg.Any<CancellationToken>());
+        original.Sender.Should().NotBeNull("the caller's message is never changed");
+    }
+
+    [Fact]
     public async Task Invoice_falls_back_to_native_with_the_same_message_id_when_the_password_is_wrong()
     {
         _smtp.SendAsync(default!, default!, default).ThrowsAsyncForAnyArgs(

@@ -95,4 +95,25 @@ public class SettingsValidationTests
         TestData.Account(port: 587).EffectiveSecurity.Should().Be(SmtpSecurity.StartTls);
         TestData.Account(port: 25).EffectiveSecurity.Should().Be(SmtpSecurity.StartTls);
     }
+
+    [Fact]
+    public void Validation_remembered_for_one_prefix_is_not_returned_for_another()
+    {
+        var account = new SmtpAccountSettings { Host = "smtp.paws.example", Port = 0, FromAddress = "hello@paws.example" };
+
+        account.Validate("Smtp.").Should().ContainSingle().Which.Should().StartWith("Smtp.Port 0");
+        account.Validate().Should().ContainSingle().Which.Should().StartWith("Port 0");
+        account.Validate("Smtp.").Should().ContainSingle().Which.Should().StartWith("Smtp.Port 0");
+    }
+
+    [Fact]
+    public void Validation_results_cannot_be_changed_by_a_caller()
+    {
+        var account = new SmtpAccountSettings { Host = "smtp.paws.example", Port = 0, FromAddress = "hello@paws.example" };
+        var business = new BusinessEmailSettings { BusinessId = "paws", BusinessName = "", ReplyToAddress = "office@paws.example" };
+
+        account.Validate().Should().NotBeAssignableTo<List<string>>();
+        business.ValidateBusiness().Should().NotBeAssignableTo<List<string>>();
+        business.ValidateBusiness().Should().ContainSingle().Which.Should().StartWith("BusinessName");
+    }
 }

@@ -74,6 +74,40 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_plain_seven_bit_message_is_sent_without_changing_the_callers_headers_or_body()
+    {
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.None });
+        var transport = Transport();
+        var message = Simple("Visit on Monday");
+        ((TextPart)message.Body!).Text = "A line longer than 78 characters but well within SMTP's limit of 998: " + new string('.', 150);
+        var before = Bytes(message);
+
+        await transport.SendAsync(server.CreateAccountSettings(), message, Token);
+
+        var arrived = (await server.WaitForMessagesAsync(1, Token)).Single().Message;
+        arrived.MimeVersion.Should().NotBeNull("MailKit prepared the copy it sent");
+        arrived.TextBody!.TrimEnd().Should().Be(message.TextBody);
+        Bytes(message).Should().Equal(before, "the caller's message is never changed");
+    }
+
+    [Fact]
+    public async Task An_eight_bit_part_is_re_encoded_on_a_full_copy_and_the_callers_part_keeps_its_encoding()
+    {
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.None });
+        var transport = Transport();
+        var message = Simple("Rechnung");
+        message.Body = new TextPart("plain") { Text = "Danke für Ihr Vertrauen, Bello lässt grüßen." };
+        var before = Bytes(message);
+
+        await transport.SendAsync(server.CreateAccountSettings(), message, Token);
+
+        var arrived = (await server.WaitForMessagesAsync(1, Token)).Single().Message;
+        arrived.TextBody!.TrimEnd().Should().Be("Danke für Ihr Vertrauen, Bello lässt grüßen.");
+        ((TextPart)message.Body).ContentTransferEncoding.Should().Be(ContentEncoding.Default);
+        Bytes(message).Should().Equal(before);
+    }
+
+    [Fact]
     public async Task Hundred_sequential_sends_to_one_account_use_one_connection()
     {
         var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls, UserName = "owner", Password = "pw" });

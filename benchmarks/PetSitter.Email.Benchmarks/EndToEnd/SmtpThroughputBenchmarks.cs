@@ -1,0 +1,150 @@
+using BenchmarkDotNet.Attributes;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MimeKit;
+using PetSitter.Email.Testing;
+
+namespace PetSitter.Email.Benchmarks;
+
+/// <summary>
+/// 2,000 messages per operation over loopback to the in-process <see cref="ScriptedSmtpServer"/> (no TLS),
+/// spread over 1 or 4 connections: the library's sender with its pooled connections, raw MailKit clients kept
+/// connected (the baseline), and a sender that connects, sends and disconnects for every message (what
+/// FluentEmail's MailKit sender does).
+/// </summary>
+/// <remarks>
+/// The server runs in the benchmark's process: its parsing and recording of each message is part of every
+/// row's time and allocations alike.
+/// </remarks>
+[MemoryDiagnoser]
+public class SmtpThroughputBenchmarks
+{
+    public const int MessagesPerOperation = 2_000;
+
+    private ScriptedSmtpServer server = null!;
+    private SmtpAccountSettings account = null!;
+    private ServiceProvider? provider;
+    private IEmailSender sender = null!;
+    private SmtpClient[] clients = [];
+    private MimeMessage[] messages = [];
+    private OutgoingEmail[] emails = [];
+
+    [Params(1, 4)]
+    public int Connections { get; set; }
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        server = await ScriptedSmtpServer.StartAsync(new ScriptedSmtpServerOptions { Security = ScriptedServerSecurity.None });
+        account = server.CreateAccountSettings("owner@paws.example");
+
+        // One message per worker: MailKit prepares the message it sends in place, so workers do not share one.
+        // Each is from the account's mailbox, so all three senders put the same bytes on the wire.
+        messages = [.. Enumerable.Range(0, Connections).Select(BenchmarkMessages.Invoice)];
+        foreach (var message in messages)
+        {
+            message.From.Clear();
+            message.From.Add(new MailboxAddress("Paws & Claws", account.FromAddress));
+        }
+        emails = [.. messages.Select(static m => new OutgoingEmail("paws-and-claws", EmailCategory.Invoice, m))];
+
+        var business = new BusinessEmailSettings
+        {
+            BusinessId = "paws-and-claws",
+            BusinessName = "Paws & Claws",
+            ReplyToAddress = "owner@paws.example",
+            Smtp = account,
+        };
+        var services = new ServiceCollection();
+        services.AddSingleton<IBusinessEmailSettingsProvider>(new FixedSettingsProvider(business));
+        services.AddPetSitterEmail(options => options.MaxConnectionsPerAccount = Connections);
+        services.Replace(ServiceDescriptor.Singleton<INativeMailer>(new RefusingNativeMailer()));
+        provider = services.BuildServiceProvider();
+        sender = provider.GetRequiredService<IEmailSender>();
+
+        clients = new SmtpClient[Connections];
+        for (var i = 0; i < Connections; i++)
+        {
+            clients[i] = new SmtpClient();
+            await clients[i].ConnectAsync(account.Host, account.Port, SecureSocketOptions.None);
+        }
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup()
+    {
+        foreach (var client in clients)
+        {
+            await client.DisconnectAsync(quit: true);
+            client.Dispose();
+        }
+
+        if (provider is not null)
+        {
+            await provider.DisposeAsync();
+        }
+
+        await server.DisposeAsync();
+    }
+
+    [Benchmark(Baseline = true, Description = "MailKit SmtpClient kept connected")]
+    public Task RawMailKit() => OnEachConnection(async (worker, count) =>
+    {
+        var client = clients[worker];
+        for (var i = 0; i < count; i++)
+        {
+            await client.SendAsync(messages[worker]);
+        }
+    });
+
+    [Benchmark(Description = "IEmailSender.SendAsync (pooled)")]
+    public Task PetSitterEmail() => OnEachConnection(async (worker, count) =>
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var outcome = await sender.SendAsync(emails[worker]);
+            if (!outcome.IsSent || outcome.IsFallback)
+            {
+                throw new InvalidOperationException($"A send did not go through SMTP: {outcome.Status}, {outcome.Reason}");
+            }
+        }
+    });
+
+    [Benchmark(Description = "connect, send, disconnect per message")]
+    public Task ConnectPerMessage() => OnEachConnection(async (worker, count) =>
+    {
+        for (var i = 0; i < count; i++)
+        {
+            using var client = new SmtpClient();
+            await client.ConnectAsync(account.Host, account.Port, SecureSocketOptions.None);
+            await client.SendAsync(messages[worker]);
+            await client.DisconnectAsync(quit: true);
+        }
+    });
+
+    private Task OnEachConnection(Func<int, int, Task> work)
+    {
+        var workers = new Task[Connections];
+        for (var worker = 0; worker < Connections; worker++)
+        {
+            var count = (MessagesPerOperation / Connections) + (worker < MessagesPerOperation % Connections ? 1 : 0);
+            var index = worker;
+            workers[worker] = Task.Run(() => work(index, count));
+        }
+
+        return Task.WhenAll(workers);
+    }
+
+    private sealed class FixedSettingsProvider(BusinessEmailSettings settings) : IBusinessEmailSettingsProvider
+    {
+        public ValueTask<BusinessEmailSettings?> GetSettingsAsync(string businessId, CancellationToken cancellationToken) => new(settings);
+    }
+
+    private sealed class RefusingNativeMailer : INativeMailer
+    {
+        public Task<DeliveryReceipt> SendAsync(MimeMessage message, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("The throughput benchmark sends only through SMTP.");
+    }
+}

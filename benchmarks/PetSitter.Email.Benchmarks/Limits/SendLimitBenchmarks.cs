@@ -1,0 +1,192 @@
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.Time.Testing;
+using Polly;
+using Polly.RateLimiting;
+
+namespace PetSitter.Email.Benchmarks;
+
+/// <summary>Which outcome every check of a run has.</summary>
+public enum LimitPath
+{
+    /// <summary>Limits so high nothing is refused.</summary>
+    Allowed,
+
+    /// <summary>Every window filled first and a clock that does not move: everything is refused.</summary>
+    Refused,
+}
+
+/// <summary>
+/// One send-limit check per operation, accounts taken round-robin, for a preset with a per-second, a per-hour
+/// and a rolling per-day window: the quota store against a chain of partitioned System.Threading.RateLimiting
+/// limiters (the baseline) and against Polly's rate-limiter strategy.
+/// </summary>
+/// <remarks>
+/// Every run checks its own premise: a refusal on the allowed path, or a pass on the refused one, fails the
+/// benchmark in its cleanup.
+/// </remarks>
+[MemoryDiagnoser]
+public class SendLimitBenchmarks
+{
+    // Gmail-like, with an hourly cap so all three windows are in play.
+    private const int PerSecond = 2;
+    private const int PerHour = 100;
+    private const int PerDay = 500;
+
+    private static readonly ResiliencePropertyKey<string> AccountKey = new("petsitter.account");
+
+    private string[] keys = [];
+    private int next;
+    private long unexpected;
+    // Called through the interface, as the sender's throttle calls it.
+#pragma warning disable CA1859
+    private ISendQuotaStore store = null!;
+#pragma warning restore CA1859
+    private SendLimits limits = SendLimits.None;
+    private RateLimiterBaselines? baseline;
+    private ResiliencePipeline pipeline = ResiliencePipeline.Empty;
+
+    [Params(1, 10_000, 100_000)]
+    public int Accounts { get; set; }
+
+    [Params(LimitPath.Allowed, LimitPath.Refused)]
+    public LimitPath Path { get; set; }
+
+    [GlobalSetup(Target = nameof(Ours))]
+    public void SetupOurs()
+    {
+        CreateKeys();
+        if (Path == LimitPath.Allowed)
+        {
+            // An account sending ten a second for as long as the run lasts stays far below these.
+            limits = new SendLimits { MessagesPerSecond = int.MaxValue, MessagesPerHour = int.MaxValue, MessagesPerDay = int.MaxValue };
+            store = new InMemorySendQuotaStore(new SteppingTimeProvider(TimeSpan.FromMilliseconds(100)));
+            return;
+        }
+
+        limits = new SendLimits { MessagesPerSecond = PerSecond, MessagesPerHour = PerHour, MessagesPerDay = PerDay };
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
+        store = new InMemorySendQuotaStore(clock);
+
+        // A full hour's worth for every account, within the per-second limit; then the clock stops.
+        for (var round = 0; round < PerHour; round++)
+        {
+            foreach (var key in keys)
+            {
+                if (!Acquire(key))
+                {
+                    throw new InvalidOperationException($"Filling the windows was refused in round {round}.");
+                }
+            }
+
+            clock.Advance(TimeSpan.FromMilliseconds(600));
+        }
+    }
+
+    [GlobalSetup(Target = nameof(Partitioned))]
+    public void SetupPartitioned()
+    {
+        CreateKeys();
+        baseline = Path == LimitPath.Allowed
+            ? RateLimiterBaselines.TokenBucketAndSlidingWindows(int.MaxValue, int.MaxValue, int.MaxValue)
+            : Filled(RateLimiterBaselines.TokenBucketAndSlidingWindows(PerSecond, PerHour, PerDay));
+    }
+
+    [GlobalSetup(Target = nameof(Polly))]
+    public void SetupPolly()
+    {
+        CreateKeys();
+        baseline = Path == LimitPath.Allowed
+            ? RateLimiterBaselines.FixedWindows(int.MaxValue, int.MaxValue, int.MaxValue)
+            : Filled(RateLimiterBaselines.FixedWindows(PerSecond, PerHour, PerDay));
+        var limiter = baseline.Chained;
+        pipeline = new ResiliencePipelineBuilder()
+            .AddRateLimiter(new RateLimiterStrategyOptions
+            {
+                RateLimiter = args => limiter.AcquireAsync(args.Context.Properties.GetValue(AccountKey, string.Empty), 1, args.Context.CancellationToken),
+            })
+            .Build();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        baseline?.Dispose();
+        if (unexpected > 0)
+        {
+            throw new InvalidOperationException($"{unexpected} checks were not {Path}: the benchmark did not measure what it says.");
+        }
+    }
+
+    [Benchmark(Baseline = true, Description = "PartitionedRateLimiter.CreateChained")]
+    public bool Partitioned()
+    {
+        using var lease = baseline!.Chained.AttemptAcquire(NextKey());
+        return Tally(lease.IsAcquired);
+    }
+
+    [Benchmark(Description = "InMemorySendQuotaStore.TryAcquireAsync")]
+    public bool Ours() => Tally(Acquire(NextKey()));
+
+    [Benchmark(Description = "Polly AddRateLimiter")]
+    public bool Polly()
+    {
+        var context = ResilienceContextPool.Shared.Get();
+        context.Properties.Set(AccountKey, NextKey());
+        try
+        {
+            pipeline.Execute(static _ => { }, context);
+            return Tally(true);
+        }
+        catch (RateLimiterRejectedException)
+        {
+            return Tally(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private bool Acquire(string key)
+    {
+        var pending = store.TryAcquireAsync(key, limits, 1);
+        var decision = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        return decision.IsAllowed;
+    }
+
+    private RateLimiterBaselines Filled(RateLimiterBaselines limiters)
+    {
+        foreach (var key in keys)
+        {
+            limiters.Fill(key, PerSecond, PerHour, PerDay);
+        }
+
+        return limiters;
+    }
+
+    private void CreateKeys() =>
+        keys = [.. Enumerable.Range(0, Accounts).Select(static i => string.Create(CultureInfo.InvariantCulture, $"SMTP.GMAIL.COM:OWNER{i}@PAWS.EXAMPLE"))];
+
+    private string NextKey()
+    {
+        var i = next + 1;
+        if (i == keys.Length)
+        {
+            i = 0;
+        }
+
+        next = i;
+        return keys[i];
+    }
+
+    private bool Tally(bool allowed)
+    {
+        if (allowed != (Path == LimitPath.Allowed))
+        {
+            unexpected++;
+        }
+
+        return allowed;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Running;
+using PetSitter.Email.Benchmarks;
+
+// Two small harnesses that are not BenchmarkDotNet benchmarks, then the benchmarks themselves:
+//   --idle [seconds]     processor time of 100,000 idle accounts (default 10 s)
+//   --account-memory     bytes per tracked account
+//   --profile-send       time and bytes of each step of the send path (no I/O)
+//   --profile-smtp       one connection over loopback: MailKit, the transport, the sender, the copy
+//   anything else        BenchmarkDotNet's switcher, e.g. --filter '*' [--job short | --job Dry]
+if (args.Length > 0 && args[0] == "--idle")
+{
+    var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+    return await IdleCostHarness.RunAsync(TimeSpan.FromSeconds(seconds), Console.Out);
+}
+
+if (args.Length > 0 && args[0] == "--profile-send")
+{
+    return SendPathProfile.Run(Console.Out);
+}
+
+if (args.Length > 0 && args[0] == "--profile-smtp")
+{
+    return await SmtpPathProfile.RunAsync(Console.Out);
+}
+
+if (args.Length > 0 && args[0] == "--account-memory")
+{
+    return AccountMemoryHarness.Run(Console.Out);
+}
+
+var config = DefaultConfig.Instance.AddExporter(MarkdownExporter.GitHub);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config).ToList();
+
+// A run that measured nothing, or any benchmark that failed, fails the command (CI's dry run relies on it).
+var failed = summaries.Count == 0
+    || summaries.Any(static s => s.HasCriticalValidationErrors || s.Reports.Length == 0 || s.Reports.Any(static r => !r.Success));
+if (failed)
+{
+    Console.Error.WriteLine("benchmarks: at least one benchmark failed or none ran");
+}
+
+return failed ? 1 : 0;

@@ -1,0 +1,52 @@
+using MimeKit;
+
+namespace PetSitter.Email.Tests.Messages;
+
+public sealed class MessageCopyTests
+{
+    [Fact]
+    public void A_seven_bit_message_is_copied_for_sending_by_its_headers_and_shares_its_body()
+    {
+        var message = Message(new TextPart("plain") { Text = "See you at 9." });
+
+        var copy = MessageCopy.ForSending(message, CancellationToken.None);
+
+        copy.Should().NotBeSameAs(message);
+        copy.Body.Should().BeSameAs(message.Body);
+        copy.Headers.Should().NotBeSameAs(message.Headers);
+    }
+
+    [Theory]
+    [InlineData("Bello lässt grüßen.")]
+    [InlineData(null)]
+    public void A_body_that_preparation_would_re_encode_is_copied_whole(string? text)
+    {
+        // null: a line longer than SMTP's 998 octets.
+        text ??= new string('x', 1200);
+        var message = Message(new Multipart("mixed") { new TextPart("plain") { Text = text } });
+
+        var copy = MessageCopy.ForSending(message, CancellationToken.None);
+
+        copy.Body.Should().NotBeSameAs(message.Body);
+        copy.TextBody.Should().Be(message.TextBody);
+    }
+
+    [Fact]
+    public void Parts_already_in_base64_or_quoted_printable_need_no_body_copy()
+    {
+        var attachment = new MimePart("application", "pdf") { Content = new MimeContent(new MemoryStream([0xFF, 0x00, 0x25])), ContentTransferEncoding = ContentEncoding.Base64 };
+        var text = new TextPart("plain") { Text = "Grüße", ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+        var message = Message(new Multipart("mixed") { text, attachment });
+
+        MessageCopy.ForSending(message, CancellationToken.None).Body.Should().BeSameAs(message.Body);
+    }
+
+    private static MimeMessage Message(MimeEntity body)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Paws & Claws", "owner@paws.example"));
+        message.To.Add(MailboxAddress.Parse("client@example.com"));
+        message.Body = body;
+        return message;
+    }
+}
