@@ -25,23 +25,8 @@ public class SendPathBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        account = new SmtpAccountSettings
-        {
-            Host = "smtp.pawsandclaws.example",
-            UserName = "hello@pawsandclaws.example",
-            Password = "app-password",
-            FromAddress = "hello@pawsandclaws.example",
-
-            // A per-second window is counted on every send; the system clock never lets it fill at this rate.
-            Limits = new SendLimits { MessagesPerSecond = SendLimits.MaxLimit },
-        };
-        var business = new BusinessEmailSettings
-        {
-            BusinessId = "paws-and-claws",
-            BusinessName = "Paws & Claws",
-            ReplyToAddress = "hello@pawsandclaws.example",
-            Smtp = account,
-        };
+        account = BenchmarkBusiness.Account();
+        var business = BenchmarkBusiness.Settings(account);
 
         transport = new InstantTransport();
         native = new CountingNativeMailer();

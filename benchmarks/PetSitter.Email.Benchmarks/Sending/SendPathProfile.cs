@@ -16,21 +16,8 @@ internal static class SendPathProfile
 
     public static int Run(TextWriter output)
     {
-        var account = new SmtpAccountSettings
-        {
-            Host = "smtp.pawsandclaws.example",
-            UserName = "hello@pawsandclaws.example",
-            Password = "app-password",
-            FromAddress = "hello@pawsandclaws.example",
-            Limits = new SendLimits { MessagesPerSecond = SendLimits.MaxLimit },
-        };
-        var business = new BusinessEmailSettings
-        {
-            BusinessId = "paws-and-claws",
-            BusinessName = "Paws & Claws",
-            ReplyToAddress = "hello@pawsandclaws.example",
-            Smtp = account,
-        };
+        var account = BenchmarkBusiness.Account();
+        var business = BenchmarkBusiness.Settings(account);
         var message = BenchmarkMessages.Invoice(0);
         output.WriteLine($"message has Message-ID: {message.MessageId is not null}");
 

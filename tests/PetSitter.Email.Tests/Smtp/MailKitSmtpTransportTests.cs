@@ -431,25 +431,14 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         var account = server.CreateAccountSettings();
         await transport.SendAsync(account, Simple("first"), Token);
 
-        using var atRecipient = new SemaphoreSlim(0);
-        using var release = new ManualResetEventSlim();
-        server.Script = context =>
-        {
-            if (context.Stage == SmtpStage.RcptTo && context.ConnectionId == 1)
-            {
-                atRecipient.Release();
-                release.Wait(TestTimeout);
-            }
-
-            return null;
-        };
+        using var held = HoldAtRecipient(server, context => context.Stage == SmtpStage.RcptTo && context.ConnectionId == 1);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var sending = transport.SendAsync(account, Simple("cancelled"), cancel.Token);
-        await atRecipient.WaitAsync(Token);
+        await held.Arrived.WaitAsync(Token);
         await cancel.CancelAsync();
 
         await FluentActions.Awaiting(() => sending).Should().ThrowAsync<OperationCanceledException>();
-        release.Set();
+        held.Release();
         server.Script = null;
         await transport.SendAsync(account, Simple("after"), Token);
 
@@ -463,27 +452,16 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         var server = await StartAsync(new() { Security = ScriptedServerSecurity.None });
         var transport = Transport();
         var account = WithChanges(server.CreateAccountSettings(), maxConnections: 1);
-        using var atRecipient = new SemaphoreSlim(0);
-        using var release = new ManualResetEventSlim();
-        server.Script = context =>
-        {
-            if (context.Stage == SmtpStage.RcptTo && context.MessagesReceived == 0)
-            {
-                atRecipient.Release();
-                release.Wait(TestTimeout);
-            }
-
-            return null;
-        };
+        using var held = HoldAtRecipient(server, context => context.Stage == SmtpStage.RcptTo && context.MessagesReceived == 0);
 
         var busy = transport.SendAsync(account, Simple("busy"), Token);
-        await atRecipient.WaitAsync(Token);
+        await held.Arrived.WaitAsync(Token);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var waiting = transport.SendAsync(account, Simple("waiting"), cancel.Token);
         await cancel.CancelAsync();
 
         await FluentActions.Awaiting(() => waiting).Should().ThrowAsync<OperationCanceledException>();
-        release.Set();
+        held.Release();
         await busy;
         server.ConnectionsOpened.Should().Be(1);
         server.Messages.Select(m => m.Message.Subject).Should().Equal("busy");
@@ -496,26 +474,15 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var transport = Transport(time, options => options.ConnectionWaitTimeout = TimeSpan.FromSeconds(30));
         var account = WithChanges(server.CreateAccountSettings(), maxConnections: 1);
-        using var atRecipient = new SemaphoreSlim(0);
-        using var release = new ManualResetEventSlim();
-        server.Script = context =>
-        {
-            if (context.Stage == SmtpStage.RcptTo && context.MessagesReceived == 0)
-            {
-                atRecipient.Release();
-                release.Wait(TestTimeout);
-            }
-
-            return null;
-        };
+        using var held = HoldAtRecipient(server, context => context.Stage == SmtpStage.RcptTo && context.MessagesReceived == 0);
 
         var busy = transport.SendAsync(account, Simple("busy"), Token);
-        await atRecipient.WaitAsync(Token);
+        await held.Arrived.WaitAsync(Token);
         var waiting = transport.SendAsync(account, Simple("waiting"), Token);
         time.Advance(TimeSpan.FromSeconds(31));
 
         var failure = await FluentActions.Awaiting(() => waiting).Should().ThrowAsync<SmtpTransportException>();
-        release.Set();
+        held.Release();
         await busy;
         failure.Which.Stage.Should().Be(SmtpStage.Connect);
         failure.Which.Reply.Should().Contain("became free within 30 s");
@@ -669,5 +636,37 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    /// <summary>Makes the server stop at RCPT TO for the sends <paramref name="when"/> picks, until the test releases them.</summary>
+    private static RecipientHold HoldAtRecipient(ScriptedSmtpServer server, Func<SmtpScriptContext, bool> when)
+    {
+        var hold = new RecipientHold();
+        server.Script = context =>
+        {
+            if (when(context))
+            {
+                hold.Arrived.Release();
+                hold.Released.Wait(TestTimeout);
+            }
+
+            return null;
+        };
+        return hold;
+    }
+
+    private sealed class RecipientHold : IDisposable
+    {
+        public SemaphoreSlim Arrived { get; } = new(0);
+
+        public ManualResetEventSlim Released { get; } = new();
+
+        public void Release() => Released.Set();
+
+        public void Dispose()
+        {
+            Arrived.Dispose();
+            Released.Dispose();
+        }
     }
 }
