@@ -286,7 +286,15 @@ internal sealed class DiagnosticRun
             return false;
         }
 
-        if (!mechanisms.Any(IsPasswordMechanism))
+        if (_account.UsesAccessTokens && !mechanisms.Contains(SmtpSignIn.OAuth2Mechanism, StringComparer.OrdinalIgnoreCase))
+        {
+            var failure = Classify(new SmtpTransportException(SmtpStage.Authenticate, null, $"No compatible authentication mechanisms found: the account signs in with OAuth2 (XOAUTH2) and the server offers only {string.Join(", ", mechanisms)}."));
+            AddFailure("capabilities", failure, $"The server does not offer OAuth2 (XOAUTH2) sign-in, only {string.Join(", ", mechanisms)}.");
+            Stop("the server takes no OAuth2 token");
+            return false;
+        }
+
+        if (!_account.UsesAccessTokens && !mechanisms.Any(IsPasswordMechanism))
         {
             var failure = Classify(new SmtpTransportException(SmtpStage.Authenticate, null, $"No compatible authentication mechanisms found: the server offers only {string.Join(", ", mechanisms)}."));
             AddFailure("capabilities", failure, $"The server offers only {string.Join(", ", mechanisms)} sign-in, which needs the provider's own sign-in (OAuth2) rather than a password.");
@@ -308,14 +316,13 @@ internal sealed class DiagnosticRun
 
         // One mechanism only, as the sending path does: a wrong password tried with PLAIN and then LOGIN
         // would cost two failed sign-ins, and providers lock mailboxes after a few.
-        SmtpConnection.UseOneMechanism(client.AuthenticationMechanisms);
-        var mechanism = client.AuthenticationMechanisms.First();
+        var mechanism = SmtpSignIn.ChooseMechanism(_account, client.AuthenticationMechanisms) ?? SmtpSignIn.OAuth2Mechanism;
         using var step = new DiagnosticStep(_time, _options.StepTimeout, cancellationToken);
         var repliesBefore = log.ReplyCount;
         try
         {
             log.Tracker.BeginOperation(SmtpStage.Authenticate);
-            await client.AuthenticateAsync(new NetworkCredential(_account.UserName, _account.Password), step.Token).ConfigureAwait(false);
+            await SmtpSignIn.AuthenticateAsync(client, _account, log.Tracker, step.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -334,7 +341,9 @@ internal sealed class DiagnosticRun
             AddStep($"Sign in as {_account.UserName} (AUTH {mechanism}): failed: {Evidence(failure)} ({step.Elapsed}).");
             var summary = failure.Kind switch
             {
-                SmtpFailureKind.AuthenticationFailed or SmtpFailureKind.CredentialsExpired => $"The server refused the user name or password for {_account.UserName} (AUTH {mechanism}).",
+                SmtpFailureKind.AuthenticationFailed or SmtpFailureKind.CredentialsExpired => _account.UsesAccessTokens
+                    ? $"The sign-in for {_account.UserName} with an OAuth2 access token failed (AUTH {mechanism}): the token was refused or could not be renewed."
+                    : $"The server refused the user name or password for {_account.UserName} (AUTH {mechanism}).",
                 SmtpFailureKind.Transient when failure.StatusCode is null => $"The connection was lost while signing in as {_account.UserName}.",
                 _ => $"The server refused the sign-in for {_account.UserName} (AUTH {mechanism}).",
             };
@@ -527,14 +536,14 @@ internal sealed class DiagnosticRun
             _findings.Note(DiagnosticCheck.Settings, $"{provider.Name} serves SMTP on {provider.DescribeEndpoints()}.");
         }
 
-        if (HasUserName && provider.RefusesPasswords)
+        if (HasUserName && provider.RefusesPasswords && !_account.UsesAccessTokens)
         {
             _findings.Add(DiagnosticCheck.ProviderRequirements, DiagnosticStatus.Warning, $"{provider.Name} no longer accepts a password for SMTP.",
                 SmtpFailureKind.ProviderRequirementsChanged,
                 advice: $"{provider.Name} accepts only Microsoft sign-in (OAuth2): connect your account with Microsoft sign-in, or send through another email account, in Custom SMTP Configuration.");
         }
 
-        if (HasUserName && provider.AnnouncedChange is { } change)
+        if (HasUserName && !_account.UsesAccessTokens && provider.AnnouncedChange is { } change)
         {
             _findings.Add(DiagnosticCheck.ProviderRequirements, DiagnosticStatus.Warning, $"{provider.Name} has announced the end of password sign-in for SMTP.",
                 SmtpFailureKind.ProviderRequirementsChanged, advice: change);

@@ -30,6 +30,9 @@ internal enum SmtpFailureCause
     /// <summary>The server wanted a signed-in session for MAIL/RCPT/DATA.</summary>
     NotAuthenticated,
 
+    /// <summary>No usable OAuth2 access token: the app's provider could not supply one, or the server refused a refreshed one.</summary>
+    AccessToken,
+
     /// <summary>The server dropped the connection.</summary>
     Disconnected,
 

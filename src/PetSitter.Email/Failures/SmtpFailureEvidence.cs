@@ -145,6 +145,7 @@ internal sealed class SmtpFailureEvidence
     private static SmtpFailureCause CauseOf(Exception exception) => exception switch
     {
         SslHandshakeException or TlsAuthenticationException => IsCertificateProblem(exception) ? SmtpFailureCause.TlsCertificate : SmtpFailureCause.TlsHandshake,
+        SmtpAccessTokenException => SmtpFailureCause.AccessToken,
         ServiceNotAuthenticatedException => SmtpFailureCause.NotAuthenticated,
         AuthenticationException or SaslException => SmtpFailureCause.Authentication,
         NotSupportedException => SmtpFailureCause.NotSupported,

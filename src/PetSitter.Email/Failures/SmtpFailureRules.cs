@@ -259,6 +259,13 @@ internal static class SmtpFailureRules
         },
 
         // ---- Wrong password (after every "the password is fine but..." row above).
+        // ---- OAuth2: the token was refused even after a refresh, or none could be had. Below the
+        // requirement rows, so "SMTP AUTH disabled for the tenant" keeps its own advice.
+        new("access-token-expired", Expired, Account, Stays)
+        {
+            Cause = SmtpFailureCause.AccessToken,
+        },
+
         new("yahoo-bad-password", BadLogin, Account, Stays)
         {
             Text = ["#AUTH005"],

@@ -35,8 +35,26 @@ public sealed class SmtpAccountSettings
     /// <summary>Gets the user name to sign in with, or <see langword="null"/> to send without signing in. Default: <see langword="null"/>.</summary>
     public string? UserName { get; init; }
 
-    /// <summary>Gets the password (or app password) to sign in with. Never logged or shown. Default: <see langword="null"/>.</summary>
+    /// <summary>
+    /// Gets the password (or app password) to sign in with. Never logged or shown. With a <see cref="UserName"/>,
+    /// set either this or <see cref="AccessTokenProvider"/>. Default: <see langword="null"/>.
+    /// </summary>
     public string? Password { get; init; }
+
+    /// <summary>
+    /// Gets what supplies OAuth2 access tokens when the account signs in with XOAUTH2 (Gmail, Microsoft 365)
+    /// instead of a password. With a <see cref="UserName"/>, set either this or <see cref="Password"/>.
+    /// Default: <see langword="null"/> (sign in with the password).
+    /// </summary>
+    public ISmtpAccessTokenProvider? AccessTokenProvider { get; init; }
+
+    /// <summary>
+    /// Gets an identifier of the owner's current OAuth2 grant, never a token: for example when they last
+    /// connected the account, or the id of the stored refresh token. Change it when the owner reconnects the
+    /// account: the library then sees new credentials, so an account paused because its sign-in expired is
+    /// tried again at once. Default: <see langword="null"/>.
+    /// </summary>
+    public string? AccessTokenGrantId { get; init; }
 
     /// <summary>Gets the address mail is sent from, for example <c>hello@pawsandclaws.example</c>. Required.</summary>
     public string FromAddress { get; init; } = string.Empty;
@@ -129,12 +147,7 @@ public sealed class SmtpAccountSettings
             errors.Add($"{prefix}{nameof(FromAddress)} '{FromAddress}' is not an email address: set the mailbox's address, for example hello@pawsandclaws.example.");
         }
 
-        if (string.IsNullOrEmpty(UserName) != string.IsNullOrEmpty(Password))
-        {
-            errors.Add(string.IsNullOrEmpty(UserName)
-                ? $"{prefix}{nameof(UserName)} is empty but a password is set: set the user name (usually the email address) or remove the password."
-                : $"{prefix}{nameof(Password)} is empty but a user name is set: set the password (or app password), or remove the user name to send without signing in.");
-        }
+        CheckCredentials(prefix, errors);
 
         if (MaxConnections is < 1 or > 100)
         {
@@ -150,6 +163,48 @@ public sealed class SmtpAccountSettings
         return errors.Count == 0 ? ReadOnlyCollection<string>.Empty : errors.AsReadOnly();
     }
 
+    /// <summary>With a user name exactly one way to sign in (password or access tokens); without one, neither.</summary>
+    private void CheckCredentials(string prefix, List<string> errors)
+    {
+        var hasPassword = !string.IsNullOrEmpty(Password);
+        var hasTokens = AccessTokenProvider is not null;
+        if (string.IsNullOrEmpty(UserName))
+        {
+            if (hasPassword)
+            {
+                errors.Add($"{prefix}{nameof(UserName)} is empty but a password is set: set the user name (usually the email address) or remove the password.");
+            }
+
+            if (hasTokens)
+            {
+                errors.Add($"{prefix}{nameof(UserName)} is empty but an access token provider is set: set the user name (the mailbox's address, which XOAUTH2 signs in as) or remove {prefix}{nameof(AccessTokenProvider)}.");
+            }
+        }
+        else if (hasPassword && hasTokens)
+        {
+            errors.Add($"{prefix}{nameof(Password)} and {prefix}{nameof(AccessTokenProvider)} are both set: remove the password to sign in with OAuth2 (XOAUTH2), or remove the access token provider to sign in with the password.");
+        }
+        else if (!hasPassword && !hasTokens)
+        {
+            errors.Add($"{prefix}{nameof(Password)} is empty but a user name is set: set the password (or app password), or set {prefix}{nameof(AccessTokenProvider)} to sign in with OAuth2, or remove the user name to send without signing in.");
+        }
+
+        if (AccessTokenGrantId is not null && !hasTokens)
+        {
+            errors.Add($"{prefix}{nameof(AccessTokenGrantId)} is set but no access token provider is: set {prefix}{nameof(AccessTokenProvider)}, or remove the grant id.");
+        }
+    }
+
+    /// <summary>Gets whether the account signs in with OAuth2 access tokens (XOAUTH2) rather than a password.</summary>
+    internal bool UsesAccessTokens => AccessTokenProvider is not null;
+
+    /// <summary>
+    /// What stands for the OAuth2 credential in fingerprints: the provider's type and the app's grant id,
+    /// never a token (tokens change every hour without the owner doing anything).
+    /// </summary>
+    private string? AccessTokenIdentity() =>
+        AccessTokenProvider is null ? null : $"oauth2:{AccessTokenProvider.GetType().FullName}:{AccessTokenGrantId}";
+
     /// <summary>
     /// The limits that apply: the named preset (or the one detected from the host, if any) with
     /// <see cref="Limits"/> laid over it field by field. An unknown preset name contributes nothing
@@ -161,7 +216,7 @@ public sealed class SmtpAccountSettings
     internal ProviderPreset? ResolvePreset() => Provider is null ? ProviderPresets.Detect(Host) : ProviderPresets.Find(Provider);
 
     /// <summary>
-    /// A fingerprint of the sign-in details (host, port, user name, password), so a change of stored
+    /// A fingerprint of the sign-in details (host, port, user name, password or OAuth2 grant), so a change of stored
     /// credentials can be noticed without keeping the password. Not reversible.
     /// </summary>
     internal string CredentialFingerprint() => credentialFingerprint ??= ComputeCredentialFingerprint();
@@ -172,7 +227,7 @@ public sealed class SmtpAccountSettings
 
     private string ComputeCredentialFingerprint()
     {
-        var material = $"{Host}\n{Port}\n{UserName}\n{Password}";
+        var material = $"{Host}\n{Port}\n{UserName}\n{Password}\n{AccessTokenIdentity()}";
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(material), hash);
         return Convert.ToHexString(hash[..8]);
@@ -192,6 +247,7 @@ public sealed class SmtpAccountSettings
         Security.ToString(),
         UserName,
         Password,
+        AccessTokenIdentity(),
         FromAddress,
         AllowAuthenticationWithoutTls ? "plain-auth" : "tls-auth",
         SmtpCertificateValidator.Thumbprints(TrustedCertificateAuthorities),
@@ -208,7 +264,7 @@ public sealed class SmtpAccountSettings
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Host}:{Port} ({EffectiveSecurity}), user {(UserName is null ? "(none)" : UserName)}, password {(Password is null ? "(none)" : "***")}, from {FromAddress}";
+        $"{Host}:{Port} ({EffectiveSecurity}), user {(UserName is null ? "(none)" : UserName)}, {(AccessTokenProvider is null ? $"password {(Password is null ? "(none)" : "***")}" : "OAuth2 access token")}, from {FromAddress}";
 
     private sealed record Validation(string Prefix, IReadOnlyList<string> Errors);
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Authentication;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
@@ -72,8 +71,7 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
                 }
 
                 tracker.BeginOperation(SmtpStage.Authenticate);
-                UseOneMechanism(client.AuthenticationMechanisms);
-                await client.AuthenticateAsync(new NetworkCredential(account.UserName, account.Password), cancellationToken).ConfigureAwait(false);
+                await SmtpSignIn.AuthenticateAsync(client, account, tracker, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
