@@ -25,6 +25,21 @@ public static class ProviderReplies
             "5.7.8 https://support.google.com/mail/?p=BadCredentials - gsmtp");
 
         /// <summary>
+        /// An OAuth2 access token refused at AUTH XOAUTH2 (expired, revoked, or for another scope): Gmail first
+        /// answers <c>334</c> with the base64 of <c>{"status":"401","schemes":"Bearer","scope":"https://mail.google.com/"}</c>
+        /// (see <see cref="SmtpReply.Challenge"/>), the client sends an empty line, and then comes
+        /// <c>535-5.7.8 Username and Password not accepted. Learn more at</c> /
+        /// <c>535 5.7.8 https://support.google.com/mail/?p=BadCredentials - gsmtp</c>. Sent at AUTH.
+        /// </summary>
+        public static SmtpReply AccessTokenRejected { get; } = new(
+            535,
+            "5.7.8 Username and Password not accepted. Learn more at",
+            "5.7.8 https://support.google.com/mail/?p=BadCredentials - gsmtp")
+        {
+            Challenge = "eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ==",
+        };
+
+        /// <summary>
         /// The account has 2-Step Verification and needs an app password:
         /// <c>534-5.7.9 Application-specific password required. Learn more at</c> /
         /// <c>534 5.7.9 https://support.google.com/mail/?p=InvalidSecondFactor - gsmtp</c>. Sent at AUTH.
@@ -71,6 +86,12 @@ public static class ProviderReplies
     {
         /// <summary>Wrong credentials: <c>535 5.7.3 Authentication unsuccessful</c>. Sent at AUTH.</summary>
         public static SmtpReply AuthenticationUnsuccessful { get; } = new(535, "5.7.3 Authentication unsuccessful");
+
+        /// <summary>
+        /// An OAuth2 access token refused at AUTH XOAUTH2 (expired, revoked, or without the SMTP.Send permission):
+        /// <c>535 5.7.3 Authentication unsuccessful</c>, at once, with no challenge before it. Sent at AUTH.
+        /// </summary>
+        public static SmtpReply AccessTokenRejected { get; } = new(535, "5.7.3 Authentication unsuccessful");
 
         /// <summary>
         /// Wrong credentials (newer wording):

@@ -47,6 +47,27 @@ public sealed class SmtpReply
         Lines = [.. lines];
     }
 
+    /// <summary>
+    /// Gets the text of a <c>334</c> challenge sent before this reply, at <see cref="SmtpStage.Authenticate"/> only:
+    /// the server sends <c>334 </c> and this text, the client answers (an empty line for XOAUTH2), and only then
+    /// is this reply sent. Gmail refuses an OAuth2 token this way, with a base64 JSON error as the challenge.
+    /// Ignored at other stages. Default: <see langword="null"/> (the reply is sent at once).
+    /// </summary>
+    /// <exception cref="ArgumentException">The text holds a line break.</exception>
+    public string? Challenge
+    {
+        get;
+        init
+        {
+            if (value is not null && (value.Contains('\r', StringComparison.Ordinal) || value.Contains('\n', StringComparison.Ordinal)))
+            {
+                throw new ArgumentException("A challenge is one line: it cannot hold a line break.", nameof(value));
+            }
+
+            field = value;
+        }
+    }
+
     /// <summary>Gets the special reply that closes the connection at once, without sending anything.</summary>
     public static SmtpReply Disconnect { get; } = new();
 
@@ -104,6 +125,9 @@ public sealed class SmtpReply
 
         return new SmtpReply(code, lines);
     }
+
+    /// <summary>The same reply, sent at once (no challenge before it).</summary>
+    internal SmtpReply WithoutChallenge() => Challenge is null ? this : new SmtpReply(Code, [.. Lines]);
 
     /// <summary>Gets the reply as it goes on the wire, lines separated by CRLF, with a final CRLF.</summary>
     internal string ToWire()

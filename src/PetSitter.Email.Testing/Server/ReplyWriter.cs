@@ -47,6 +47,13 @@ internal sealed class ReplyWriter : PipeWriter
             }
 
             ReadOnlyMemory<byte> payload = scripted is null ? _buffer.WrittenMemory : Encoding.ASCII.GetBytes(scripted.Value.Reply.ToWire());
+            if (scripted?.Reply.Challenge is { } challenge)
+            {
+                // Set before the challenge goes out, so the client's answer cannot arrive first.
+                _connection.SetPendingAuthReply(scripted.Value.Reply);
+                payload = Encoding.ASCII.GetBytes($"334 {challenge}\r\n");
+            }
+
             if (!payload.IsEmpty)
             {
                 await _stream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);

@@ -20,18 +20,22 @@ internal sealed class ScriptedConnection : ISecurableDuplexPipe
     private readonly Socket _socket;
     private readonly NetworkStream _networkStream;
     private readonly Action<ScriptedConnection> _onClosed;
+    private readonly bool _acceptsXOAuth2;
+    private SmtpReply? _pendingAuthReply;
+    private int _accessTokenAuthentication;
     private SslStream? _sslStream;
     private (SmtpReply Reply, bool CloseAfter)? _scriptedReply;
     private int _dropped;
     private int _disposed;
 
-    public ScriptedConnection(int id, Socket socket, Action<ScriptedConnection> onClosed)
+    public ScriptedConnection(int id, Socket socket, Action<ScriptedConnection> onClosed, bool acceptsXOAuth2 = false)
     {
         Id = id;
         _socket = socket;
         _onClosed = onClosed;
+        _acceptsXOAuth2 = acceptsXOAuth2;
         _networkStream = new NetworkStream(socket, ownsSocket: false);
-        Input = PipeReader.Create(_networkStream, new StreamPipeReaderOptions(leaveOpen: true));
+        Input = PipeReader.Create(ClientSide(_networkStream), new StreamPipeReaderOptions(leaveOpen: true));
         Output = new ReplyWriter(_networkStream, this);
     }
 
@@ -52,8 +56,13 @@ internal sealed class ScriptedConnection : ISecurableDuplexPipe
     public void AttachTo(ISessionContext context) => context.Properties[PropertyKey] = this;
 
     /// <summary>Answers the command being handled with <paramref name="reply"/> instead of SmtpServer's own reply.</summary>
-    public void Reply(SmtpReply reply, bool closeAfter = false)
+    public void Reply(SmtpReply reply, bool closeAfter = false, bool allowChallenge = false)
     {
+        if (!allowChallenge)
+        {
+            reply = reply.WithoutChallenge();
+        }
+
         if (reply.IsDisconnect)
         {
             Drop();
@@ -117,8 +126,27 @@ internal sealed class ScriptedConnection : ISecurableDuplexPipe
 
         await Input.CompleteAsync().ConfigureAwait(false);
         _sslStream = sslStream;
-        Input = PipeReader.Create(sslStream, new StreamPipeReaderOptions(leaveOpen: true));
+        Input = PipeReader.Create(ClientSide(sslStream), new StreamPipeReaderOptions(leaveOpen: true));
         Output = new ReplyWriter(sslStream, this);
+    }
+
+    /// <summary>Notes that the AUTH command being read came as XOAUTH2 (handed to SmtpServer as PLAIN).</summary>
+    public void MarkAccessTokenAuthentication() => Volatile.Write(ref _accessTokenAuthentication, 1);
+
+    /// <summary>Whether the AUTH command being handled came as XOAUTH2; clears the mark.</summary>
+    public bool TakeAccessTokenAuthentication() => Interlocked.Exchange(ref _accessTokenAuthentication, 0) == 1;
+
+    /// <summary>Holds the verdict sent once the client has answered a 334 challenge.</summary>
+    public void SetPendingAuthReply(SmtpReply reply) => Volatile.Write(ref _pendingAuthReply, reply);
+
+    public SmtpReply? TakePendingAuthReply() => Interlocked.Exchange(ref _pendingAuthReply, null);
+
+    /// <summary>Writes to the client directly, outside SmtpServer's replies (the end of a challenge exchange).</summary>
+    public async Task WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        Stream stream = _sslStream is { } ssl ? ssl : _networkStream;
+        await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
@@ -134,4 +162,6 @@ internal sealed class ScriptedConnection : ISecurableDuplexPipe
         _socket.Dispose();
         _onClosed(this);
     }
+
+    private Stream ClientSide(Stream stream) => _acceptsXOAuth2 ? new XOAuth2Rewriter(stream, this) : stream;
 }

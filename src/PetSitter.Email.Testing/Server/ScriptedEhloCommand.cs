@@ -38,7 +38,10 @@ internal sealed class ScriptedEhloCommand : EhloCommand
                 continue;
             }
 
-            yield return extension;
+            // SmtpServer knows PLAIN and LOGIN only; XOAUTH2 is translated for it (see XOAuth2Rewriter).
+            yield return extension.StartsWith("AUTH", StringComparison.Ordinal) && _server.Options.AccessToken is not null
+                ? $"{extension} XOAUTH2"
+                : extension;
         }
 
         yield return "ENHANCEDSTATUSCODES";

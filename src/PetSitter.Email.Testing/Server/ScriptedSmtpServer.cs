@@ -55,6 +55,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     private int _peakOpenConnections;
     private int _authenticationsSucceeded;
     private int _authenticationsFailed;
+    private readonly RecordedList<string> _accessTokens = new();
     private int _disposed;
 
     private ScriptedSmtpServer(ScriptedSmtpServerOptions options)
@@ -119,6 +120,12 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     public int AuthenticationsFailed => Volatile.Read(ref _authenticationsFailed);
 
     /// <summary>
+    /// Gets the access tokens presented with AUTH XOAUTH2, accepted or not, in order (a copy). The server's
+    /// tokens are test data: this is how a test sees that a client refreshed its token.
+    /// </summary>
+    public IReadOnlyList<string> AccessTokensReceived => _accessTokens.Snapshot();
+
+    /// <summary>
     /// Gets the messages the server took: accepted with a 2xx reply, or received in full before a scripted
     /// <see cref="SmtpReply.Disconnect"/> after DATA. A copy, in the order they arrived.
     /// </summary>
@@ -179,6 +186,33 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         TrustedCertificateAuthorities = Options.Security == ScriptedServerSecurity.None ? [] : [CertificateAuthority.Certificate],
     };
 
+    /// <summary>
+    /// Creates settings for an SMTP account on this server that signs in with OAuth2 (XOAUTH2): like
+    /// <see cref="CreateAccountSettings"/>, with <paramref name="accessTokenProvider"/> in place of a password.
+    /// </summary>
+    /// <param name="accessTokenProvider">Supplies the access tokens.</param>
+    /// <param name="fromAddress">The address to send from.</param>
+    /// <param name="userName">The user name to sign in as; default: the server's <see cref="ScriptedSmtpServerOptions.UserName"/>, else <paramref name="fromAddress"/>.</param>
+    /// <param name="grantId">The account's <see cref="SmtpAccountSettings.AccessTokenGrantId"/>; default: none.</param>
+    /// <returns>The account's settings.</returns>
+    public SmtpAccountSettings CreateOAuthAccountSettings(ISmtpAccessTokenProvider accessTokenProvider, string fromAddress = "owner@business.test", string? userName = null, string? grantId = null)
+    {
+        ArgumentNullException.ThrowIfNull(accessTokenProvider);
+        var password = CreateAccountSettings(fromAddress, userName ?? Options.UserName ?? fromAddress);
+        return new SmtpAccountSettings
+        {
+            Host = password.Host,
+            Port = password.Port,
+            Security = password.Security,
+            UserName = password.UserName,
+            AccessTokenProvider = accessTokenProvider,
+            AccessTokenGrantId = grantId,
+            FromAddress = password.FromAddress,
+            AllowAuthenticationWithoutTls = password.AllowAuthenticationWithoutTls,
+            TrustedCertificateAuthorities = password.TrustedCertificateAuthorities,
+        };
+    }
+
     /// <summary>Stops listening, closes every open connection and waits for the server to finish.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
     public async ValueTask DisposeAsync()
@@ -210,7 +244,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
 
     internal ScriptedConnection Accept(Socket socket, ISessionContext context)
     {
-        var connection = new ScriptedConnection(Interlocked.Increment(ref _connectionsOpened), socket, OnClosed);
+        var connection = new ScriptedConnection(Interlocked.Increment(ref _connectionsOpened), socket, OnClosed, acceptsXOAuth2: Options.AccessToken is not null);
         _connections[connection.Id] = connection;
         var open = Interlocked.Increment(ref _openConnections);
         var peak = Volatile.Read(ref _peakOpenConnections);
@@ -252,12 +286,25 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
             return false;
         }
 
-        var reply = RunScript(SmtpStage.Authenticate, connection, context, userName: user);
+        var usesAccessToken = connection.TakeAccessTokenAuthentication();
+        if (usesAccessToken)
+        {
+            _accessTokens.Add(password);
+        }
+
+        var reply = RunScript(SmtpStage.Authenticate, connection, context, userName: user, usesAccessToken: usesAccessToken);
         if (reply is null)
         {
             if (!OffersAuthentication(connection.IsSecure))
             {
                 reply = ProviderReplies.Gmail.StartTlsRequired;
+            }
+            else if (usesAccessToken)
+            {
+                reply = (Options.UserName is null || string.Equals(user, Options.UserName, StringComparison.Ordinal))
+                    && string.Equals(password, Options.AccessToken, StringComparison.Ordinal)
+                        ? AuthenticationAccepted
+                        : Options.AccessTokenRejectedReply ?? CredentialsInvalid;
             }
             else if (Options.UserName is not null
                 && !(string.Equals(user, Options.UserName, StringComparison.Ordinal) && string.Equals(password, Options.Password, StringComparison.Ordinal)))
@@ -272,7 +319,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
 
         var accepted = reply.IsSuccess;
         Interlocked.Increment(ref accepted ? ref _authenticationsSucceeded : ref _authenticationsFailed);
-        connection.Reply(reply);
+        connection.Reply(reply, allowChallenge: usesAccessToken);
         return accepted;
     }
 
@@ -351,9 +398,19 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
             throw new ArgumentException($"ServerName '{options.ServerName}' is not a host name: use one word such as smtp.scripted.test.", nameof(options));
         }
 
-        if (options.UserName is null != options.Password is null)
+        if (options.Password is not null && options.UserName is null)
         {
             throw new ArgumentException("Set both UserName and Password to accept only those credentials, or neither to accept any.", nameof(options));
+        }
+
+        if (options.UserName is not null && options.Password is null && options.AccessToken is null)
+        {
+            throw new ArgumentException("Set both UserName and Password to accept only those credentials (or UserName and AccessToken for OAuth2 only), or neither to accept any.", nameof(options));
+        }
+
+        if (options.AccessToken is not null && (options.AccessToken.Length == 0 || options.AccessToken.Any(c => char.IsControl(c) || c == ' ')))
+        {
+            throw new ArgumentException("AccessToken must be non-empty, without spaces or control characters.", nameof(options));
         }
     }
 
@@ -457,7 +514,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         Interlocked.Decrement(ref _openConnections);
     }
 
-    private SmtpReply? RunScript(SmtpStage stage, ScriptedConnection connection, ISessionContext context, string? address = null, string? userName = null, ReceivedSmtpMessage? message = null)
+    private SmtpReply? RunScript(SmtpStage stage, ScriptedConnection connection, ISessionContext context, string? address = null, string? userName = null, ReceivedSmtpMessage? message = null, bool usesAccessToken = false)
     {
         var script = Script;
         if (script is null || connection.IsDropped)
@@ -465,7 +522,10 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
             return null;
         }
 
-        var scriptContext = new SmtpScriptContext(stage, connection.Id, connection.IsSecure, userName ?? AuthenticatedUser(context), address, _messages.Count, message);
+        var scriptContext = new SmtpScriptContext(stage, connection.Id, connection.IsSecure, userName ?? AuthenticatedUser(context), address, _messages.Count, message)
+        {
+            UsesAccessToken = usesAccessToken,
+        };
         try
         {
             return script(scriptContext);

@@ -26,6 +26,21 @@ public sealed class ScriptedSmtpServerOptions
     public string? Password { get; init; }
 
     /// <summary>
+    /// Gets the only OAuth2 access token AUTH XOAUTH2 accepts (for <see cref="UserName"/> when that is set), or
+    /// <see langword="null"/> to offer no XOAUTH2 at all. When set, EHLO offers XOAUTH2 next to PLAIN and LOGIN,
+    /// and <see cref="UserName"/> needs no <see cref="Password"/>. Never shown. Default: <see langword="null"/>.
+    /// </summary>
+    public string? AccessToken { get; init; }
+
+    /// <summary>
+    /// Gets the reply to an XOAUTH2 sign-in with any other token, for example
+    /// <see cref="ProviderReplies.Gmail.AccessTokenRejected"/> (a 334 challenge, then 535) or
+    /// <see cref="ProviderReplies.Microsoft365.AccessTokenRejected"/>. Default: <see langword="null"/>
+    /// (<c>535 5.7.8 Authentication credentials invalid</c>).
+    /// </summary>
+    public SmtpReply? AccessTokenRejectedReply { get; init; }
+
+    /// <summary>
     /// Gets whether EHLO advertises PIPELINING, which MailKit then uses to send MAIL FROM and RCPT TO in one
     /// packet. Default: <see langword="true"/>.
     /// </summary>
@@ -33,5 +48,5 @@ public sealed class ScriptedSmtpServerOptions
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Security}, {ServerName}, user {(UserName ?? "(any)")}, password {(Password is null ? "(any)" : "***")}";
+        $"{Security}, {ServerName}, user {(UserName ?? "(any)")}, password {(Password is null ? "(any)" : "***")}{(AccessToken is null ? string.Empty : ", XOAUTH2 token ***")}";
 }

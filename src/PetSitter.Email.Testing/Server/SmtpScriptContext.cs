@@ -42,6 +42,12 @@ public sealed class SmtpScriptContext
     /// </summary>
     public string? Address { get; }
 
+    /// <summary>
+    /// Gets whether the sign-in at <see cref="SmtpStage.Authenticate"/> is AUTH XOAUTH2 (an OAuth2 access token)
+    /// rather than a password; <see langword="false"/> at other stages. The token is never shown.
+    /// </summary>
+    public bool UsesAccessToken { get; internal init; }
+
     /// <summary>Gets how many messages the server has recorded so far, over all connections.</summary>
     public int MessagesReceived { get; }
 
