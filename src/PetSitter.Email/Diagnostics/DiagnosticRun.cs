@@ -108,7 +108,7 @@ internal sealed class DiagnosticRun
         using var client = new DiagnosticSmtpClient(log)
         {
             Timeout = TimeoutMilliseconds,
-            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            SslProtocols = SmtpConnection.AllowedTlsProtocols,
             ServerCertificateValidationCallback = certificates.Validate,
         };
 
@@ -489,7 +489,7 @@ internal sealed class DiagnosticRun
         using var client = new SmtpClient(new SmtpStageTracker())
         {
             Timeout = TimeoutMilliseconds,
-            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            SslProtocols = SmtpConnection.AllowedTlsProtocols,
             ServerCertificateValidationCallback = certificates.Validate,
         };
         SmtpSecurity? found;

@@ -11,6 +11,9 @@ namespace PetSitter.Email;
 /// </summary>
 internal sealed class SmtpConnection : IPooledSmtpConnection
 {
+    /// <summary>The only TLS versions any SMTP client of the library negotiates: older ones are broken and providers have dropped them.</summary>
+    internal const SslProtocols AllowedTlsProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+
     private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(5);
     private static long s_lastId;
 
@@ -54,7 +57,7 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
         var client = new SmtpClient(tracker)
         {
             Timeout = (int)Math.Min(int.MaxValue, timeout.TotalMilliseconds),
-            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            SslProtocols = AllowedTlsProtocols,
             ServerCertificateValidationCallback = certificates.Validate,
         };
 
