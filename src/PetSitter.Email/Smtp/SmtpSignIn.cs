@@ -22,8 +22,18 @@ internal static class SmtpSignIn
             return offered.Contains(OAuth2Mechanism) ? OAuth2Mechanism : null;
         }
 
-        SmtpConnection.UseOneMechanism(offered);
+        KeepPasswordMechanisms(offered);
         return offered.FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Narrows the offer to one password mechanism. Token mechanisms go first: given a user name and password,
+    /// MailKit would otherwise send the password as a bearer token to a server that offers only XOAUTH2.
+    /// </summary>
+    private static void KeepPasswordMechanisms(HashSet<string> offered)
+    {
+        offered.RemoveWhere(mechanism => mechanism.Equals(OAuth2Mechanism, StringComparison.OrdinalIgnoreCase) || mechanism.Equals("OAUTHBEARER", StringComparison.OrdinalIgnoreCase));
+        SmtpConnection.UseOneMechanism(offered);
     }
 
     /// <summary>Signs in. The tracker must already be in the <see cref="SmtpStage.Authenticate"/> operation.</summary>
@@ -32,7 +42,7 @@ internal static class SmtpSignIn
     {
         if (account.AccessTokenProvider is null)
         {
-            SmtpConnection.UseOneMechanism(client.AuthenticationMechanisms);
+            KeepPasswordMechanisms(client.AuthenticationMechanisms);
             await client.AuthenticateAsync(new NetworkCredential(account.UserName, account.Password), cancellationToken).ConfigureAwait(false);
             return;
         }

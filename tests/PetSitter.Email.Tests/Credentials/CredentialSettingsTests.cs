@@ -102,6 +102,26 @@ public sealed class CredentialSettingsTests
         FluentActions.Invoking(() => new SmtpAccessTokenRequest(Account(user: null), false)).Should().Throw<ArgumentException>().WithMessage("*UserName*");
     }
 
+    [Theory]
+    [InlineData("PLAIN LOGIN XOAUTH2", "PLAIN", "PLAIN")]
+    [InlineData("XOAUTH2 OAUTHBEARER", null, null)]
+    [InlineData("LOGIN XOAUTH2", "LOGIN", "LOGIN")]
+    public void A_password_is_never_offered_to_a_token_mechanism(string offered, string? chosen, string? left)
+    {
+        var mechanisms = new HashSet<string>(offered.Split(' '), StringComparer.OrdinalIgnoreCase);
+
+        SmtpSignIn.ChooseMechanism(Account(password: "app-password"), mechanisms).Should().Be(chosen);
+
+        mechanisms.Should().BeEquivalentTo(left is null ? [] : new[] { left });
+    }
+
+    [Fact]
+    public void An_OAuth2_account_uses_XOAUTH2_only_when_it_is_offered()
+    {
+        SmtpSignIn.ChooseMechanism(Account(tokens: Tokens), ["PLAIN", "LOGIN", "XOAUTH2"]).Should().Be("XOAUTH2");
+        SmtpSignIn.ChooseMechanism(Account(tokens: Tokens), ["PLAIN", "LOGIN"]).Should().BeNull();
+    }
+
     private static SmtpAccountSettings Account(string? user = "owner@gmail.test", string? password = null, ISmtpAccessTokenProvider? tokens = null, string? grantId = null) => new()
     {
         Host = "smtp.gmail.com",
