@@ -48,7 +48,7 @@ internal static partial class DeliverabilityHeaders
             // The app's URL wins over any List-Unsubscribe already on the message: one of each header, as RFC 8058 reads them.
             copy.Headers.RemoveAll(ListUnsubscribe);
             copy.Headers.RemoveAll(ListUnsubscribePost);
-            copy.Headers.Add(ListUnsubscribe, unsubscribe!);
+            copy.Headers.Add(Unfolded(ListUnsubscribe, unsubscribe!));
             copy.Headers.Add(ListUnsubscribePost, OneClick);
         }
 
@@ -108,6 +108,18 @@ internal static partial class DeliverabilityHeaders
         }
 
         return $"<{url.AbsoluteUri}>";
+    }
+
+    /// <summary>
+    /// A header kept on one line: MimeKit would otherwise move a long URL to a folded continuation line. Legal
+    /// either way, but one line is the plainest form for a receiver to parse; the URL is printable ASCII and within
+    /// SMTP's line limit (<see cref="MaxUrlLength"/>), so it needs no encoding or folding.
+    /// </summary>
+    private static Header Unfolded(string field, string value)
+    {
+        var header = new Header(field, value);
+        header.SetRawValue(System.Text.Encoding.ASCII.GetBytes($" {value}\n"));
+        return header;
     }
 
     private static bool HasValue(MimeMessage message, string field, string value)
