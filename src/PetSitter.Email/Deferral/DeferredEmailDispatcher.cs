@@ -23,6 +23,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
     private readonly IOptions<FallbackPolicyOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<DeferredEmailDispatcher> _logger;
+    private readonly EmailTelemetry? _telemetry;
 
     public DeferredEmailDispatcher(
         IDeferredEmailQueue queue,
@@ -30,7 +31,8 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         IEnumerable<IEmailOutcomeListener> listeners,
         IOptions<FallbackPolicyOptions> options,
         TimeProvider timeProvider,
-        ILogger<DeferredEmailDispatcher> logger)
+        ILogger<DeferredEmailDispatcher> logger,
+        EmailTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(queue);
         ArgumentNullException.ThrowIfNull(resender);
@@ -46,6 +48,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         _options = options;
         _time = timeProvider;
         _logger = logger;
+        _telemetry = telemetry;
     }
 
     private FallbackPolicyOptions Policy => _options.Value;
@@ -170,6 +173,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         var reason = $"{giveUp} {(error is null ? string.Empty : $"Last try: {error}. ")}{failure.Advice}";
         var failed = SendOutcome.Failed(item.Email, EmailChannel.Smtp, EmailChannel.Smtp, reason, failure);
         LogGaveUp(_logger, item.BusinessId, item.Category, item.MessageId, attempts, failure.Kind);
+        _telemetry?.DeferredGaveUp(item.Category, failure.Kind);
         await _queue.AcknowledgeAsync(item, failed, CancellationToken.None).ConfigureAwait(false);
         await ReportAsync(failed, cancellationToken).ConfigureAwait(false);
     }

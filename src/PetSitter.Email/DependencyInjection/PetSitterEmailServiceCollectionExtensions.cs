@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -38,6 +39,9 @@ public static class PetSitterEmailServiceCollectionExtensions
         services.TryAddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         services.TryAdd(ServiceDescriptor.Singleton(typeof(ILogger<>), typeof(Logger<>)));
         services.TryAddSingleton(TimeProvider.System);
+
+        // The host's meter factory when it has one (the generic host registers it), so the meter is scoped to the container.
+        services.TryAddSingleton(static provider => new EmailTelemetry(provider.GetService<IMeterFactory>(), provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ISmtpTransport, MailKitSmtpTransport>();
         services.TryAddSingleton<INativeMailer, PickupDirectoryNativeMailer>();
         services.AddPetSitterEmailPolicy();

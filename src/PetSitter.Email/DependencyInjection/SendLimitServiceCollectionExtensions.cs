@@ -20,7 +20,8 @@ internal static class SendLimitServiceCollectionExtensions
         services.TryAddSingleton(static provider => new SendThrottle(
             provider.GetRequiredService<ISendQuotaStore>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<IOptions<SendLimitOptions>>().Value));
+            provider.GetRequiredService<IOptions<SendLimitOptions>>().Value,
+            provider.GetService<EmailTelemetry>()));
         return services;
     }
 }

@@ -12,8 +12,9 @@ internal sealed class SendThrottle
 
     private readonly ISendQuotaStore store;
     private readonly TimeProvider timeProvider;
+    private readonly EmailTelemetry? telemetry;
 
-    public SendThrottle(ISendQuotaStore store, TimeProvider timeProvider, TimeSpan maxWait)
+    public SendThrottle(ISendQuotaStore store, TimeProvider timeProvider, TimeSpan maxWait, EmailTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -21,10 +22,11 @@ internal sealed class SendThrottle
         this.store = store;
         this.timeProvider = timeProvider;
         MaxWait = maxWait;
+        this.telemetry = telemetry;
     }
 
-    public SendThrottle(ISendQuotaStore store, TimeProvider timeProvider, SendLimitOptions options)
-        : this(store, timeProvider, (options ?? throw new ArgumentNullException(nameof(options))).MaxThrottleWait)
+    public SendThrottle(ISendQuotaStore store, TimeProvider timeProvider, SendLimitOptions options, EmailTelemetry? telemetry = null)
+        : this(store, timeProvider, (options ?? throw new ArgumentNullException(nameof(options))).MaxThrottleWait, telemetry)
     {
     }
 
@@ -64,6 +66,7 @@ internal sealed class SendThrottle
         QuotaDecision decision, string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
+        var window = decision.Window;
         do
         {
             await Task.Delay(decision.RetryAfter, timeProvider, cancellationToken).ConfigureAwait(false);
@@ -71,6 +74,7 @@ internal sealed class SendThrottle
         }
         while (ShouldWait(decision, timeProvider.GetElapsedTime(started)));
 
+        telemetry?.ThrottleWaited(window, timeProvider.GetElapsedTime(started), decision.IsAllowed);
         return decision;
     }
 

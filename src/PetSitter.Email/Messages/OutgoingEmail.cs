@@ -11,6 +11,8 @@ namespace PetSitter.Email;
 /// </remarks>
 public sealed class OutgoingEmail
 {
+    private readonly Uri? _unsubscribeUrl;
+
     /// <summary>Creates an outgoing email.</summary>
     /// <param name="businessId">The business on whose behalf the email is sent.</param>
     /// <param name="category">The email's category, which decides its channel.</param>
@@ -40,6 +42,31 @@ public sealed class OutgoingEmail
 
     /// <summary>Gets the message to send.</summary>
     public MimeMessage Message { get; }
+
+    /// <summary>
+    /// Gets the recipient's one-click unsubscribe address for a <see cref="EmailCategory.Marketing"/> email: when
+    /// set, the sent message carries <c>List-Unsubscribe: &lt;url&gt;</c> and
+    /// <c>List-Unsubscribe-Post: List-Unsubscribe=One-Click</c> (RFC 8058, which Gmail and Yahoo require of bulk
+    /// senders), on either channel. The app's endpoint must unsubscribe on a POST to this URL without further
+    /// steps. The URL is ignored (with a debug log) on any other category: quotes, invoices and notifications
+    /// never carry unsubscribe headers, and an app that sets it everywhere still gets them sent.
+    /// Default: <see langword="null"/> (no unsubscribe headers are added).
+    /// </summary>
+    /// <exception cref="ArgumentException">The URL is not absolute, not https, carries a user name or password, is not
+    /// ASCII or is longer than 900 characters.</exception>
+    public Uri? UnsubscribeUrl
+    {
+        get => _unsubscribeUrl;
+        init
+        {
+            if (value is not null && DeliverabilityHeaders.Problem(value) is { } problem)
+            {
+                throw new ArgumentException($"OutgoingEmail.UnsubscribeUrl must be an absolute https:// URL such as https://app.example/unsubscribe?token=..., but {problem}.", nameof(UnsubscribeUrl));
+            }
+
+            _unsubscribeUrl = value;
+        }
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"{Category} email for business '{BusinessId}' (Message-ID <{Message.MessageId}>)";

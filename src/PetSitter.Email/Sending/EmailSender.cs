@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using MimeKit.Utils;
 
 namespace PetSitter.Email;
 
@@ -19,6 +18,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
     private readonly PetSitterEmailOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<EmailSender> _logger;
+    private readonly EmailTelemetry _telemetry;
 
     public EmailSender(
         IBusinessEmailSettingsProvider settings,
@@ -28,7 +28,8 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         IDeferredEmailQueue deferred,
         IOptions<PetSitterEmailOptions> options,
         TimeProvider time,
-        ILogger<EmailSender> logger)
+        ILogger<EmailSender> logger,
+        EmailTelemetry telemetry)
     {
         _settings = settings;
         _smtp = smtp;
@@ -38,22 +39,30 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _telemetry = telemetry;
     }
 
     public async Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(email);
-        EnsureSendable(email.Message);
-        cancellationToken.ThrowIfCancellationRequested();
+        var telemetry = _telemetry.StartSend(email, resend: false);
+        try
+        {
+            EnsureSendable(email.Message);
+            cancellationToken.ThrowIfCancellationRequested();
 
-        var business = await LoadSettingsAsync(email.BusinessId, cancellationToken).ConfigureAwait(false);
+            var business = await LoadSettingsAsync(email.BusinessId, cancellationToken).ConfigureAwait(false);
 
-        // Every channel, retry and fallback sends the same Message-ID, and the outcome reports it. A message
-        // without one gets it on a copy (the caller's message is never changed); one that has it is used as it is.
-        var working = string.IsNullOrEmpty(email.Message.MessageId)
-            ? new OutgoingEmail(email.BusinessId, email.Category, WithMessageId(email.Message))
-            : email;
-        return await DeliverAsync(working, business, enqueueDeferred: true, cancellationToken).ConfigureAwait(false);
+            // Every channel, retry and fallback sends the same Message-ID, and the outcome reports it; marketing mail
+            // gets its unsubscribe headers, notifications Auto-Submitted. When any is missing, the additions go on one
+            // header copy (the caller's message is never changed); otherwise the message is used as it is.
+            var working = DeliverabilityHeaders.Prepare(email, _logger);
+            return telemetry.Completed(await DeliverAsync(working, business, enqueueDeferred: true, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (telemetry.Threw(ex))
+        {
+            throw;
+        }
     }
 
     /// <summary>
@@ -64,17 +73,25 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
     public async Task<SendOutcome> ResendAsync(DeferredEmail item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        BusinessEmailSettings business;
+        var telemetry = _telemetry.StartSend(item.Email, resend: true);
         try
         {
-            business = await LoadSettingsAsync(item.BusinessId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (EmailSettingsException ex)
-        {
-            return SendOutcome.Failed(item.Email, EmailChannel.Smtp, EmailChannel.Smtp, $"The deferred email could not be sent: {ex.Message}", item.LastFailure);
-        }
+            BusinessEmailSettings business;
+            try
+            {
+                business = await LoadSettingsAsync(item.BusinessId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EmailSettingsException ex)
+            {
+                return telemetry.Completed(SendOutcome.Failed(item.Email, EmailChannel.Smtp, EmailChannel.Smtp, $"The deferred email could not be sent: {ex.Message}", item.LastFailure));
+            }
 
-        return await DeliverAsync(item.Email, business, enqueueDeferred: false, cancellationToken).ConfigureAwait(false);
+            return telemetry.Completed(await DeliverAsync(item.Email, business, enqueueDeferred: false, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (telemetry.Threw(ex))
+        {
+            throw;
+        }
     }
 
     private async ValueTask<SendOutcome> DeliverAsync(OutgoingEmail email, BusinessEmailSettings business, bool enqueueDeferred, CancellationToken cancellationToken)
@@ -104,6 +121,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         }
 
         var failure = attempt.Failure!;
+        _telemetry.SmtpFailed(email.Category, failure, account.Host);
         if (attempt.IsUncertain)
         {
             LogUncertain(_logger, email.BusinessId, email.Category, email.Message.MessageId);
@@ -126,6 +144,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         switch (_fallback.Decide(email.Category, failure))
         {
             case FallbackDecision.SendNative:
+                _telemetry.FellBack(email.Category, failure, business.Smtp?.Host);
                 return await SendNativeAsync(email, business, planned, failure, cancellationToken).ConfigureAwait(false);
 
             case FallbackDecision.Defer:
@@ -134,10 +153,11 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
                 if (enqueueDeferred)
                 {
                     // A full copy: the caller may reuse its message (and its body) once SendAsync returns.
-                    var held = new OutgoingEmail(email.BusinessId, email.Category, MessageCopy.Deep(email.Message, cancellationToken));
+                    var held = new OutgoingEmail(email.BusinessId, email.Category, MessageCopy.Deep(email.Message, cancellationToken)) { UnsubscribeUrl = email.UnsubscribeUrl };
                     await _deferred.EnqueueAsync(new DeferredEmail(held, due, failure, now), cancellationToken).ConfigureAwait(false);
                 }
 
+                _telemetry.Deferred(email.Category, failure, business.Smtp?.Host, resend: !enqueueDeferred);
                 LogDeferred(_logger, email.BusinessId, email.Category, due);
                 return SendOutcome.Deferred(email, planned, due, failure);
 
@@ -194,17 +214,6 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         }
 
         throw new ArgumentException("The message has no recipients: add at least one address to To, Cc or Bcc.", nameof(message));
-    }
-
-    private static MimeMessage WithMessageId(MimeMessage message)
-    {
-        var copy = MessageCopy.ShallowWithHeaders(message);
-        if (string.IsNullOrEmpty(copy.MessageId))
-        {
-            copy.MessageId = MimeUtils.GenerateMessageId();
-        }
-
-        return copy;
     }
 
     /// <summary>The business's own identity: From its mailbox (providers refuse other senders), Reply-To kept or set.</summary>

@@ -26,6 +26,7 @@ internal sealed partial class SmtpChannel
     private readonly PetSitterEmailOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SmtpChannel> _logger;
+    private readonly EmailTelemetry _telemetry;
 
     public SmtpChannel(
         ISmtpTransport transport,
@@ -35,7 +36,8 @@ internal sealed partial class SmtpChannel
         SmtpRetryPipeline retry,
         IOptions<PetSitterEmailOptions> options,
         TimeProvider time,
-        ILogger<SmtpChannel> logger)
+        ILogger<SmtpChannel> logger,
+        EmailTelemetry telemetry)
     {
         _options = options.Value;
         _lanes = new SmtpAccountLanes(time, _options.ConnectionWaitTimeout);
@@ -46,6 +48,7 @@ internal sealed partial class SmtpChannel
         _retry = retry;
         _time = time;
         _logger = logger;
+        _telemetry = telemetry;
     }
 
     /// <summary>The key send limits are counted under: the mailbox, whichever business uses it.</summary>
@@ -160,6 +163,7 @@ internal sealed partial class SmtpChannel
     private async Task<SmtpAttempt> RefusedByLimitAsync(string businessId, string fingerprint, QuotaDecision decision, SendLimits limits, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
+        _telemetry.LimitRefused(decision.Window);
         if (!decision.CanRetry)
         {
             var tooMany = new SmtpFailure(

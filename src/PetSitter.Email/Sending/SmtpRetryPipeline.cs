@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
@@ -21,10 +22,13 @@ namespace PetSitter.Email;
 /// </remarks>
 internal sealed class SmtpRetryPipeline
 {
-    public SmtpRetryPipeline(IOptions<PetSitterEmailOptions> options, TimeProvider timeProvider)
+    public SmtpRetryPipeline(IOptions<PetSitterEmailOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
         var settings = options.Value;
         var builder = new ResiliencePipelineBuilder { Name = "PetSitter.Email.Smtp", TimeProvider = timeProvider };
+
+        // Polly's own logs (category "Polly") and meter ("Polly"): retries and attempt timeouts, see PollyTelemetry.
+        builder.ConfigureTelemetry(PollyTelemetry.Options(loggerFactory));
         if (settings.SmtpRetryAttempts > 0)
         {
             builder.AddRetry(new RetryStrategyOptions
