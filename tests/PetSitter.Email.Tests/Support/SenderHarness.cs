@@ -14,6 +14,7 @@ internal sealed class SenderHarness : IDisposable
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
+        services.AddTestLogging();
         services.AddSingleton<IBusinessEmailSettingsProvider>(new StaticSettingsProvider(businesses));
         services.AddSingleton(smtp);
         services.AddPetSitterEmail(options =>
