@@ -32,11 +32,21 @@ internal static class SmtpSecretScrubber
         !string.IsNullOrEmpty(text)
         && ((secret is not null && text.Contains(secret, StringComparison.Ordinal)) || !string.Equals(SmtpReplyRedactor.Redact(text), text, StringComparison.Ordinal));
 
+    /// <summary>
+    /// MailKit's reply-carrying exceptions are checked by shape too and can be rebuilt; any other link (a
+    /// socket or protocol error, whose type classification reads) is dropped only for the password itself,
+    /// so a message merely mentioning "AUTH PLAIN" does not cost the failure its cause.
+    /// </summary>
+    private static bool LinkHasSecret(Exception exception, string? secret) =>
+        exception is SmtpCommandException or MailKit.Security.AuthenticationException
+            ? HasSecret(exception.Message, secret)
+            : secret is not null && exception.Message.Contains(secret, StringComparison.Ordinal);
+
     private static bool ChainHasSecret(Exception? exception, string? secret)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (HasSecret(e.Message, secret))
+            if (LinkHasSecret(e, secret))
             {
                 return true;
             }
@@ -60,7 +70,7 @@ internal static class SmtpSecretScrubber
         }
 
         var inner = CleanChain(exception.InnerException, secret);
-        if (!HasSecret(exception.Message, secret))
+        if (!LinkHasSecret(exception, secret))
         {
             // Kept as it is when clean and nothing below it changed; otherwise what it wrapped is lost with it.
             return ReferenceEquals(inner, exception.InnerException) ? exception : inner;
