@@ -31,6 +31,11 @@ internal static class TestSecrets
     public const string TransportPassword = "pw-Transport-7";
     public const string RightPassword = "right-password";
 
+    // The Redis tests' (they share this registry): account passwords and the one in a Redis connection string.
+    public const string RedisAccountPassword = "s3cret-1";
+    public const string RedisChangedPassword = "s3cret-2";
+    public const string RedisServerPassword = "hunter2";
+
     private static readonly ConcurrentDictionary<string, string> Registered = new(StringComparer.Ordinal);
 
     static TestSecrets()
