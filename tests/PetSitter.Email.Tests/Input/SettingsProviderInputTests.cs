@@ -56,7 +56,8 @@ public sealed class SettingsProviderInputTests : IDisposable
         sending.IsCompleted.Should().BeFalse();
         await cancel.CancelAsync();
 
-        await FluentActions.Awaiting(() => sending).Should().ThrowAsync<OperationCanceledException>();
+        // Bounded so that a regression fails with a TimeoutException instead of hanging the run.
+        await FluentActions.Awaiting(() => sending.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<OperationCanceledException>();
         never.SetResult(TestData.Business(smtp: TestData.Account()));
         await NothingWasSentAsync();
     }

@@ -18,18 +18,22 @@ public sealed class SecretOutputsTests
 
     private static readonly string PlainPayload = Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{User}\0{Password}"));
 
-    public static TheoryData<string, string> Echoes => new()
+    // By name only: theory arguments appear in test names and runner output, where even a test secret has no place.
+    public static TheoryData<string> Echoes => new() { "the bare password", "the password in quotes", "the AUTH PLAIN payload", "the payload alone" };
+
+    private static string Echo(string what) => what switch
     {
-        { "the bare password", $"5.7.8 bad password {Password}" },
-        { "the password in quotes", $"5.7.8 Password '{Password}' not accepted for {User}" },
-        { "the AUTH PLAIN payload", $"5.5.2 Invalid AUTH PLAIN {PlainPayload}" },
-        { "the payload alone", $"5.7.8 Cannot decode {PlainPayload}" },
+        "the bare password" => $"5.7.8 bad password {Password}",
+        "the password in quotes" => $"5.7.8 Password '{Password}' not accepted for {User}",
+        "the AUTH PLAIN payload" => $"5.5.2 Invalid AUTH PLAIN {PlainPayload}",
+        _ => $"5.7.8 Cannot decode {PlainPayload}",
     };
 
     [Theory]
     [MemberData(nameof(Echoes))]
-    public async Task A_server_that_echoes_the_credentials_leaves_no_trace_in_the_outcome(string what, string echo)
+    public async Task A_server_that_echoes_the_credentials_leaves_no_trace_in_the_outcome(string what)
     {
+        var echo = Echo(what);
         await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = User, Password = TestSecrets.RightPassword });
         server.Script = context => context.Stage == SmtpStage.Authenticate ? new SmtpReply(535, echo) : null;
         await using var host = new EndToEndHost();
@@ -44,8 +48,9 @@ public sealed class SecretOutputsTests
 
     [Theory]
     [MemberData(nameof(Echoes))]
-    public async Task The_transport_exception_and_its_inner_exceptions_carry_no_echoed_secret(string what, string echo)
+    public async Task The_transport_exception_and_its_inner_exceptions_carry_no_echoed_secret(string what)
     {
+        var echo = Echo(what);
         await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = User, Password = TestSecrets.RightPassword });
         server.Script = context => context.Stage == SmtpStage.Authenticate ? new SmtpReply(535, echo) : null;
         await using var transport = new MailKitSmtpTransport(Options.Create(new PetSitterEmailOptions()), TimeProvider.System, TestLogging.For<MailKitSmtpTransport>());
