@@ -337,7 +337,7 @@ internal sealed class DiagnosticRun
                 translated = new SmtpTransportException(SmtpStage.Authenticate, code, text, ex);
             }
 
-            var failure = Classify(translated);
+            var failure = Classify(SmtpSecretScrubber.Scrub(translated, _account.Password));
             AddStep($"Sign in as {_account.UserName} (AUTH {mechanism}): failed: {Evidence(failure)} ({step.Elapsed}).");
             var summary = failure.Kind switch
             {

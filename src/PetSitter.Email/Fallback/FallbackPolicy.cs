@@ -23,8 +23,18 @@ internal sealed class FallbackPolicy
             return FallbackDecision.Fail;
         }
 
-        return _options.ActionFor(category) == SmtpFallbackAction.Defer ? FallbackDecision.Defer : FallbackDecision.SendNative;
+        if (_options.ActionFor(category) != SmtpFallbackAction.Defer)
+        {
+            return FallbackDecision.SendNative;
+        }
+
+        // A limit this message can never meet (more recipients than the provider takes in one message) is not
+        // lifted by waiting: deferring it would only retry it until the queue gives up.
+        return IsNeverWithinLimits(failure) ? FallbackDecision.Fail : FallbackDecision.Defer;
     }
+
+    internal static bool IsNeverWithinLimits(SmtpFailure failure) =>
+        failure is { Kind: SmtpFailureKind.SendLimitReached, IsAccountLevel: false, IsTransient: false };
 
     /// <summary>
     /// A bad address, an oversized message or one message judged as spam would be refused on the native

@@ -189,7 +189,9 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
 
     private async ValueTask<BusinessEmailSettings> LoadSettingsAsync(string businessId, CancellationToken cancellationToken)
     {
-        var business = await _settings.GetSettingsAsync(businessId, cancellationToken).ConfigureAwait(false)
+        // A provider that ignores the token (a stuck database call) must not hold the caller past its cancellation.
+        var lookup = _settings.GetSettingsAsync(businessId, cancellationToken);
+        var business = (lookup.IsCompleted ? await lookup.ConfigureAwait(false) : await lookup.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false))
             ?? throw new EmailSettingsException(businessId, $"Business '{businessId}' is unknown: the settings provider returned no settings for it. Check OutgoingEmail.BusinessId.", []);
 
         var errors = business.ValidateBusiness();
@@ -208,12 +210,12 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
 
     private static void EnsureSendable(MimeMessage message)
     {
-        if (MessageRecipients.Count(message) > 0)
+        if (MessageRecipients.Count(message) == 0)
         {
-            return;
+            throw new ArgumentException("The message has no recipients: add at least one address to To, Cc or Bcc.", nameof(message));
         }
 
-        throw new ArgumentException("The message has no recipients: add at least one address to To, Cc or Bcc.", nameof(message));
+        MessageAddressRules.EnsureUsable(message, nameof(message));
     }
 
     /// <summary>The business's own identity: From its mailbox (providers refuse other senders), Reply-To kept or set.</summary>

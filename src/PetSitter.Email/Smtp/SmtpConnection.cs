@@ -85,7 +85,7 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
                 throw;
             }
 
-            var failure = SmtpFailureTranslator.Translate(ex, tracker, certificates, endpoint, timeout);
+            var failure = SmtpSecretScrubber.Scrub(SmtpFailureTranslator.Translate(ex, tracker, certificates, endpoint, timeout), account.Password);
             SmtpTransportLog.OpenFailed(logger, endpoint, failure.Stage, failure.StatusCode);
             throw failure;
         }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using PetSitter.Email.Testing;
+using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Redis.Tests.Support;
 
@@ -26,6 +27,7 @@ internal sealed class Instance : IAsyncDisposable
     {
         var collection = new ServiceCollection();
         collection.AddSingleton(time);
+        collection.AddTestLogging();
         collection.AddSingleton(settings);
         if (smtp is not null)
         {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PetSitter.Email.Tests.Support;
@@ -16,7 +15,7 @@ public class DeferredEmailDispatcherTests
     private readonly FallbackPolicyOptions _options = new();
 
     private DeferredEmailDispatcher Dispatcher(params IEmailOutcomeListener[] listeners) =>
-        new(_queue, _resender, listeners.Length == 0 ? [_listener] : listeners, Options.Create(_options), _time, NullLogger<DeferredEmailDispatcher>.Instance);
+        new(_queue, _resender, listeners.Length == 0 ? [_listener] : listeners, Options.Create(_options), _time, TestLogging.For<DeferredEmailDispatcher>());
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
@@ -313,7 +312,7 @@ public class DeferredEmailDispatcherTests
         var queue = new FlakyQueue(_queue);
         await _queue.EnqueueAsync(Deferred(Start + _options.DeferredPollInterval), CancellationToken.None);
         _resender.Script = i => SentVia(i);
-        using var dispatcher = new DeferredEmailDispatcher(queue, _resender, [_listener], Options.Create(_options), _time, NullLogger<DeferredEmailDispatcher>.Instance);
+        using var dispatcher = new DeferredEmailDispatcher(queue, _resender, [_listener], Options.Create(_options), _time, TestLogging.For<DeferredEmailDispatcher>());
 
         await dispatcher.StartAsync(CancellationToken.None);
         await queue.FirstFailure.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -338,7 +337,7 @@ public class DeferredEmailDispatcherTests
         }
 
         _resender.Script = i => ReferenceEquals(i, sent) ? SentVia(i) : DeferredFor(i, TimeSpan.FromHours(1));
-        var dispatcher = new DeferredEmailDispatcher(queue, _resender, [_listener], Options.Create(_options), _time, NullLogger<DeferredEmailDispatcher>.Instance);
+        var dispatcher = new DeferredEmailDispatcher(queue, _resender, [_listener], Options.Create(_options), _time, TestLogging.For<DeferredEmailDispatcher>());
 
         await dispatcher.DispatchDueAsync(CancellationToken.None);
 

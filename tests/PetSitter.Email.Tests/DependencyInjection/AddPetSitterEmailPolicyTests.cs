@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NSubstitute;
+using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.DependencyInjection;
 
@@ -9,7 +10,7 @@ public class AddPetSitterEmailPolicyTests
     private static ServiceProvider Build(Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddTestLogging();
         services.AddSingleton(Substitute.For<IDeferredEmailResender>());
         services.AddPetSitterEmailPolicy();
         configure?.Invoke(services);

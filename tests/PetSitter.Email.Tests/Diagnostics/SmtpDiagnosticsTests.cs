@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using PetSitter.Email.Testing;
+using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.Diagnostics;
 
@@ -528,7 +528,7 @@ public sealed class SmtpDiagnosticsTests : IAsyncDisposable
 
     private Task<DiagnosticReport> DiagnoseAsync(SmtpAccountSettings account, DiagnosticOptions? options = null, TimeProvider? time = null, ScriptedSmtpServer? resolveTo = null)
     {
-        var diagnostics = new SmtpDiagnostics(time ?? TimeProvider.System, NullLogger<SmtpDiagnostics>.Instance)
+        var diagnostics = new SmtpDiagnostics(time ?? TimeProvider.System, TestLogging.For<SmtpDiagnostics>())
         {
             ResolveHost = resolveTo is null ? Dns.GetHostAddressesAsync : (_, _) => Task.FromResult(new[] { IPAddress.Parse(resolveTo.Host) }),
         };

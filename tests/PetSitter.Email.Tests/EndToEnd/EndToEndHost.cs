@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 using PetSitter.Email.Testing;
+using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.EndToEnd;
 
@@ -26,6 +27,7 @@ internal sealed class EndToEndHost : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
+        services.AddTestLogging();
         services.AddSingleton<IBusinessEmailSettingsProvider>(Settings);
         services.AddSingleton<IEmailOutcomeListener>(Outcomes);
         var builder = services.AddPetSitterEmail(options =>

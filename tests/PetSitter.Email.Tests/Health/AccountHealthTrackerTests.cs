@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PetSitter.Email.Tests.Support;
@@ -16,7 +15,7 @@ public class AccountHealthTrackerTests
 
     private AccountHealthTracker Tracker()
     {
-        var tracker = new AccountHealthTracker(Options.Create(_options), _time, NullLogger<AccountHealthTracker>.Instance);
+        var tracker = new AccountHealthTracker(Options.Create(_options), _time, TestLogging.For<AccountHealthTracker>());
         tracker.HealthChanged += (_, e) =>
         {
             lock (_events)

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
@@ -19,7 +18,7 @@ public sealed class PickupDirectoryNativeMailerTests : IDisposable
     }
 
     private PickupDirectoryNativeMailer Mailer() =>
-        new(Options.Create(new PickupDirectoryOptions { Directory = _directory }), new FakeTimeProvider(), NullLogger<PickupDirectoryNativeMailer>.Instance);
+        new(Options.Create(new PickupDirectoryOptions { Directory = _directory }), new FakeTimeProvider(), TestLogging.For<PickupDirectoryNativeMailer>());
 
     [Fact]
     public async Task Each_message_becomes_one_eml_file_that_parses_back_to_the_same_message()

@@ -1,3 +1,4 @@
+using PetSitter.Email.Tests.Secrets;
 using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.Settings;
@@ -45,7 +46,7 @@ public class SettingsValidationTests
     [Fact]
     public void A_password_without_a_user_name_is_reported()
     {
-        var account = new SmtpAccountSettings { Host = "smtp.paws.example", FromAddress = "a@paws.example", Password = "x" };
+        var account = new SmtpAccountSettings { Host = "smtp.paws.example", FromAddress = "a@paws.example", Password = TestSecrets.TransportPassword };
 
         account.Validate().Should().ContainSingle().Which.Should().StartWith("UserName");
     }

@@ -2,12 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 using PetSitter.Email.Testing;
+using PetSitter.Email.Tests.Secrets;
+using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.Smtp;
 
@@ -110,7 +111,7 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
     [Fact]
     public async Task Hundred_sequential_sends_to_one_account_use_one_connection()
     {
-        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls, UserName = "owner", Password = "pw" });
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls, UserName = "owner", Password = TestSecrets.TransportPassword });
         var transport = Transport();
         var account = server.CreateAccountSettings("owner@paws.example");
 
@@ -157,7 +158,7 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
     [InlineData(ScriptedServerSecurity.ImplicitTls)]
     public async Task Tls_works_with_the_test_authority_trusted_for_the_account(ScriptedServerSecurity security)
     {
-        var server = await StartAsync(new() { Security = security, UserName = "owner", Password = "pw" });
+        var server = await StartAsync(new() { Security = security, UserName = "owner", Password = TestSecrets.TransportPassword });
         var transport = Transport();
 
         await transport.SendAsync(server.CreateAccountSettings("owner@paws.example"), Simple("Secure"), Token);
@@ -172,7 +173,7 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
     [InlineData(ScriptedServerSecurity.ImplicitTls)]
     public async Task An_untrusted_certificate_fails_at_Tls_and_nothing_is_sent(ScriptedServerSecurity security)
     {
-        var server = await StartAsync(new() { Security = security, UserName = "owner", Password = "pw" });
+        var server = await StartAsync(new() { Security = security, UserName = "owner", Password = TestSecrets.TransportPassword });
         var transport = Transport();
         var account = WithChanges(server.CreateAccountSettings("owner@paws.example"), authorities: []);
 
@@ -207,7 +208,7 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
     [Fact]
     public async Task Signing_in_over_a_plain_connection_is_refused_before_any_AUTH_unless_allowed()
     {
-        var server = await StartAsync(new() { Security = ScriptedServerSecurity.None, UserName = "owner", Password = "pw" });
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.None, UserName = "owner", Password = TestSecrets.TransportPassword });
         var transport = Transport();
         var refused = WithChanges(server.CreateAccountSettings("owner@paws.example"), allowPlain: false);
 
@@ -231,7 +232,7 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
     [Fact]
     public async Task Starttls_required_by_the_account_but_not_offered_fails_at_Ehlo_without_signing_in()
     {
-        var server = await StartAsync(new() { Security = ScriptedServerSecurity.None, UserName = "owner", Password = "pw" });
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.None, UserName = "owner", Password = TestSecrets.TransportPassword });
         var transport = Transport();
         var account = WithChanges(server.CreateAccountSettings("owner@paws.example"), security: SmtpSecurity.StartTls);
 
@@ -341,7 +342,7 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
     [InlineData(true)]
     public async Task A_pooled_connection_the_server_closed_is_replaced_transparently(bool with421)
     {
-        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls, UserName = "owner", Password = "pw" });
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls, UserName = "owner", Password = TestSecrets.TransportPassword });
         var transport = Transport();
         var account = server.CreateAccountSettings("owner@paws.example");
         await transport.SendAsync(account, Simple("first"), Token);
@@ -562,7 +563,7 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
     {
         var options = new PetSitterEmailOptions { SmtpTimeout = TimeSpan.FromSeconds(10) };
         configure?.Invoke(options);
-        var transport = new MailKitSmtpTransport(Options.Create(options), time ?? TimeProvider.System, logger ?? NullLogger<MailKitSmtpTransport>.Instance);
+        var transport = new MailKitSmtpTransport(Options.Create(options), time ?? TimeProvider.System, logger ?? TestLogging.For<MailKitSmtpTransport>());
         _disposables.Add(transport);
         return transport;
     }

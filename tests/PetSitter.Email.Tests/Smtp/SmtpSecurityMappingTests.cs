@@ -1,3 +1,4 @@
+using PetSitter.Email.Tests.Secrets;
 using MailKit.Security;
 
 namespace PetSitter.Email.Tests.Smtp;
@@ -37,7 +38,7 @@ public class SmtpSecurityMappingTests
             Port = 25,
             Security = security,
             UserName = user,
-            Password = user is null ? null : "pw",
+            Password = user is null ? null : TestSecrets.TransportPassword,
             AllowAuthenticationWithoutTls = allow,
             FromAddress = "a@example.com",
         };

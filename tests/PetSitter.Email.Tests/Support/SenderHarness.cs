@@ -10,11 +10,17 @@ internal sealed class SenderHarness : IDisposable
     private readonly ServiceProvider _provider;
 
     public SenderHarness(ISmtpTransport smtp, INativeMailer native, Action<PetSitterEmailOptions>? configure = null, params BusinessEmailSettings[] businesses)
+        : this(smtp, native, new StaticSettingsProvider(businesses), configure)
+    {
+    }
+
+    public SenderHarness(ISmtpTransport smtp, INativeMailer native, IBusinessEmailSettingsProvider settings, Action<PetSitterEmailOptions>? configure = null)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
-        services.AddSingleton<IBusinessEmailSettingsProvider>(new StaticSettingsProvider(businesses));
+        services.AddTestLogging();
+        services.AddSingleton(settings);
         services.AddSingleton(smtp);
         services.AddPetSitterEmail(options =>
         {
