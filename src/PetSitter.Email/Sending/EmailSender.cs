@@ -181,7 +181,8 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            LogNativeFailed(_logger, ex, email.BusinessId, email.Category);
+            // A relay's MailKit exceptions keep the raw server reply; the log gets ours, which is redacted.
+            LogNativeFailed(_logger, RedactingLoggerFactory.Redact(ex)!, email.BusinessId, email.Category);
             var reason = $"The native mailer could not send the message ({ex.GetType().Name}: {ex.Message}).";
             return SendOutcome.Failed(email, EmailChannel.Native, planned, reason, smtpFailure);
         }

@@ -3,6 +3,7 @@ using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using PetSitter.Email.Testing;
+using PetSitter.Email.Tests.Secrets;
 
 namespace PetSitter.Email.Tests.Credentials;
 
@@ -16,7 +17,7 @@ public sealed class ScriptedServerXOAuth2Tests
     public async Task Xoauth2_is_offered_only_when_the_server_has_an_access_token()
     {
         await using var withToken = await ScriptedSmtpServer.StartAsync(new() { UserName = User, AccessToken = Token });
-        await using var withoutToken = await ScriptedSmtpServer.StartAsync(new() { UserName = User, Password = "pw" });
+        await using var withoutToken = await ScriptedSmtpServer.StartAsync(new() { UserName = User, Password = TestSecrets.TransportPassword });
 
         (await MechanismsOf(withToken)).Should().Contain("XOAUTH2").And.Contain("PLAIN");
         (await MechanismsOf(withoutToken)).Should().NotContain("XOAUTH2");
@@ -93,7 +94,7 @@ public sealed class ScriptedServerXOAuth2Tests
         await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = User, AccessToken = Token });
         server.Options.ToString().Should().NotContain(Token);
 
-        await FluentActions.Awaiting(() => ScriptedSmtpServer.StartAsync(new() { Password = "pw" })).Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(() => ScriptedSmtpServer.StartAsync(new() { Password = TestSecrets.TransportPassword })).Should().ThrowAsync<ArgumentException>();
         await FluentActions.Awaiting(() => ScriptedSmtpServer.StartAsync(new() { UserName = User })).Should().ThrowAsync<ArgumentException>();
         await FluentActions.Awaiting(() => ScriptedSmtpServer.StartAsync(new() { AccessToken = "has space" })).Should().ThrowAsync<ArgumentException>();
     }

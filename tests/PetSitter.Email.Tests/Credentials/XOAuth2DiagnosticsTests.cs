@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using PetSitter.Email.Testing;
+using PetSitter.Email.Tests.Secrets;
 
 namespace PetSitter.Email.Tests.Credentials;
 
@@ -49,7 +50,7 @@ public sealed class XOAuth2DiagnosticsTests : IAsyncDisposable
     [Fact]
     public async Task A_server_without_XOAUTH2_is_reported_without_trying_a_token()
     {
-        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls, UserName = User, Password = "pw" });
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls, UserName = User, Password = TestSecrets.TransportPassword });
         var provider = new RecordingTokenProvider(_ => Fresh);
 
         var report = await DiagnoseAsync(server.CreateOAuthAccountSettings(provider, User));

@@ -31,7 +31,8 @@ public sealed partial class SecretRegistryTests
         return directory!.FullName;
     }
 
-    // A Password property or password argument set to a literal, and string constants named like a password, secret or token.
-    [GeneratedRegex(@"(?:\bPassword\s*=\s*|\bpassword:\s*|const\s+string\s+\w*(?:Password|Secret|Token)\w*\s*=\s*)""(?<value>[^""]+)""", RegexOptions.CultureInvariant)]
+    // A Password property or password argument set to a literal, string constants named like a password, secret or
+    // token, and any literal shaped like a Google access token.
+    [GeneratedRegex(@"(?:\bPassword\s*=\s*|\bpassword:\s*|const\s+string\s+\w*(?:Password|Secret|Token)\w*\s*=\s*)""(?<value>[^""]+)""|""(?<value>ya29\.[^""]+)""", RegexOptions.CultureInvariant)]
     private static partial Regex SecretLiteral();
 }

@@ -30,6 +30,21 @@ internal static class TestSecrets
     public const string AccessToken = "ya29.a0AfH6SMBx3Gq9ZkLw7pQ";
     public const string TransportPassword = "pw-Transport-7";
     public const string RightPassword = "right-password";
+    public const string TelemetryPassword = "Pa55-word-n0t-for-logs";
+
+    // The OAuth2 tests' access tokens (Google's "ya29." shape; the registry test finds every such literal).
+    public const string PlainConnectionToken = "ya29.plain";
+    public const string DiagnosticsFreshToken = "ya29.diagnose-fresh";
+    public const string DiagnosticsStaleToken = "ya29.diagnose-stale";
+    public const string FreshToken = "ya29.fresh-token-4f1c";
+    public const string StaleToken = "ya29.stale-token-9a0b";
+    public const string ServerToken = "ya29.only-this-one";
+    public const string EndToEndStaleToken = "ya29.a0AfH6-stale-3c1d";
+    public const string EndToEndFreshToken = "ya29.a0AfH6-fresh-77e2";
+    public const string ExpiredToken = "ya29.expired";
+    public const string RevokedToken = "ya29.also-revoked";
+    public const string UnreadToken = "ya29.never-read-here";
+    public const string ShortToken = "ya29.x";
 
     // The Redis tests' (they share this registry): account passwords and the one in a Redis connection string.
     public const string RedisAccountPassword = "s3cret-1";

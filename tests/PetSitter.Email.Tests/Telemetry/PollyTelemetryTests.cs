@@ -6,13 +6,14 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using PetSitter.Email.Testing;
 using PetSitter.Email.Tests.EndToEnd;
+using PetSitter.Email.Tests.Secrets;
 
 namespace PetSitter.Email.Tests.Telemetry;
 
 public sealed class PollyTelemetryTests
 {
     private const string Mailbox = "hello@paws.test";
-    private const string Password = "Pa55-word-n0t-for-logs";
+    private const string Password = TestSecrets.TelemetryPassword;
 
     private static readonly SmtpReply Busy = new(421, "4.3.0 Temporary System Problem. Try again later");
 
@@ -55,7 +56,7 @@ public sealed class PollyTelemetryTests
     public async Task Pollys_logs_never_contain_the_password_nor_its_sign_in_encodings()
     {
         // A server that echoes the client's AUTH line back in its refusal: the worst a server can do.
-        await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = Mailbox, Password = "another" });
+        await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = Mailbox, Password = TestSecrets.SecondPassword });
         var plain = Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{Mailbox}\0{Password}"));
         var transientLeft = 1;
         server.Script = context => context.Stage switch

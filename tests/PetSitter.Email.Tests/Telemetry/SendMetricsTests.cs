@@ -2,13 +2,14 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NSubstitute;
 using PetSitter.Email.Testing;
 using PetSitter.Email.Tests.EndToEnd;
+using PetSitter.Email.Tests.Secrets;
 
 namespace PetSitter.Email.Tests.Telemetry;
 
 public sealed class SendMetricsTests : IDisposable
 {
     private const string Mailbox = "hello@paws.test";
-    private const string Password = "app-password-1";
+    private const string Password = TestSecrets.TelemetryPassword;
 
     private readonly MeterProbe _probe = new();
 
@@ -39,7 +40,7 @@ public sealed class SendMetricsTests : IDisposable
     [Fact]
     public async Task A_fallback_records_from_and_to_channel_and_the_failure_kind()
     {
-        await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = Mailbox, Password = "the-new-one" });
+        await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = Mailbox, Password = TestSecrets.SecondPassword });
         server.Script = context => context.Stage == SmtpStage.Authenticate ? ProviderReplies.Gmail.BadCredentials : null;
         await using var host = new EndToEndHost(_probe.Register);
         host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, Password)));

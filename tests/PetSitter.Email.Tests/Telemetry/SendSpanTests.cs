@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PetSitter.Email.Testing;
 using PetSitter.Email.Tests.EndToEnd;
+using PetSitter.Email.Tests.Secrets;
 
 namespace PetSitter.Email.Tests.Telemetry;
 
@@ -8,7 +9,7 @@ namespace PetSitter.Email.Tests.Telemetry;
 public sealed class SendSpanTests : IDisposable
 {
     private const string Mailbox = "hello@paws.test";
-    private const string Password = "app-password-1";
+    private const string Password = TestSecrets.TelemetryPassword;
 
     private readonly ActivityRecorder _spans = new();
     private readonly string _business = $"span-{Guid.NewGuid():N}";
@@ -65,7 +66,7 @@ public sealed class SendSpanTests : IDisposable
     [Fact]
     public async Task A_fallback_span_names_the_planned_and_the_actual_channel_and_marks_the_fallback()
     {
-        await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = Mailbox, Password = "the-new-one" });
+        await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = Mailbox, Password = TestSecrets.SecondPassword });
         await using var host = new EndToEndHost();
         host.Settings.Set(EndToEndHost.Business(_business, server.CreateAccountSettings(Mailbox, Mailbox, Password)));
 
