@@ -129,6 +129,17 @@ internal sealed partial class SmtpChannel
             var timedOut = new SmtpTransportException(SmtpStage.Connect, null, $"The send did not finish within the attempt timeout ({ex.Timeout}).", ex);
             return await FailedAsync(businessId, account, fingerprint, timedOut, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not (OutOfMemoryException or TimeoutRejectedException))
+        {
+            // A transport that breaks its contract (ISmtpTransport throws only SmtpTransportException) does not
+            // say how far it got: the server may have the message, so it is reported uncertain, never resent.
+            var unknown = new SmtpTransportException(
+                SmtpStage.AfterData,
+                null,
+                $"The SMTP transport failed without saying at which stage ({ex.GetType().Name}): the message may have been delivered, so it is not sent again.",
+                ex);
+            return await FailedAsync(businessId, account, fingerprint, unknown, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private SmtpAttempt Blocked(string businessId, AccountGate gate)
