@@ -72,7 +72,11 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
         }
 
         var phase1 = outcomes.ToArray();
-        var unhealthyAfterPhase1 = host.Health.GetUnhealthy().Count;
+        var unhealthy = host.Health.GetUnhealthy();
+        var unhealthyAfterPhase1 = string.Create(CultureInfo.InvariantCulture, $"{unhealthy.Count} ({string.Join(", ", unhealthy
+            .GroupBy(h => (h.Kind, world.Businesses.Single(b => b.Id == h.BusinessId).Profile))
+            .OrderByDescending(g => g.Count())
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key.Kind} on {g.Key.Profile}: {g.Count()}")))})");
 
         // Phase 2: the owners fix their passwords, a day passes, the dispatcher drains the queue (the faults go on).
         var draining = Stopwatch.StartNew();
@@ -125,6 +129,7 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
         native.Should().OnlyHaveUniqueItems();
         native.Should().BeEquivalentTo(final.Where(o => o.IsSent && o.Channel == EmailChannel.Native).Select(o => o.MessageId));
 
+        host.Health.GetUnhealthy().Select(h => $"{h.BusinessId}: {h.Kind}").Should().BeEmpty("every account recovered once the day passed and the passwords were fixed");
         foreach (var business in world.Businesses.Where(b => b.Profile == SoakProfile.WrongPassword))
         {
             world.FailedSignIns(business.UserName!).Should().Be(1, $"{business.Id}'s wrong password cost one failed sign-in, and the fixed one none");
@@ -141,7 +146,7 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
         SendOutcome[] phase1,
         IReadOnlyList<SendOutcome> finals,
         int duplicates,
-        int unhealthy,
+        string unhealthy,
         int idleHours,
         TimeSpan sending,
         TimeSpan draining,
@@ -174,7 +179,7 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
             .AppendLine(CultureInfo.InvariantCulture, $"| delivery uncertain | {phase1.Count(o => o.Status == SendStatus.DeliveryUncertain):N0} |")
             .AppendLine(CultureInfo.InvariantCulture, $"| total | {phase1.Length:N0} |")
             .AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"accounts unhealthy after phase 1: {unhealthy}")
+            .AppendLine(CultureInfo.InvariantCulture, $"accounts unhealthy after phase 1: {unhealthy}; restarted server: {world.Businesses.Count(b => b.HasSmtp && b.ServerIndex == SoakWorld.RestartedServer)} accounts on it")
             .AppendLine(CultureInfo.InvariantCulture, $"phase 2: {finals.Count:N0} deferred messages finished: {finals.Count(o => o.IsSent):N0} sent via SMTP, {finals.Count(o => o.Status == SendStatus.Failed):N0} failed ({Kinds(finals.Where(o => o.Status == SendStatus.Failed))}), {finals.Count(o => o.Status == SendStatus.DeliveryUncertain):N0} uncertain; {idleHours} idle hour(s) of fake clock")
             .AppendLine(CultureInfo.InvariantCulture, $"servers: {world.Instances.Sum(s => s.Messages.Count):N0} messages received, {world.Instances.Sum(s => s.ConnectionsOpened):N0} connections opened; duplicates on the servers: {duplicates}")
             .AppendLine(CultureInfo.InvariantCulture, $"wall clock: phase 1 {sending.TotalSeconds:0.0} s ({MessageCount / sending.TotalSeconds:N0} messages/s), phase 2 {draining.TotalSeconds:0.0} s, whole test {total.TotalSeconds:0.0} s");

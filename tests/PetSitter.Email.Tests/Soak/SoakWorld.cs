@@ -24,8 +24,8 @@ internal sealed class SoakWorld : IAsyncDisposable
 
     public const int StormLength = 30;
 
-    /// <summary>The chance that a new connection is dropped at one of its opening stages (greeting, EHLO, STARTTLS, AUTH).</summary>
-    public const double OpeningDropRate = 0.01;
+    /// <summary>The chance that a new connection is dropped at each of its opening stages (greeting, EHLO, STARTTLS, AUTH).</summary>
+    public const double OpeningDropRate = 0.02;
 
     /// <summary>The chance that a MAIL FROM, RCPT TO or DATA command is met with a dropped connection.</summary>
     public const double CommandDropRate = 0.002;
@@ -217,10 +217,10 @@ internal sealed class SoakWorld : IAsyncDisposable
         switch (context.Stage)
         {
             case SmtpStage.Greeting or SmtpStage.Ehlo or SmtpStage.Tls:
-                return Drop(context, state, OpeningDropRate / 4);
+                return Drop(context, state, OpeningDropRate);
 
             case SmtpStage.Authenticate:
-                if (Drop(context, state, OpeningDropRate / 4) is { } dropped)
+                if (Drop(context, state, OpeningDropRate) is { } dropped)
                 {
                     return dropped;
                 }
