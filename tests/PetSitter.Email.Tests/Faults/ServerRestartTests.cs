@@ -9,7 +9,7 @@ public sealed class ServerRestartTests
     [Fact]
     public async Task Pooled_connections_to_a_restarted_server_are_replaced_and_nothing_is_lost_or_sent_twice()
     {
-        var first = await StageDropTests.StartServerAsync();
+        await using var first = await StageDropTests.StartServerAsync();
         await using var host = StageDropTests.NewHost(first);
         var before = await Task.WhenAll(Enumerable.Range(0, 9).Select(n => host.SendAsync("paws", EmailCategory.Invoice, n)));
         var opened = first.ConnectionsOpened;
@@ -35,7 +35,7 @@ public sealed class ServerRestartTests
     [Fact]
     public async Task Mail_sent_while_the_server_is_down_falls_back_or_waits_and_the_deferred_message_goes_out_once_it_is_back()
     {
-        var first = await StageDropTests.StartServerAsync();
+        await using var first = await StageDropTests.StartServerAsync();
         var port = first.Port;
         await using var host = StageDropTests.NewHost(first);
         (await host.SendAsync("paws", EmailCategory.Invoice, 1)).Channel.Should().Be(EmailChannel.Smtp);
