@@ -14,9 +14,10 @@ namespace PetSitter.Email.Testing;
 /// </remarks>
 public sealed class SmtpReply
 {
-    private SmtpReply()
+    private SmtpReply(bool isSilence)
     {
         Lines = [];
+        IsSilence = isSilence;
     }
 
     /// <summary>Creates a reply.</summary>
@@ -69,16 +70,26 @@ public sealed class SmtpReply
     }
 
     /// <summary>Gets the special reply that closes the connection at once, without sending anything.</summary>
-    public static SmtpReply Disconnect { get; } = new();
+    public static SmtpReply Disconnect { get; } = new(isSilence: false);
 
-    /// <summary>Gets the reply code, for example 535; 0 for <see cref="Disconnect"/>.</summary>
+    /// <summary>
+    /// Gets the special reply that never comes: the server keeps the connection open and says nothing until
+    /// the connection is dropped or the server stops, so the client meets its own timeout. At
+    /// <see cref="SmtpStage.AfterData"/> the message is recorded first, as with <see cref="Disconnect"/>.
+    /// </summary>
+    public static SmtpReply Silence { get; } = new(isSilence: true);
+
+    /// <summary>Gets the reply code, for example 535; 0 for <see cref="Disconnect"/> and <see cref="Silence"/>.</summary>
     public int Code { get; }
 
-    /// <summary>Gets the lines of text, each without the code; empty for <see cref="Disconnect"/>.</summary>
+    /// <summary>Gets the lines of text, each without the code; empty for <see cref="Disconnect"/> and <see cref="Silence"/>.</summary>
     public IReadOnlyList<string> Lines { get; }
 
     /// <summary>Gets whether this is <see cref="Disconnect"/>: close the connection without replying.</summary>
-    public bool IsDisconnect => Code == 0;
+    public bool IsDisconnect => Code == 0 && !IsSilence;
+
+    /// <summary>Gets whether this is <see cref="Silence"/>: never answer.</summary>
+    public bool IsSilence { get; }
 
     /// <summary>Gets whether the reply is a success (2xx).</summary>
     public bool IsSuccess => Code is >= 200 and < 300;
@@ -141,7 +152,7 @@ public sealed class SmtpReply
         return builder.ToString();
     }
 
-    /// <summary>Returns the reply as it goes on the wire (lines separated by CRLF), or <c>(disconnect)</c>.</summary>
+    /// <summary>Returns the reply as it goes on the wire (lines separated by CRLF), <c>(disconnect)</c> or <c>(silence)</c>.</summary>
     /// <returns>The reply's text.</returns>
-    public override string ToString() => IsDisconnect ? "(disconnect)" : ToWire().TrimEnd('\r', '\n');
+    public override string ToString() => IsSilence ? "(silence)" : IsDisconnect ? "(disconnect)" : ToWire().TrimEnd('\r', '\n');
 }

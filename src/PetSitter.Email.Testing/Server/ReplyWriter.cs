@@ -46,6 +46,13 @@ internal sealed class ReplyWriter : PipeWriter
                 return new FlushResult(isCanceled: false, isCompleted: true);
             }
 
+            if (scripted is { Reply.IsSilence: true })
+            {
+                // Hold this command's reply until the connection goes: the client waits into its timeout.
+                await _connection.Dropped.WaitAsync(cancellationToken).ConfigureAwait(false);
+                return new FlushResult(isCanceled: false, isCompleted: true);
+            }
+
             ReadOnlyMemory<byte> payload = scripted is null ? _buffer.WrittenMemory : Encoding.ASCII.GetBytes(scripted.Value.Reply.ToWire());
             if (scripted?.Reply.Challenge is { } challenge)
             {

@@ -25,6 +25,7 @@ internal sealed class ScriptedConnection : ISecurableDuplexPipe
     private int _accessTokenAuthentication;
     private SslStream? _sslStream;
     private (SmtpReply Reply, bool CloseAfter)? _scriptedReply;
+    private readonly TaskCompletionSource _droppedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _dropped;
     private int _disposed;
 
@@ -50,6 +51,9 @@ internal sealed class ScriptedConnection : ISecurableDuplexPipe
     public SslProtocols SslProtocol => _sslStream?.SslProtocol ?? SslProtocols.None;
 
     public bool IsDropped => Volatile.Read(ref _dropped) == 1;
+
+    /// <summary>Completes when the connection is dropped or disposed: what a <see cref="SmtpReply.Silence"/> waits for.</summary>
+    public Task Dropped => _droppedSignal.Task;
 
     public static ScriptedConnection From(ISessionContext context) => (ScriptedConnection)context.Properties[PropertyKey];
 
@@ -90,6 +94,7 @@ internal sealed class ScriptedConnection : ISecurableDuplexPipe
             return;
         }
 
+        _droppedSignal.TrySetResult();
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
@@ -105,6 +110,12 @@ internal sealed class ScriptedConnection : ISecurableDuplexPipe
 
     public async Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default)
     {
+        if (IsDropped)
+        {
+            // The script refused or dropped STARTTLS: no handshake; the session reads end of stream and ends.
+            return;
+        }
+
         var sslStream = new SslStream(_networkStream, leaveInnerStreamOpen: true);
         try
         {
@@ -157,6 +168,7 @@ internal sealed class ScriptedConnection : ISecurableDuplexPipe
         }
 
         Interlocked.Exchange(ref _dropped, 1);
+        _droppedSignal.TrySetResult();
         _sslStream?.Dispose();
         _networkStream.Dispose();
         _socket.Dispose();

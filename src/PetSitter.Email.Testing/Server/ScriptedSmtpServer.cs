@@ -67,7 +67,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     /// <summary>Gets the address the server listens on: always <c>127.0.0.1</c>.</summary>
     public string Host { get; } = IPAddress.Loopback.ToString();
 
-    /// <summary>Gets the port the server listens on, picked by the system when it started.</summary>
+    /// <summary>Gets the port the server listens on: <see cref="ScriptedSmtpServerOptions.Port"/>, or the one the system picked.</summary>
     public int Port { get; private set; }
 
     /// <summary>Gets the options the server was started with.</summary>
@@ -90,6 +90,9 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     /// leave data mode without reading a message. At <see cref="SmtpStage.AfterData"/> a 2xx reply accepts and
     /// records the message, any other refuses it, and <see cref="SmtpReply.Disconnect"/> records it and then
     /// drops the connection before replying (the client cannot know whether it was delivered).</para>
+    /// <para>At <see cref="SmtpStage.Tls"/> (the STARTTLS command) a reply replaces "220 Ready to start TLS"; any
+    /// other code than 220 is sent and the connection closed without a handshake. <see cref="SmtpReply.Silence"/>
+    /// at any stage holds the reply until the connection is dropped or the server stops.</para>
     /// <para>A 421 reply closes the connection after it is sent. A script that throws is answered
     /// <c>451 4.3.0</c> with the exception's type and message, so the test sees it.</para>
     /// <para>Without a script (or for a <see langword="null"/> answer): the greeting is 220; AUTH accepts
@@ -377,7 +380,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
             connection.IsSecure);
 
         var reply = RunScript(SmtpStage.AfterData, connection, context, message: received);
-        if (reply is null || reply.IsSuccess || reply.IsDisconnect)
+        if (reply is null || reply.IsSuccess || reply.IsDisconnect || reply.IsSilence)
         {
             var position = _messages.Add(received);
             reply ??= new SmtpReply(250, string.Create(CultureInfo.InvariantCulture, $"2.0.0 OK: queued as {position}"));
@@ -396,6 +399,11 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         if (string.IsNullOrWhiteSpace(options.ServerName) || options.ServerName.Any(char.IsWhiteSpace))
         {
             throw new ArgumentException($"ServerName '{options.ServerName}' is not a host name: use one word such as smtp.scripted.test.", nameof(options));
+        }
+
+        if (options.Port is < 0 or > IPEndPoint.MaxPort)
+        {
+            throw new ArgumentException($"Port {options.Port} is not a TCP port: use 0 for a free one, or 1-65535.", nameof(options));
         }
 
         if (options.Password is not null && options.UserName is null)
@@ -442,7 +450,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
             .Endpoint(endpoint =>
             {
                 endpoint
-                    .Endpoint(new IPEndPoint(IPAddress.Loopback, 0))
+                    .Endpoint(new IPEndPoint(IPAddress.Loopback, Options.Port))
                     .IsSecure(Options.Security == ScriptedServerSecurity.ImplicitTls)
 
                     // AUTH is always let through to the authenticator, which answers "STARTTLS first" itself:
@@ -489,6 +497,11 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         if (e.Command is DataCommand && RunScript(SmtpStage.Data, connection, e.Context) is { } reply)
         {
             connection.Reply(reply, closeAfter: reply.Code != 354);
+        }
+        else if (e.Command is StartTlsCommand && RunScript(SmtpStage.Tls, connection, e.Context) is { } tlsReply)
+        {
+            // Anything but "220 go ahead" means no handshake follows: the connection closes after the reply.
+            connection.Reply(tlsReply, closeAfter: tlsReply.Code != 220);
         }
     }
 

@@ -13,6 +13,13 @@ public sealed class ScriptedSmtpServerOptions
     /// </summary>
     public TestCertificateAuthority? CertificateAuthority { get; init; }
 
+    /// <summary>
+    /// Gets the port to listen on, or 0 for a free one picked by the system. Set it to a stopped server's
+    /// <see cref="ScriptedSmtpServer.Port"/> to restart that server: clients with its settings reach the new one.
+    /// Default: 0.
+    /// </summary>
+    public int Port { get; init; }
+
     /// <summary>Gets the name the server gives in its greeting and EHLO reply. Default: <c>smtp.scripted.test</c>.</summary>
     public string ServerName { get; init; } = "smtp.scripted.test";
 

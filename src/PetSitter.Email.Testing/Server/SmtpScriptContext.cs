@@ -19,6 +19,7 @@ public sealed class SmtpScriptContext
 
     /// <summary>
     /// Gets the stage being answered: <see cref="SmtpStage.Greeting"/>, <see cref="SmtpStage.Ehlo"/>,
+    /// <see cref="SmtpStage.Tls"/> (the STARTTLS command),
     /// <see cref="SmtpStage.Authenticate"/>, <see cref="SmtpStage.MailFrom"/>, <see cref="SmtpStage.RcptTo"/>,
     /// <see cref="SmtpStage.Data"/> (the DATA command) or <see cref="SmtpStage.AfterData"/> (the end of the message).
     /// </summary>

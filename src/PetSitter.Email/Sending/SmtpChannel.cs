@@ -110,7 +110,7 @@ internal sealed partial class SmtpChannel
         try
         {
             var receipt = await _retry.Pipeline.ExecuteAsync(
-                static (state, token) => new ValueTask<DeliveryReceipt>(state._transport.SendAsync(state.account, state.message, token)),
+                static (state, token) => SendThroughTransportAsync(state._transport, state.account, state.message, token),
                 (_transport, account, message),
                 cancellationToken).ConfigureAwait(false);
             turn.SignedIn();
@@ -131,6 +131,28 @@ internal sealed partial class SmtpChannel
         {
             var timedOut = new SmtpTransportException(SmtpStage.Connect, null, $"The send did not finish within the attempt timeout ({ex.Timeout}).", ex);
             return await FailedAsync(businessId, account, fingerprint, timedOut, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A transport that breaks its contract (<see cref="ISmtpTransport"/> throws only <see cref="SmtpTransportException"/>)
+    /// does not say how far it got: the server may have the message, so its failure counts as after DATA,
+    /// which is never retried nor sent on another channel, and is reported uncertain.
+    /// </summary>
+    private static async ValueTask<DeliveryReceipt> SendThroughTransportAsync(ISmtpTransport transport, SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await transport.SendAsync(account, message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (SmtpTransportException or OperationCanceledException or ArgumentException or OutOfMemoryException))
+        {
+            // ArgumentException is left alone: a transport refusing its arguments has sent nothing, and it is the caller's bug.
+            throw new SmtpTransportException(
+                SmtpStage.AfterData,
+                null,
+                $"The SMTP transport failed without saying at which stage ({ex.GetType().Name}): the message may have been delivered, so it is not sent again.",
+                ex);
         }
     }
 
