@@ -31,7 +31,9 @@ if (args.Length > 0 && args[0] == "--account-memory")
     return AccountMemoryHarness.Run(Console.Out);
 }
 
-var config = DefaultConfig.Instance.AddExporter(MarkdownExporter.GitHub);
+// BenchmarkDotNet's default of 2 minutes for building its generated project is too short on this 2-core
+// machine while other builds run (a run failed on it here); 15 minutes only bounds a hung build.
+var config = DefaultConfig.Instance.AddExporter(MarkdownExporter.GitHub).WithBuildTimeout(TimeSpan.FromMinutes(15));
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config).ToList();
 
 // A run that measured nothing, or any benchmark that failed, fails the command (CI's dry run relies on it).

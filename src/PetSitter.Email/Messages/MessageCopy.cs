@@ -17,7 +17,15 @@ internal static class MessageCopy
     /// Message-ID of its own only to have them cleared: this way a copy costs less than half (about 4 KB rather
     /// than 11 KB for a small message).
     /// </remarks>
-    public static MimeMessage ShallowWithHeaders(MimeMessage message)
+    public static MimeMessage ShallowWithHeaders(MimeMessage message) => new MimeMessage((IEnumerable<Header>)CloneHeaders(message)) { Body = message.Body };
+
+    /// <summary>
+    /// Like <see cref="ShallowWithHeaders"/>, for a copy the library makes only to send it over SMTP and hands to no
+    /// one else: <see cref="ForSending"/> lets MailKit prepare such a copy in place instead of copying it again.
+    /// </summary>
+    public static MimeMessage OwnedWithHeaders(MimeMessage message) => new OwnedCopy(CloneHeaders(message)) { Body = message.Body };
+
+    private static Header[] CloneHeaders(MimeMessage message)
     {
         var headers = new Header[message.Headers.Count];
         for (var i = 0; i < headers.Length; i++)
@@ -25,19 +33,31 @@ internal static class MessageCopy
             headers[i] = message.Headers[i].Clone();
         }
 
-        return new MimeMessage((IEnumerable<Header>)headers) { Body = message.Body };
+        return headers;
     }
 
     /// <summary>
-    /// A copy MailKit may prepare for sending without touching the caller's message. MailKit's preparation
+    /// A message MailKit may prepare for sending without touching the caller's message. MailKit's preparation
     /// (<see cref="MimeMessage.Prepare"/>) adds MIME-Version to the message's headers and may re-encode body
-    /// parts: when no part would be re-encoded under any constraint, a copy of the headers is enough (about a
-    /// quarter of the bytes of a full copy, and no serializing and parsing); otherwise the whole message is copied.
+    /// parts. When a part would be re-encoded under some constraint, the whole message is copied. Otherwise only
+    /// the headers could change, and only by gaining MIME-Version: a message that already has it, or a copy the
+    /// library made for this send (<see cref="OwnedWithHeaders"/>), is sent as it is; any other gets a copy of
+    /// its headers (about a quarter of the bytes of a full copy, and no serializing and parsing).
     /// </summary>
-    public static MimeMessage ForSending(MimeMessage message, CancellationToken cancellationToken) =>
-        message.Body is null || PreparationKeepsBody(message.Body, cancellationToken)
-            ? ShallowWithHeaders(message)
-            : Deep(message, cancellationToken);
+    public static MimeMessage ForSending(MimeMessage message, CancellationToken cancellationToken)
+    {
+        if (message.Body is null)
+        {
+            return message is OwnedCopy ? message : ShallowWithHeaders(message);
+        }
+
+        if (!PreparationKeepsBody(message.Body, cancellationToken))
+        {
+            return Deep(message, cancellationToken);
+        }
+
+        return message is OwnedCopy || message.MimeVersion is not null ? message : ShallowWithHeaders(message);
+    }
 
     /// <summary>
     /// Whether <see cref="MimeEntity.Prepare"/> leaves this entity as it is under every encoding constraint, as
@@ -85,4 +105,7 @@ internal static class MessageCopy
         buffer.Position = 0;
         return MimeMessage.Load(buffer, cancellationToken);
     }
+
+    /// <summary>A header copy made by the library for one SMTP send: its headers belong to no caller.</summary>
+    private sealed class OwnedCopy(IEnumerable<Header> headers) : MimeMessage(headers);
 }

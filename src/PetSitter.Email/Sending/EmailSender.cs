@@ -228,7 +228,8 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
             return message;
         }
 
-        var copy = MessageCopy.ShallowWithHeaders(message);
+        // Handed only to the SMTP channel, so the transport can send this copy as it is rather than copy it again.
+        var copy = MessageCopy.OwnedWithHeaders(message);
         copy.From.Clear();
         copy.From.Add(new MailboxAddress(business.BusinessName, account.FromAddress));
         copy.Sender = null;

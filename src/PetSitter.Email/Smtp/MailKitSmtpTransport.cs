@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -20,6 +21,7 @@ namespace PetSitter.Email;
 internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<SmtpMailboxIdentity, AccountPool> _pools = new();
+    private readonly ConditionalWeakTable<SmtpAccountSettings, SendTarget> _targets = new();
     private readonly PetSitterEmailOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<MailKitSmtpTransport> _logger;
@@ -44,7 +46,8 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, I
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var endpoint = $"{account.Host}:{account.Port}";
+        var target = TargetOf(account);
+        var endpoint = target.Endpoint;
         if (SmtpSecurityMapping.RefusesPlainAuthentication(account))
         {
             // Refused before connecting: not a byte of the password, nor even an AUTH command, is sent.
@@ -57,13 +60,10 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, I
             throw new ArgumentException("The message has no recipients: add at least one address to To, Cc or Bcc.", nameof(message));
         }
 
-        var sender = new MailboxAddress(string.Empty, account.FromAddress);
         var copy = MessageCopy.ForSending(message, cancellationToken);
-        var key = SmtpPoolKey.For(account, _options.MaxConnectionsPerAccount);
-
         try
         {
-            return await SendOnPoolAsync(account, key, endpoint, copy, sender, recipients, cancellationToken).ConfigureAwait(false);
+            return await SendOnPoolAsync(account, target.Key, endpoint, copy, target.Sender, recipients, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -262,20 +262,52 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, I
         }
     }
 
+    /// <summary>
+    /// What a send to this account needs that depends only on its settings, made once per settings instance
+    /// (settings are immutable once built) instead of on every send: the pool key hashes the trusted authorities.
+    /// </summary>
+    private SendTarget TargetOf(SmtpAccountSettings account) =>
+        _targets.GetValue(account, settings => new SendTarget(
+            $"{settings.Host}:{settings.Port}",
+            new MailboxAddress(string.Empty, settings.FromAddress),
+            SmtpPoolKey.For(settings, _options.MaxConnectionsPerAccount)));
+
+    /// <summary>The envelope's recipients: every mailbox of To, Cc and Bcc (group members included), each address once.</summary>
     private static List<MailboxAddress> EnvelopeRecipients(MimeMessage message)
     {
-        var unique = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var recipients = new List<MailboxAddress>();
-        foreach (var mailbox in message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes))
+        var recipients = new List<MailboxAddress>(MessageRecipients.Count(message));
+        AddUnique(recipients, message.To);
+        AddUnique(recipients, message.Cc);
+        AddUnique(recipients, message.Bcc);
+        return recipients;
+    }
+
+    private static void AddUnique(List<MailboxAddress> recipients, InternetAddressList addresses)
+    {
+        foreach (var mailbox in addresses.Mailboxes)
         {
-            if (unique.Add(mailbox.Address))
+            // A linear scan: a message has a handful of recipients, and a set would cost more than it saves.
+            if (!Contains(recipients, mailbox.Address))
             {
                 recipients.Add(mailbox);
             }
         }
+    }
 
-        return recipients;
+    private static bool Contains(List<MailboxAddress> recipients, string address)
+    {
+        foreach (var known in recipients)
+        {
+            if (string.Equals(known.Address, address, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private sealed record AccountPool(SmtpPoolKey Key, SmtpConnectionPool<SmtpConnection> Pool);
+
+    private sealed record SendTarget(string Endpoint, MailboxAddress Sender, SmtpPoolKey Key);
 }

@@ -37,6 +37,31 @@ public sealed class DeliveryTests
     }
 
     [Fact]
+    public async Task The_business_identity_goes_out_on_the_librarys_copy_and_the_callers_message_is_unchanged()
+    {
+        await using var server = await ScriptedSmtpServer.StartAsync(new());
+        await using var host = new EndToEndHost();
+        host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, "app-password")));
+        var message = EndToEndHost.Message(1, EmailCategory.Invoice);
+        var before = Bytes(message);
+
+        var outcome = await host.SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, message));
+        var again = await host.SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, message));
+
+        outcome.Status.Should().Be(SendStatus.Sent);
+        again.Status.Should().Be(SendStatus.Sent);
+        server.Messages.Should().HaveCount(2);
+        foreach (var received in server.Messages)
+        {
+            received.Message.From.Mailboxes.Should().ContainSingle().Which.Address.Should().Be(Mailbox);
+            received.Message.ReplyTo.Mailboxes.Should().ContainSingle().Which.Address.Should().Be("office@paws.example");
+            received.Message.MimeVersion.Should().NotBeNull();
+        }
+
+        Bytes(message).Should().Equal(before, "the caller's message is never changed");
+    }
+
+    [Fact]
     public async Task Delivery_uncertain_is_never_resent_and_never_falls_back()
     {
         await using var server = await ScriptedSmtpServer.StartAsync(new());
@@ -62,5 +87,12 @@ public sealed class DeliveryTests
         host.Native.SendAttempts.Should().Be(0, "a message the server may have is never sent on another channel");
         (await host.Queue.CountAsync(CancellationToken.None)).Should().Be(0, "nor held to be sent again later");
         host.Health.GetHealth("paws").IsHealthy.Should().BeTrue("an unanswered message says nothing about the account");
+    }
+
+    private static byte[] Bytes(MimeKit.MimeMessage message)
+    {
+        using var stream = new MemoryStream();
+        message.WriteTo(stream);
+        return stream.ToArray();
     }
 }

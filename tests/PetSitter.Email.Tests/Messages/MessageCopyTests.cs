@@ -41,6 +41,51 @@ public sealed class MessageCopyTests
         MessageCopy.ForSending(message, CancellationToken.None).Body.Should().BeSameAs(message.Body);
     }
 
+    [Fact]
+    public void A_message_that_already_has_MIME_Version_and_a_seven_bit_body_is_sent_as_it_is()
+    {
+        var message = Message(new TextPart("plain") { Text = "See you at 9." });
+        message.MimeVersion = new Version(1, 0);
+
+        MessageCopy.ForSending(message, CancellationToken.None).Should().BeSameAs(message, "preparing it for SMTP changes nothing");
+    }
+
+    [Fact]
+    public void A_message_without_MIME_Version_is_still_copied_by_its_headers_for_sending()
+    {
+        var message = Message(new TextPart("plain") { Text = "See you at 9." });
+
+        var copy = MessageCopy.ForSending(message, CancellationToken.None);
+
+        copy.Should().NotBeSameAs(message, "MailKit would add MIME-Version to the message it sends");
+        copy.Body.Should().BeSameAs(message.Body);
+    }
+
+    [Fact]
+    public void A_header_copy_the_library_made_for_sending_is_not_copied_again_and_leaves_the_original_alone()
+    {
+        var message = Message(new TextPart("plain") { Text = "See you at 9." });
+        var owned = MessageCopy.OwnedWithHeaders(message);
+
+        owned.From.Clear();
+        owned.From.Add(new MailboxAddress("Paws & Claws", "hello@paws.example"));
+
+        MessageCopy.ForSending(owned, CancellationToken.None).Should().BeSameAs(owned);
+        message.From.Mailboxes.Single().Address.Should().Be("owner@paws.example");
+    }
+
+    [Fact]
+    public void A_library_copy_whose_shared_body_would_be_re_encoded_is_copied_whole()
+    {
+        var message = Message(new TextPart("plain") { Text = "Bello lässt grüßen." });
+        var owned = MessageCopy.OwnedWithHeaders(message);
+
+        var sent = MessageCopy.ForSending(owned, CancellationToken.None);
+
+        sent.Should().NotBeSameAs(owned);
+        sent.Body.Should().NotBeSameAs(message.Body, "the body still belongs to the caller");
+    }
+
     private static MimeMessage Message(MimeEntity body)
     {
         var message = new MimeMessage();

@@ -92,6 +92,45 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_message_with_MIME_Version_is_sent_as_it_is_and_stays_byte_for_byte_the_same()
+    {
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.None });
+        var transport = Transport();
+        var message = Simple("Visit on Tuesday");
+        message.MimeVersion = new Version(1, 0);
+        message.Bcc.Add(MailboxAddress.Parse("archive@paws.example"));
+        var before = Bytes(message);
+
+        await transport.SendAsync(server.CreateAccountSettings(), message, Token);
+        await transport.SendAsync(server.CreateAccountSettings(), message, Token);
+
+        var arrived = await server.WaitForMessagesAsync(2, Token);
+        arrived.Should().HaveCount(2);
+        foreach (var received in arrived)
+        {
+            received.Message.TextBody!.TrimEnd().Should().Be(message.TextBody);
+            received.Message.Bcc.Count.Should().Be(0, "MailKit leaves Bcc out of what it writes");
+            received.Recipients.Should().Equal("client@example.com", "archive@paws.example");
+        }
+
+        Bytes(message).Should().Equal(before, "preparing a message that has MIME-Version and a 7-bit body changes nothing");
+    }
+
+    [Fact]
+    public async Task A_recipient_named_in_To_Cc_and_Bcc_is_in_the_envelope_once()
+    {
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.None });
+        var transport = Transport();
+        var message = Simple("Visit on Wednesday");
+        message.Cc.Add(MailboxAddress.Parse("CLIENT@example.com"));
+        message.Bcc.Add(new GroupAddress("Family", [MailboxAddress.Parse("partner@example.com"), MailboxAddress.Parse("client@example.com")]));
+
+        await transport.SendAsync(server.CreateAccountSettings(), message, Token);
+
+        (await server.WaitForMessagesAsync(1, Token)).Single().Recipients.Should().Equal("client@example.com", "partner@example.com");
+    }
+
+    [Fact]
     public async Task An_eight_bit_part_is_re_encoded_on_a_full_copy_and_the_callers_part_keeps_its_encoding()
     {
         var server = await StartAsync(new() { Security = ScriptedServerSecurity.None });
