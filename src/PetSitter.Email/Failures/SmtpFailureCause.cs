@@ -12,6 +12,9 @@ internal enum SmtpFailureCause
     /// <summary>Nothing listens on that port (a TCP reset on connect).</summary>
     ConnectionRefused,
 
+    /// <summary>Refused on connect by a host and port that accepted a connection earlier in this process: a restart or outage, not a wrong port.</summary>
+    RefusedAfterAnswering,
+
     /// <summary>A connect, read or write timed out (including a timeout surfaced as a cancellation).</summary>
     Timeout,
 

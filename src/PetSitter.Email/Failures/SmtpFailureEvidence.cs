@@ -146,6 +146,7 @@ internal sealed class SmtpFailureEvidence
     {
         SslHandshakeException or TlsAuthenticationException => IsCertificateProblem(exception) ? SmtpFailureCause.TlsCertificate : SmtpFailureCause.TlsHandshake,
         SmtpAccessTokenException => SmtpFailureCause.AccessToken,
+        SmtpServerRestartingException => SmtpFailureCause.RefusedAfterAnswering,
         ServiceNotAuthenticatedException => SmtpFailureCause.NotAuthenticated,
         AuthenticationException or SaslException => SmtpFailureCause.Authentication,
         NotSupportedException => SmtpFailureCause.NotSupported,

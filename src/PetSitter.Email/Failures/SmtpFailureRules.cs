@@ -391,6 +391,11 @@ internal static class SmtpFailureRules
             Text = ["Failed to resolve host", "No such host", "Name or service not known"],
             Advice = HostNotFound,
         },
+        new("connection-refused-after-answering", Glitch, ThisMessage, Passes)
+        {
+            Cause = SmtpFailureCause.RefusedAfterAnswering,
+            Advice = "Your email server refused the connection although it accepted connections shortly before: it is probably restarting, and sending will be retried.",
+        },
         new("connection-refused", Settings, Account, Stays)
         {
             Cause = SmtpFailureCause.ConnectionRefused,

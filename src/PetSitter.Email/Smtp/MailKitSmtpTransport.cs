@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,6 +24,10 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, I
 {
     private readonly ConcurrentDictionary<SmtpMailboxIdentity, AccountPool> _pools = new();
     private readonly ConditionalWeakTable<SmtpAccountSettings, SendTarget> _targets = new();
+
+    // Host and port of every server that accepted a connection: one of them refusing later is restarting, not
+    // a wrong port. Bounded by the distinct servers the app's accounts name.
+    private readonly ConcurrentDictionary<string, byte> _answeredEndpoints = new(StringComparer.OrdinalIgnoreCase);
     private readonly PetSitterEmailOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<MailKitSmtpTransport> _logger;
@@ -227,8 +233,28 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, I
             _options.ConnectionIdleTimeout,
             _options.ConnectionWaitTimeout,
             _time,
-            cancellationToken => SmtpConnection.OpenAsync(account, _options.SmtpTimeout, _time, _logger, cancellationToken));
+            cancellationToken => OpenAsync(account, cancellationToken));
         return new AccountPool(key, pool);
+    }
+
+    private async Task<SmtpConnection> OpenAsync(SmtpAccountSettings account, CancellationToken cancellationToken)
+    {
+        var endpoint = string.Create(CultureInfo.InvariantCulture, $"{account.Host}:{account.Port}");
+        try
+        {
+            var connection = await SmtpConnection.OpenAsync(account, _options.SmtpTimeout, _time, _logger, cancellationToken).ConfigureAwait(false);
+            _answeredEndpoints.TryAdd(endpoint, 0);
+            return connection;
+        }
+        catch (SmtpTransportException ex) when (ex is { Stage: SmtpStage.Connect, InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } }
+            && _answeredEndpoints.ContainsKey(endpoint))
+        {
+            throw new SmtpTransportException(
+                SmtpStage.Connect,
+                null,
+                $"{ex.Reply} {endpoint} accepted connections earlier, so it is probably restarting.",
+                new SmtpServerRestartingException($"{endpoint} refused a connection after accepting one earlier.", ex.InnerException));
+        }
     }
 
     /// <summary>

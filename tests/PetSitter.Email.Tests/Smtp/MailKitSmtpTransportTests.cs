@@ -546,6 +546,41 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_port_that_never_answered_reads_as_a_wrong_port()
+    {
+        var port = FreePort();
+        var account = new SmtpAccountSettings { Host = "127.0.0.1", Port = port, Security = SmtpSecurity.None, FromAddress = "owner@paws.example" };
+
+        var failure = await FluentActions.Awaiting(() => Transport().SendAsync(account, Simple("x"), Token))
+            .Should().ThrowAsync<SmtpTransportException>();
+
+        var classified = SmtpFailureClassifier.Classify(failure.Which, account.Host);
+        classified.Kind.Should().Be(SmtpFailureKind.Misconfigured);
+        classified.Advice.Should().Contain("port");
+    }
+
+    [Fact]
+    public async Task A_server_that_refuses_after_accepting_earlier_reads_as_restarting_not_as_a_wrong_port()
+    {
+        var first = await StartAsync(new() { Security = ScriptedServerSecurity.None });
+        var port = first.Port;
+        var transport = Transport();
+        var account = first.CreateAccountSettings();
+        await transport.SendAsync(account, Simple("before"), Token);
+        await first.DisposeAsync();
+
+        var failure = await FluentActions.Awaiting(() => transport.SendAsync(account, Simple("while down"), Token))
+            .Should().ThrowAsync<SmtpTransportException>();
+
+        failure.Which.Stage.Should().Be(SmtpStage.Connect);
+        failure.Which.Reply.Should().Contain($"127.0.0.1:{port}").And.Contain("restarting");
+        var classified = SmtpFailureClassifier.Classify(failure.Which, account.Host);
+        classified.Kind.Should().Be(SmtpFailureKind.Transient);
+        classified.IsAccountLevel.Should().BeFalse("nothing the owner set is wrong");
+        classified.Advice.Should().Contain("restarting").And.NotContain("check the port");
+    }
+
+    [Fact]
     public async Task Disposing_the_transport_closes_its_pooled_connections()
     {
         var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls });
