@@ -205,14 +205,17 @@ internal static class AccountCells
     }
 
     /// <summary>Adds up to <paramref name="count"/> to a bucket and the sum, stopping at the bucket's maximum.</summary>
+    /// <returns>How much was added.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Add<T>(Span<T> ring, int slot, ref int sum, int count, int max)
+    public static int Add<T>(Span<T> ring, int slot, ref int sum, int count, int max)
         where T : unmanaged, IBinaryInteger<T>
     {
-        var current = int.CreateTruncating(ring[slot]);
+        ref var bucket = ref ring[slot];
+        var current = int.CreateTruncating(bucket);
         var added = Math.Min(count, max - current);
-        ring[slot] = T.CreateTruncating(current + added);
+        bucket = T.CreateTruncating(current + added);
         sum += added;
+        return added;
     }
 
     /// <summary>

@@ -390,12 +390,13 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         var moved = QuotaWindows.BucketOf(QuotaWindows.Second, now) != QuotaWindows.BucketOf(QuotaWindows.Second, last);
         var rememberable = true;
 
-        // Where each window's current bucket sits, kept for the counting pass.
-        Span<int> slots = stackalloc int[QuotaWindows.Count];
+        // One pass: each window is brought up to date, checked and, while nothing has refused, counted at
+        // once (in every tracked window, also those the current limits leave unset, so a limit set again
+        // later starts from the true count). A later refusal takes back what was added.
+        Span<int> added = stackalloc int[QuotaWindows.Count];
         var tracked = AccountCells.Mask(header);
         var sumCell = AccountCells.SumCells;
         var ringCell = AccountCells.SumCells + (2 * BitOperations.PopCount((uint)tracked));
-        var windows = 0;
         for (var bits = tracked; bits != 0; bits &= bits - 1)
         {
             var window = BitOperations.TrailingZeroCount(bits);
@@ -403,13 +404,29 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
             var bucket = QuotaWindows.BucketOf(window, now);
             var lastBucket = moved ? QuotaWindows.BucketOf(window, last) : bucket;
             var slot = QuotaWindows.SlotOf(window, bucket);
-            slots[windows++] = slot;
             var limited = (wanted & (1 << window)) != 0;
             var needed = window == QuotaWindows.RecipientsDay ? recipients : 1;
             var limit = limited ? QuotaWindows.LimitOf(window, limits) : 0;
-            var waitMs = window == QuotaWindows.Second
-                ? Bring(window, AccountCells.ByteRing(cells, ringCell), ref sum, lastBucket, bucket, slot, limited, needed, limit, now)
-                : Bring(window, AccountCells.WordRing(cells, ringCell, window), ref sum, lastBucket, bucket, slot, limited, needed, limit, now);
+            long waitMs;
+            if (window == QuotaWindows.Second)
+            {
+                var ring = AccountCells.ByteRing(cells, ringCell);
+                waitMs = Bring(window, ring, ref sum, lastBucket, bucket, slot, limited, needed, limit, now);
+                if (waitMs == 0 && binding == LimitWindow.None)
+                {
+                    added[window] = AccountCells.Add(ring, slot, ref sum, needed, byte.MaxValue);
+                }
+            }
+            else
+            {
+                var ring = AccountCells.WordRing(cells, ringCell, window);
+                waitMs = Bring(window, ring, ref sum, lastBucket, bucket, slot, limited, needed, limit, now);
+                if (waitMs == 0 && binding == LimitWindow.None)
+                {
+                    added[window] = AccountCells.Add(ring, slot, ref sum, needed, ushort.MaxValue);
+                }
+            }
+
             if (waitMs > 0)
             {
                 binding = Later(ref longestWaitMs, binding, waitMs, QuotaWindows.Name(window));
@@ -426,6 +443,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         ref var remembered = ref AccountCells.Refusal(cells);
         if (binding != LimitWindow.None)
         {
+            TakeBack(cells, tracked, added, now);
             remembered = remembersRefusals && rememberable
                 ? AccountCells.PackRefusal(now + longestWaitMs, LimitsId(limits), (wanted & (1 << QuotaWindows.RecipientsDay)) != 0 ? recipients : 0, binding)
                 : 0;
@@ -433,31 +451,36 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         }
 
         remembered = 0;
+        return default;
+    }
 
-        // Count in every tracked window, also those the current limits leave unset, so a limit set again
-        // later starts from the true count.
-        sumCell = AccountCells.SumCells;
-        ringCell = AccountCells.SumCells + (2 * BitOperations.PopCount((uint)tracked));
-        windows = 0;
+    /// <summary>Undoes the counts a refused check added before a later window refused.</summary>
+    private static void TakeBack(ushort[] cells, int tracked, ReadOnlySpan<int> added, long now)
+    {
+        var sumCell = AccountCells.SumCells;
+        var ringCell = AccountCells.SumCells + (2 * BitOperations.PopCount((uint)tracked));
         for (var bits = tracked; bits != 0; bits &= bits - 1)
         {
             var window = BitOperations.TrailingZeroCount(bits);
-            ref var sum = ref AccountCells.Sum(cells, sumCell);
-            var added = window == QuotaWindows.RecipientsDay ? recipients : 1;
-            if (window == QuotaWindows.Second)
+            var count = added[window];
+            if (count != 0)
             {
-                AccountCells.Add(AccountCells.ByteRing(cells, ringCell), slots[windows++], ref sum, added, byte.MaxValue);
-            }
-            else
-            {
-                AccountCells.Add(AccountCells.WordRing(cells, ringCell, window), slots[windows++], ref sum, added, ushort.MaxValue);
+                var slot = QuotaWindows.SlotOf(window, QuotaWindows.BucketOf(window, now));
+                if (window == QuotaWindows.Second)
+                {
+                    AccountCells.ByteRing(cells, ringCell)[slot] -= (byte)count;
+                }
+                else
+                {
+                    AccountCells.WordRing(cells, ringCell, window)[slot] -= (ushort)count;
+                }
+
+                AccountCells.Sum(cells, sumCell) -= count;
             }
 
             sumCell += 2;
             ringCell += AccountCells.RingCells(window);
         }
-
-        return default;
     }
 
     /// <summary>Brings one window up to date and returns how long it refuses (0 when it allows or is not limited).</summary>
