@@ -189,6 +189,22 @@ public class RememberedRefusalTests
     }
 
     [Fact]
+    public void Past_the_remembered_kinds_of_limits_refusals_are_computed_in_full_and_stay_exact()
+    {
+        var full = new InMemorySendQuotaStore(time, rememberRefusals: false);
+
+        // More distinct limits than a refusal can name: the later ones are never remembered.
+        for (var perDay = 1; perDay <= AccountCells.MaxLimitsId + 50; perDay++)
+        {
+            var limits = new SendLimits { MessagesPerMinute = 1, MessagesPerDay = perDay };
+            var account = $"owner{perDay % 7}";
+            store.TryAcquire(account, limits, 1).Should().Be(full.TryAcquire(account, limits, 1));
+            store.TryAcquire(account, limits, 1).Should().Be(full.TryAcquire(account, limits, 1));
+            time.Advance(TimeSpan.FromMilliseconds(perDay % 3 * 700));
+        }
+    }
+
+    [Fact]
     public void A_per_second_bucket_refuses_at_255_rather_than_overflow()
     {
         var limits = new SendLimits { MessagesPerSecond = 10_000 };
