@@ -392,51 +392,68 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         // One pass: each window is brought up to date, checked and, while nothing has refused, counted at
         // once (in every tracked window, also those the current limits leave unset, so a limit set again
-        // later starts from the true count). A later refusal takes back what was added.
+        // later starts from the true count). A later refusal takes back what was added. The windows are
+        // written out one by one so each call sees a constant window and its bucket maths folds away.
         Span<int> added = stackalloc int[QuotaWindows.Count];
         var tracked = AccountCells.Mask(header);
         var sumCell = AccountCells.SumCells;
         var ringCell = AccountCells.SumCells + (2 * BitOperations.PopCount((uint)tracked));
-        for (var bits = tracked; bits != 0; bits &= bits - 1)
+        long waitMs;
+        if ((tracked & (1 << QuotaWindows.Second)) != 0)
         {
-            var window = BitOperations.TrailingZeroCount(bits);
-            ref var sum = ref AccountCells.Sum(cells, sumCell);
-            var bucket = QuotaWindows.BucketOf(window, now);
-            var lastBucket = moved ? QuotaWindows.BucketOf(window, last) : bucket;
-            var slot = QuotaWindows.SlotOf(window, bucket);
-            var limited = (wanted & (1 << window)) != 0;
-            var needed = window == QuotaWindows.RecipientsDay ? recipients : 1;
-            var limit = limited ? QuotaWindows.LimitOf(window, limits) : 0;
-            long waitMs;
-            if (window == QuotaWindows.Second)
-            {
-                var ring = AccountCells.ByteRing(cells, ringCell);
-                waitMs = Bring(window, ring, ref sum, lastBucket, bucket, slot, limited, needed, limit, now);
-                if (waitMs == 0 && binding == LimitWindow.None)
-                {
-                    added[window] = AccountCells.Add(ring, slot, ref sum, needed, byte.MaxValue);
-                }
-            }
-            else
-            {
-                var ring = AccountCells.WordRing(cells, ringCell, window);
-                waitMs = Bring(window, ring, ref sum, lastBucket, bucket, slot, limited, needed, limit, now);
-                if (waitMs == 0 && binding == LimitWindow.None)
-                {
-                    added[window] = AccountCells.Add(ring, slot, ref sum, needed, ushort.MaxValue);
-                }
-            }
-
+            waitMs = Step(QuotaWindows.Second, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.Second]);
             if (waitMs > 0)
             {
-                binding = Later(ref longestWaitMs, binding, waitMs, QuotaWindows.Name(window));
-
-                // A limit below what one send needs never frees: its end moves with the clock.
-                rememberable &= needed <= limit;
+                binding = Refused(QuotaWindows.Second, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
             }
 
             sumCell += 2;
-            ringCell += AccountCells.RingCells(window);
+            ringCell += AccountCells.RingCells(QuotaWindows.Second);
+        }
+
+        if ((tracked & (1 << QuotaWindows.Minute)) != 0)
+        {
+            waitMs = Step(QuotaWindows.Minute, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.Minute]);
+            if (waitMs > 0)
+            {
+                binding = Refused(QuotaWindows.Minute, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
+            }
+
+            sumCell += 2;
+            ringCell += AccountCells.RingCells(QuotaWindows.Minute);
+        }
+
+        if ((tracked & (1 << QuotaWindows.Hour)) != 0)
+        {
+            waitMs = Step(QuotaWindows.Hour, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.Hour]);
+            if (waitMs > 0)
+            {
+                binding = Refused(QuotaWindows.Hour, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
+            }
+
+            sumCell += 2;
+            ringCell += AccountCells.RingCells(QuotaWindows.Hour);
+        }
+
+        if ((tracked & (1 << QuotaWindows.Day)) != 0)
+        {
+            waitMs = Step(QuotaWindows.Day, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.Day]);
+            if (waitMs > 0)
+            {
+                binding = Refused(QuotaWindows.Day, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
+            }
+
+            sumCell += 2;
+            ringCell += AccountCells.RingCells(QuotaWindows.Day);
+        }
+
+        if ((tracked & (1 << QuotaWindows.RecipientsDay)) != 0)
+        {
+            waitMs = Step(QuotaWindows.RecipientsDay, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.RecipientsDay]);
+            if (waitMs > 0)
+            {
+                binding = Refused(QuotaWindows.RecipientsDay, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
+            }
         }
 
         header = AccountCells.WithLastMs(header, now);
@@ -481,6 +498,51 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
             sumCell += 2;
             ringCell += AccountCells.RingCells(window);
         }
+    }
+
+    /// <summary>
+    /// One window of <see cref="Decide"/>: brings it up to date, checks it and, when <paramref name="count"/>
+    /// and it allows, counts the send in it (<paramref name="added"/>). Returns how long it refuses, or 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Step(int window, ushort[] cells, int sumCell, int ringCell, long now, long last, bool moved, SendLimits limits, int wanted, int recipients, bool count, ref int added)
+    {
+        ref var sum = ref AccountCells.Sum(cells, sumCell);
+        var bucket = QuotaWindows.BucketOf(window, now);
+        var lastBucket = moved ? QuotaWindows.BucketOf(window, last) : bucket;
+        var slot = QuotaWindows.SlotOf(window, bucket);
+        var limited = (wanted & (1 << window)) != 0;
+        var needed = window == QuotaWindows.RecipientsDay ? recipients : 1;
+        var limit = limited ? QuotaWindows.LimitOf(window, limits) : 0;
+        long waitMs;
+        if (window == QuotaWindows.Second)
+        {
+            var ring = AccountCells.ByteRing(cells, ringCell);
+            waitMs = Bring(window, ring, ref sum, lastBucket, bucket, slot, limited, needed, limit, now);
+            if (waitMs == 0 && count)
+            {
+                added = AccountCells.Add(ring, slot, ref sum, needed, byte.MaxValue);
+            }
+        }
+        else
+        {
+            var ring = AccountCells.WordRing(cells, ringCell, window);
+            waitMs = Bring(window, ring, ref sum, lastBucket, bucket, slot, limited, needed, limit, now);
+            if (waitMs == 0 && count)
+            {
+                added = AccountCells.Add(ring, slot, ref sum, needed, ushort.MaxValue);
+            }
+        }
+
+        return waitMs;
+    }
+
+    /// <summary>Notes a refusing window: the longest wait names the refusal.</summary>
+    private static LimitWindow Refused(int window, long waitMs, LimitWindow binding, ref long longestWaitMs, ref bool rememberable, SendLimits limits, int recipients)
+    {
+        // A limit below what one send needs never frees: its end moves with the clock.
+        rememberable &= (window == QuotaWindows.RecipientsDay ? recipients : 1) <= QuotaWindows.LimitOf(window, limits);
+        return Later(ref longestWaitMs, binding, waitMs, QuotaWindows.Name(window));
     }
 
     /// <summary>Brings one window up to date and returns how long it refuses (0 when it allows or is not limited).</summary>

@@ -42,6 +42,7 @@ internal static class QuotaWindows
         | (limits.MessagesPerDay is null ? 0 : 1 << Day)
         | (limits.RecipientsPerDay is null ? 0 : 1 << RecipientsDay);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int LimitOf(int window, SendLimits limits) => window switch
     {
         Second => limits.MessagesPerSecond.GetValueOrDefault(),
