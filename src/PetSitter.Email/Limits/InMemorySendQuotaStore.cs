@@ -296,9 +296,14 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         // A locked header means an update in progress (it may clear the refusal): take the slow path and wait.
         var header = Volatile.Read(ref AccountCells.Header(cells));
         var refusal = Volatile.Read(ref AccountCells.Refusal(cells));
+        if (refusal == 0)
+        {
+            decision = default;
+            return false;
+        }
+
         now = Math.Max(now, AccountCells.LastMs(header));
-        if (refusal == 0
-            || (header & (AccountCells.LockedFlag | AccountCells.EvictedFlag)) != 0
+        if ((header & (AccountCells.LockedFlag | AccountCells.EvictedFlag)) != 0
             || now >= AccountCells.RefusalUntil(refusal)
             || (AccountCells.RefusalRecipients(refusal) is var counted && counted != 0 && counted != recipients)
             || AccountCells.RefusalLimitsId(refusal) != LimitsId(limits))
