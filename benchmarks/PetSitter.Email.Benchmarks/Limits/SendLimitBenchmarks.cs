@@ -1,6 +1,5 @@
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Time.Testing;
 using Polly;
 using Polly.RateLimiting;
 
@@ -65,7 +64,7 @@ public class SendLimitBenchmarks
         }
 
         limits = new SendLimits { MessagesPerSecond = PerSecond, MessagesPerHour = PerHour, MessagesPerDay = PerDay };
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
+        var clock = new ManualTimeProvider();
         store = new InMemorySendQuotaStore(clock);
 
         // A full hour's worth for every account, within the per-second limit; then the clock stops.

@@ -13,17 +13,30 @@ namespace PetSitter.Email;
 /// <list type="bullet">
 /// <item>0-3: a 64-bit header: bits 0-4 the tracked windows, bit 5 evicted, bit 6 held by the provider,
 /// bit 7 locked, bits 8-63 the last time the counters were brought up to date (store milliseconds).</item>
+/// <item>4-7: the last refusal, 64 bits (see <see cref="Refusal"/>), or zero.</item>
 /// <item>then one 32-bit running sum per tracked window, in window order;</item>
-/// <item>then one ring of bucket counts per tracked window, in window order.</item>
+/// <item>then one ring of bucket counts per tracked window, in window order. The per-second ring has
+/// byte-wide counts (two per cell), the others 16-bit ones.</item>
 /// </list>
-/// A bucket count saturates at <see cref="ushort.MaxValue"/>: the store refuses rather than overflow it.
+/// A bucket count saturates at its width's maximum (<see cref="CellMax"/>): the store refuses rather than
+/// overflow it.
 /// </remarks>
 internal static class AccountCells
 {
     public const long EvictedFlag = 1 << 5;
     public const long ExhaustedFlag = 1 << 6;
     public const long LockedFlag = 1 << 7;
-    public const int HeaderCells = 4;
+
+    /// <summary>The cell of the first running sum: after the header and the refusal.</summary>
+    public const int SumCells = 8;
+
+    // The refusal word: bits 0-39 the instant (store ms) before which the same check is refused,
+    // 40-51 the store's id of the limits it was computed for, 52-59 the recipients (0: any), 60-63 the window.
+    public const int RefusalTimeBits = 40;
+    public const long RefusalTimeMask = (1L << RefusalTimeBits) - 1;
+    public const int MaxLimitsId = (1 << 12) - 1;
+    public const int MaxRefusalRecipients = byte.MaxValue;
+
     private const long FlagBits = 0xFF;
     private const int TimeShift = 8;
 
@@ -36,22 +49,69 @@ internal static class AccountCells
 
     public static int Length(int mask)
     {
-        var length = HeaderCells + (2 * BitOperations.PopCount((uint)mask));
+        var length = SumCells + (2 * BitOperations.PopCount((uint)mask));
         for (var bits = mask; bits != 0; bits &= bits - 1)
         {
-            length += QuotaWindows.RingSize(BitOperations.TrailingZeroCount(bits));
+            length += RingCells(BitOperations.TrailingZeroCount(bits));
         }
 
         return length;
     }
 
+    /// <summary>How many 16-bit cells a window's ring takes: the per-second ring packs two counts per cell.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int RingCells(int window) => window == QuotaWindows.Second ? QuotaWindows.SecondRing / 2 : QuotaWindows.RingSize(window);
+
+    /// <summary>
+    /// The most one bucket can count. A per-second bucket is 40 ms: 255 sends in 40 ms (6,375 a second)
+    /// is beyond any SMTP account, and a fuller bucket refuses, so the narrow count only ever makes the
+    /// store stricter.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int CellMax(int window) => window == QuotaWindows.Second ? byte.MaxValue : ushort.MaxValue;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Span<byte> ByteRing(ushort[] cells, int ringCell) =>
+        MemoryMarshal.Cast<ushort, byte>(cells.AsSpan(ringCell, QuotaWindows.SecondRing / 2));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Span<ushort> WordRing(ushort[] cells, int ringCell, int window) => cells.AsSpan(ringCell, QuotaWindows.RingSize(window));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ref long Header(ushort[] cells) =>
         ref Unsafe.As<ushort, long>(ref MemoryMarshal.GetArrayDataReference(cells));
 
+    /// <summary>
+    /// The last refusal: until its instant, a check with the same limits and recipients is refused by the
+    /// same window, as long as nothing is counted (counting clears it). Written under the lock; read
+    /// without it on 64-bit processes, where the aligned 64-bit word cannot tear.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ref long Refusal(ushort[] cells) =>
+        ref Unsafe.As<ushort, long>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(cells), 4));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ref int Sum(ushort[] cells, int cell) =>
         ref Unsafe.As<ushort, int>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(cells), cell));
+
+    /// <summary>Packs a refusal, or returns zero when it does not fit (then nothing is remembered).</summary>
+    public static long PackRefusal(long untilMs, int limitsId, int recipients, LimitWindow window)
+    {
+        if (limitsId is <= 0 or > MaxLimitsId || recipients is < 0 or > MaxRefusalRecipients || (ulong)untilMs > RefusalTimeMask)
+        {
+            return 0;
+        }
+
+        return untilMs | ((long)limitsId << RefusalTimeBits) | ((long)recipients << 52) | ((long)window << 60);
+    }
+
+    public static long RefusalUntil(long refusal) => refusal & RefusalTimeMask;
+
+    public static int RefusalLimitsId(long refusal) => (int)(refusal >> RefusalTimeBits) & MaxLimitsId;
+
+    public static int RefusalRecipients(long refusal) => (int)(refusal >> 52) & MaxRefusalRecipients;
+
+    public static LimitWindow RefusalWindow(long refusal) => (LimitWindow)(int)((ulong)refusal >> 60);
 
     /// <summary>
     /// Takes the account's lock. On 64-bit processes it is the header's lock bit, taken with one compare-and-swap
@@ -116,7 +176,8 @@ internal static class AccountCells
     /// subtracted and cleared. Work is proportional to the buckets passed, at most one ring.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Expire(int window, Span<ushort> ring, ref int sum, long lastBucket, long bucket)
+    public static void Expire<T>(int window, Span<T> ring, ref int sum, long lastBucket, long bucket)
+        where T : unmanaged, IBinaryInteger<T>
     {
         var passed = bucket - lastBucket;
         if (passed <= 0 || sum == 0)
@@ -134,8 +195,8 @@ internal static class AccountCells
         var slot = QuotaWindows.SlotOf(window, lastBucket + 1);
         for (var i = 0; i < passed; i++)
         {
-            sum -= ring[slot];
-            ring[slot] = 0;
+            sum -= int.CreateTruncating(ring[slot]);
+            ring[slot] = T.Zero;
             if (++slot == ring.Length)
             {
                 slot = 0;
@@ -143,12 +204,27 @@ internal static class AccountCells
         }
     }
 
+    /// <summary>Adds up to <paramref name="count"/> to a bucket and the sum, stopping at the bucket's maximum.</summary>
+    /// <returns>How much was added.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Add<T>(Span<T> ring, int slot, ref int sum, int count, int max)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        ref var bucket = ref ring[slot];
+        var current = int.CreateTruncating(bucket);
+        var added = Math.Min(count, max - current);
+        bucket = T.CreateTruncating(current + added);
+        sum += added;
+        return added;
+    }
+
     /// <summary>
     /// How long until <paramref name="needed"/> more can be counted in a window that has
     /// <paramref name="sum"/> of <paramref name="limit"/> used: the time the oldest buckets that free enough
     /// leave the window, and no earlier than the next bucket when the current one is full.
     /// </summary>
-    public static long WaitMs(int window, ReadOnlySpan<ushort> ring, int sum, int needed, int limit, long bucket, long nowMs)
+    public static long WaitMs<T>(int window, ReadOnlySpan<T> ring, int sum, int needed, int limit, long bucket, long nowMs)
+        where T : unmanaged, IBinaryInteger<T>
     {
         var width = QuotaWindows.BucketMs(window);
         long wait = 0;
@@ -163,7 +239,7 @@ internal static class AccountCells
             var slot = QuotaWindows.SlotOf(window, bucket + 1);
             for (var i = bucket - ring.Length + 1; i <= bucket; i++)
             {
-                freed += ring[slot];
+                freed += int.CreateTruncating(ring[slot]);
                 if (freed >= excess)
                 {
                     wait = ((i + ring.Length) * width) - nowMs;
@@ -177,7 +253,7 @@ internal static class AccountCells
             }
         }
 
-        if (ring[QuotaWindows.SlotOf(window, bucket)] + needed > ushort.MaxValue)
+        if (int.CreateTruncating(ring[QuotaWindows.SlotOf(window, bucket)]) + needed > CellMax(window))
         {
             wait = Math.Max(wait, ((bucket + 1) * width) - nowMs);
         }

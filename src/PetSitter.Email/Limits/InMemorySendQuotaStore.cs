@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace PetSitter.Email;
 
@@ -27,16 +28,27 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
 
     private readonly ConcurrentDictionary<string, ushort[]> accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Exhaustion> exhaustions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SendLimits, LimitsTag> limitsIds = new();
+    private readonly bool remembersRefusals;
     private readonly Lock sweepGate = new();
     private readonly TimeProvider timeProvider;
     private readonly long originTimestamp;
     private readonly long timestampFrequency;
     private readonly double msPerTimestampTick;
     private IEnumerator<KeyValuePair<string, ushort[]>>? sweepCursor;
+    private LimitsTag? lastLimits;
+    private int issuedLimitsIds;
 
     public InMemorySendQuotaStore(TimeProvider timeProvider)
+        : this(timeProvider, rememberRefusals: true)
+    {
+    }
+
+    /// <summary>Creates a store; without <paramref name="rememberRefusals"/> every refusal is computed in full (tests compare the two).</summary>
+    internal InMemorySendQuotaStore(TimeProvider timeProvider, bool rememberRefusals)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
+        remembersRefusals = rememberRefusals && Environment.Is64BitProcess;
         this.timeProvider = timeProvider;
         originTimestamp = timeProvider.GetTimestamp();
         timestampFrequency = timeProvider.TimestampFrequency;
@@ -98,6 +110,10 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
                 }
 
                 SweepStep(now);
+            }
+            else if (remembersRefusals && StillRefused(cells, limits, recipients, now, out var refusal))
+            {
+                return refusal;
             }
 
             AccountCells.Enter(cells);
@@ -165,6 +181,9 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
                 }
 
                 header |= AccountCells.ExhaustedFlag;
+
+                // The remembered refusal did not know about this hold.
+                AccountCells.Refusal(cells) = 0;
                 return;
             }
             finally
@@ -197,17 +216,26 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
             Span<int?> counts = stackalloc int?[QuotaWindows.Count];
             var last = AccountCells.LastMs(header);
             var tracked = AccountCells.Mask(header);
-            var sumCell = AccountCells.HeaderCells;
-            var ringCell = AccountCells.HeaderCells + (2 * BitOperations.PopCount((uint)tracked));
+            var sumCell = AccountCells.SumCells;
+            var ringCell = AccountCells.SumCells + (2 * BitOperations.PopCount((uint)tracked));
             for (var bits = tracked; bits != 0; bits &= bits - 1)
             {
                 var window = BitOperations.TrailingZeroCount(bits);
-                var ring = cells.AsSpan(ringCell, QuotaWindows.RingSize(window));
                 ref var sum = ref AccountCells.Sum(cells, sumCell);
-                AccountCells.Expire(window, ring, ref sum, QuotaWindows.BucketOf(window, last), QuotaWindows.BucketOf(window, now));
+                var lastBucket = QuotaWindows.BucketOf(window, last);
+                var bucket = QuotaWindows.BucketOf(window, now);
+                if (window == QuotaWindows.Second)
+                {
+                    AccountCells.Expire(window, AccountCells.ByteRing(cells, ringCell), ref sum, lastBucket, bucket);
+                }
+                else
+                {
+                    AccountCells.Expire(window, AccountCells.WordRing(cells, ringCell, window), ref sum, lastBucket, bucket);
+                }
+
                 counts[window] = sum;
                 sumCell += 2;
-                ringCell += ring.Length;
+                ringCell += AccountCells.RingCells(window);
             }
 
             header = AccountCells.WithLastMs(header, now);
@@ -257,7 +285,86 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         };
     }
 
-    /// <summary>Decides under the account's lock: brings every tracked window up to date, then counts or refuses.</summary>
+    /// <summary>
+    /// The refusal fast path: the account's remembered refusal still holds for these limits and recipients
+    /// at this instant, so the answer is the one the full computation gives (see <see cref="Decide"/>)
+    /// without taking the lock or touching a window.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool StillRefused(ushort[] cells, SendLimits limits, int recipients, long now, out QuotaDecision decision)
+    {
+        // A locked header means an update in progress (it may clear the refusal): take the slow path and wait.
+        var header = Volatile.Read(ref AccountCells.Header(cells));
+        var refusal = Volatile.Read(ref AccountCells.Refusal(cells));
+        if (refusal == 0)
+        {
+            decision = default;
+            return false;
+        }
+
+        now = Math.Max(now, AccountCells.LastMs(header));
+        if ((header & (AccountCells.LockedFlag | AccountCells.EvictedFlag)) != 0
+            || now >= AccountCells.RefusalUntil(refusal)
+            || (AccountCells.RefusalRecipients(refusal) is var counted && counted != 0 && counted != recipients)
+            || AccountCells.RefusalLimitsId(refusal) != LimitsId(limits))
+        {
+            decision = default;
+            return false;
+        }
+
+        decision = new QuotaDecision(AccountCells.RefusalWindow(refusal), new TimeSpan((AccountCells.RefusalUntil(refusal) - now) * TimeSpan.TicksPerMillisecond));
+        return true;
+    }
+
+    /// <summary>
+    /// A small number standing for these limits' values, the same for equal limits, so a remembered refusal
+    /// can be matched without holding a reference; 0 once <see cref="AccountCells.MaxLimitsId"/> distinct
+    /// limits have been seen (refusals are then computed in full).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int LimitsId(SendLimits limits)
+    {
+        var last = Volatile.Read(ref lastLimits);
+        return last is not null && ReferenceEquals(last.Limits, limits) ? last.Id : LimitsIdSlow(limits);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int LimitsIdSlow(SendLimits limits)
+    {
+        if (!limitsIds.TryGetValue(limits, out var tag))
+        {
+            if (Volatile.Read(ref issuedLimitsIds) >= AccountCells.MaxLimitsId)
+            {
+                return 0;
+            }
+
+            tag = limitsIds.GetOrAdd(limits, static (key, store) => new LimitsTag(key, Interlocked.Increment(ref store.issuedLimitsIds)), this);
+        }
+
+        if (tag.Id > AccountCells.MaxLimitsId)
+        {
+            return 0;
+        }
+
+        // Only the instance the tag holds is matched by reference, so this never allocates.
+        if (ReferenceEquals(tag.Limits, limits))
+        {
+            Volatile.Write(ref lastLimits, tag);
+        }
+
+        return tag.Id;
+    }
+
+    /// <summary>
+    /// Decides under the account's lock: brings every tracked window up to date, then counts or refuses.
+    /// </summary>
+    /// <remarks>
+    /// A refusal is remembered as the instant it ends. Until then, with the same limits and recipients and
+    /// nothing counted, this computation gives the same answer at any later time: each refusing window's
+    /// end is the absolute instant its freeing bucket leaves the window (or its full bucket ends), which does
+    /// not move while the clock advances towards it, and a window that allowed cannot start refusing with
+    /// nothing counted. Counting, a new hold and new cells (growth, eviction) forget it.
+    /// </remarks>
     private QuotaDecision Decide(string accountKey, ushort[] cells, SendLimits limits, int wanted, int recipients, long now)
     {
         ref var header = ref AccountCells.Header(cells);
@@ -284,61 +391,181 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
             }
         }
 
-        // Where each window's current bucket sits, kept for the counting pass.
-        Span<int> countCells = stackalloc int[QuotaWindows.Count];
-        var tracked = AccountCells.Mask(header);
-        var sumCell = AccountCells.HeaderCells;
-        var ringCell = AccountCells.HeaderCells + (2 * BitOperations.PopCount((uint)tracked));
-        var windows = 0;
-        for (var bits = tracked; bits != 0; bits &= bits - 1)
-        {
-            var window = BitOperations.TrailingZeroCount(bits);
-            var ring = cells.AsSpan(ringCell, QuotaWindows.RingSize(window));
-            ref var sum = ref AccountCells.Sum(cells, sumCell);
-            var bucket = QuotaWindows.BucketOf(window, now);
-            var lastBucket = QuotaWindows.BucketOf(window, last);
-            if (bucket != lastBucket)
-            {
-                AccountCells.Expire(window, ring, ref sum, lastBucket, bucket);
-            }
+        // Every bucket width divides the next: within one per-second bucket no window has moved on.
+        var moved = QuotaWindows.BucketOf(QuotaWindows.Second, now) != QuotaWindows.BucketOf(QuotaWindows.Second, last);
+        var rememberable = true;
 
-            var slot = QuotaWindows.SlotOf(window, bucket);
-            countCells[windows++] = ringCell + slot;
-            if ((wanted & (1 << window)) != 0)
+        // One pass: each window is brought up to date, checked and, while nothing has refused, counted at
+        // once (in every tracked window, also those the current limits leave unset, so a limit set again
+        // later starts from the true count). A later refusal takes back what was added. The windows are
+        // written out one by one so each call sees a constant window and its bucket maths folds away.
+        Span<int> added = stackalloc int[QuotaWindows.Count];
+        var tracked = AccountCells.Mask(header);
+        var sumCell = AccountCells.SumCells;
+        var ringCell = AccountCells.SumCells + (2 * BitOperations.PopCount((uint)tracked));
+        long waitMs;
+        if ((tracked & (1 << QuotaWindows.Second)) != 0)
+        {
+            waitMs = Step(QuotaWindows.Second, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.Second]);
+            if (waitMs > 0)
             {
-                var needed = window == QuotaWindows.RecipientsDay ? recipients : 1;
-                var limit = QuotaWindows.LimitOf(window, limits);
-                if ((long)sum + needed > limit || (long)ring[slot] + needed > ushort.MaxValue)
-                {
-                    var waitMs = AccountCells.WaitMs(window, ring, sum, needed, limit, bucket, now);
-                    binding = Later(ref longestWaitMs, binding, waitMs, QuotaWindows.Name(window));
-                }
+                binding = Refused(QuotaWindows.Second, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
             }
 
             sumCell += 2;
-            ringCell += ring.Length;
+            ringCell += AccountCells.RingCells(QuotaWindows.Second);
+        }
+
+        if ((tracked & (1 << QuotaWindows.Minute)) != 0)
+        {
+            waitMs = Step(QuotaWindows.Minute, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.Minute]);
+            if (waitMs > 0)
+            {
+                binding = Refused(QuotaWindows.Minute, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
+            }
+
+            sumCell += 2;
+            ringCell += AccountCells.RingCells(QuotaWindows.Minute);
+        }
+
+        if ((tracked & (1 << QuotaWindows.Hour)) != 0)
+        {
+            waitMs = Step(QuotaWindows.Hour, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.Hour]);
+            if (waitMs > 0)
+            {
+                binding = Refused(QuotaWindows.Hour, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
+            }
+
+            sumCell += 2;
+            ringCell += AccountCells.RingCells(QuotaWindows.Hour);
+        }
+
+        if ((tracked & (1 << QuotaWindows.Day)) != 0)
+        {
+            waitMs = Step(QuotaWindows.Day, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.Day]);
+            if (waitMs > 0)
+            {
+                binding = Refused(QuotaWindows.Day, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
+            }
+
+            sumCell += 2;
+            ringCell += AccountCells.RingCells(QuotaWindows.Day);
+        }
+
+        if ((tracked & (1 << QuotaWindows.RecipientsDay)) != 0)
+        {
+            waitMs = Step(QuotaWindows.RecipientsDay, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.RecipientsDay]);
+            if (waitMs > 0)
+            {
+                binding = Refused(QuotaWindows.RecipientsDay, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
+            }
         }
 
         header = AccountCells.WithLastMs(header, now);
+        ref var remembered = ref AccountCells.Refusal(cells);
         if (binding != LimitWindow.None)
         {
+            TakeBack(cells, tracked, added, now);
+            remembered = remembersRefusals && rememberable
+                ? AccountCells.PackRefusal(now + longestWaitMs, LimitsId(limits), (wanted & (1 << QuotaWindows.RecipientsDay)) != 0 ? recipients : 0, binding)
+                : 0;
             return new QuotaDecision(binding, new TimeSpan(longestWaitMs * TimeSpan.TicksPerMillisecond));
         }
 
-        // Count in every tracked window, also those the current limits leave unset, so a limit set again
-        // later starts from the true count.
-        sumCell = AccountCells.HeaderCells;
-        windows = 0;
+        remembered = 0;
+        return default;
+    }
+
+    /// <summary>Undoes the counts a refused check added before a later window refused.</summary>
+    private static void TakeBack(ushort[] cells, int tracked, ReadOnlySpan<int> added, long now)
+    {
+        var sumCell = AccountCells.SumCells;
+        var ringCell = AccountCells.SumCells + (2 * BitOperations.PopCount((uint)tracked));
         for (var bits = tracked; bits != 0; bits &= bits - 1)
         {
-            ref var count = ref cells[countCells[windows++]];
-            var added = Math.Min(BitOperations.TrailingZeroCount(bits) == QuotaWindows.RecipientsDay ? recipients : 1, ushort.MaxValue - count);
-            count += (ushort)added;
-            AccountCells.Sum(cells, sumCell) += added;
+            var window = BitOperations.TrailingZeroCount(bits);
+            var count = added[window];
+            if (count != 0)
+            {
+                var slot = QuotaWindows.SlotOf(window, QuotaWindows.BucketOf(window, now));
+                if (window == QuotaWindows.Second)
+                {
+                    AccountCells.ByteRing(cells, ringCell)[slot] -= (byte)count;
+                }
+                else
+                {
+                    AccountCells.WordRing(cells, ringCell, window)[slot] -= (ushort)count;
+                }
+
+                AccountCells.Sum(cells, sumCell) -= count;
+            }
+
             sumCell += 2;
+            ringCell += AccountCells.RingCells(window);
+        }
+    }
+
+    /// <summary>
+    /// One window of <see cref="Decide"/>: brings it up to date, checks it and, when <paramref name="count"/>
+    /// and it allows, counts the send in it (<paramref name="added"/>). Returns how long it refuses, or 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Step(int window, ushort[] cells, int sumCell, int ringCell, long now, long last, bool moved, SendLimits limits, int wanted, int recipients, bool count, ref int added)
+    {
+        ref var sum = ref AccountCells.Sum(cells, sumCell);
+        var bucket = QuotaWindows.BucketOf(window, now);
+        var lastBucket = moved ? QuotaWindows.BucketOf(window, last) : bucket;
+        var slot = QuotaWindows.SlotOf(window, bucket);
+        var limited = (wanted & (1 << window)) != 0;
+        var needed = window == QuotaWindows.RecipientsDay ? recipients : 1;
+        var limit = limited ? QuotaWindows.LimitOf(window, limits) : 0;
+        long waitMs;
+        if (window == QuotaWindows.Second)
+        {
+            var ring = AccountCells.ByteRing(cells, ringCell);
+            waitMs = Bring(window, ring, ref sum, lastBucket, bucket, slot, limited, needed, limit, now);
+            if (waitMs == 0 && count)
+            {
+                added = AccountCells.Add(ring, slot, ref sum, needed, byte.MaxValue);
+            }
+        }
+        else
+        {
+            var ring = AccountCells.WordRing(cells, ringCell, window);
+            waitMs = Bring(window, ring, ref sum, lastBucket, bucket, slot, limited, needed, limit, now);
+            if (waitMs == 0 && count)
+            {
+                added = AccountCells.Add(ring, slot, ref sum, needed, ushort.MaxValue);
+            }
         }
 
-        return default;
+        return waitMs;
+    }
+
+    /// <summary>Notes a refusing window: the longest wait names the refusal.</summary>
+    private static LimitWindow Refused(int window, long waitMs, LimitWindow binding, ref long longestWaitMs, ref bool rememberable, SendLimits limits, int recipients)
+    {
+        // A limit below what one send needs never frees: its end moves with the clock.
+        rememberable &= (window == QuotaWindows.RecipientsDay ? recipients : 1) <= QuotaWindows.LimitOf(window, limits);
+        return Later(ref longestWaitMs, binding, waitMs, QuotaWindows.Name(window));
+    }
+
+    /// <summary>Brings one window up to date and returns how long it refuses (0 when it allows or is not limited).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Bring<T>(int window, Span<T> ring, ref int sum, long lastBucket, long bucket, int slot, bool limited, int needed, int limit, long now)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        if (bucket != lastBucket)
+        {
+            AccountCells.Expire(window, ring, ref sum, lastBucket, bucket);
+        }
+
+        if (limited && ((long)sum + needed > limit || int.CreateTruncating(ring[slot]) + needed > AccountCells.CellMax(window)))
+        {
+            return AccountCells.WaitMs<T>(window, ring, sum, needed, limit, bucket, now);
+        }
+
+        return 0;
     }
 
     /// <summary>
@@ -351,12 +578,12 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         var grown = AccountCells.Create(mask, AccountCells.LastMs(oldHeader));
         AccountCells.Header(grown) |= oldHeader & AccountCells.ExhaustedFlag;
         var oldMask = AccountCells.Mask(oldHeader);
-        int oldSum = AccountCells.HeaderCells, oldRing = AccountCells.HeaderCells + (2 * BitOperations.PopCount((uint)oldMask));
-        int newSum = AccountCells.HeaderCells, newRing = AccountCells.HeaderCells + (2 * BitOperations.PopCount((uint)mask));
+        int oldSum = AccountCells.SumCells, oldRing = AccountCells.SumCells + (2 * BitOperations.PopCount((uint)oldMask));
+        int newSum = AccountCells.SumCells, newRing = AccountCells.SumCells + (2 * BitOperations.PopCount((uint)mask));
         for (var bits = mask; bits != 0; bits &= bits - 1)
         {
             var window = BitOperations.TrailingZeroCount(bits);
-            var ringSize = QuotaWindows.RingSize(window);
+            var ringSize = AccountCells.RingCells(window);
             if ((oldMask & (1 << window)) != 0)
             {
                 AccountCells.Sum(grown, newSum) = AccountCells.Sum(old, oldSum);
@@ -449,4 +676,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
     }
 
     private sealed record Exhaustion(long UntilMs, string Reason);
+
+    /// <summary>The store's number for one value of limits; <see cref="Limits"/> is the first instance seen with it.</summary>
+    private sealed record LimitsTag(SendLimits Limits, int Id);
 }

@@ -20,15 +20,16 @@ internal static class QuotaWindows
     public const int Count = 5;
     public const int AllMask = (1 << Count) - 1;
 
-    // Widths in milliseconds; ring = buckets per window + 1 (the bucket partly outside the window).
+    // Widths in milliseconds; ring = buckets per window + 1 (the bucket partly outside the window). Each
+    // width divides the next, so two instants in the same per-second bucket share every window's bucket.
     public const long SecondBucketMs = 40;       // 25 buckets: 96.2 % usable
     public const long MinuteBucketMs = 2_000;    // 30 buckets: 96.8 %
     public const long HourBucketMs = 120_000;    // 30 buckets: 96.8 %
-    public const long DayBucketMs = 1_800_000;   // 48 buckets: 98.0 %
+    public const long DayBucketMs = 3_600_000;   // 24 buckets: 96.0 % (hourly, so an account's counters fit in 256 B)
     public const int SecondRing = 26;
     public const int MinuteRing = 31;
     public const int HourRing = 31;
-    public const int DayRing = 49;
+    public const int DayRing = 25;
 
     /// <summary>The longest any bucket stays counted: after this long untouched an account holds nothing.</summary>
     public const long LongestSpanMs = DayRing * DayBucketMs;
@@ -41,6 +42,7 @@ internal static class QuotaWindows
         | (limits.MessagesPerDay is null ? 0 : 1 << Day)
         | (limits.RecipientsPerDay is null ? 0 : 1 << RecipientsDay);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int LimitOf(int window, SendLimits limits) => window switch
     {
         Second => limits.MessagesPerSecond.GetValueOrDefault(),

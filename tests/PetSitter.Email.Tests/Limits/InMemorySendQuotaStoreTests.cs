@@ -96,7 +96,7 @@ public class InMemorySendQuotaStoreTests
         var refused = store.TryAcquire(Account, limits, 1);
 
         refused.Window.Should().Be(LimitWindow.RecipientsPerDay);
-        refused.RetryAfter.Should().Be(TimeSpan.FromHours(24.5));
+        refused.RetryAfter.Should().Be(TimeSpan.FromHours(25));
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public class InMemorySendQuotaStoreTests
         var refused = store.TryAcquire(Account, limits, 1);
 
         refused.Window.Should().Be(LimitWindow.MessagesPerDay);
-        refused.RetryAfter.Should().Be(TimeSpan.FromHours(24.5) - TimeSpan.FromSeconds(5));
+        refused.RetryAfter.Should().Be(TimeSpan.FromHours(25) - TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public class InMemorySendQuotaStoreTests
 
         var refused = store.TryAcquire(Account, limits, 1);
         refused.Window.Should().Be(LimitWindow.MessagesPerDay);
-        refused.RetryAfter.Should().Be(TimeSpan.FromHours(24.5));
+        refused.RetryAfter.Should().Be(TimeSpan.FromHours(25));
     }
 
     [Fact]
@@ -268,7 +268,7 @@ public class InMemorySendQuotaStoreTests
             store.TryAcquire($"old-{i}", limits, 1);
         }
 
-        time.Advance(TimeSpan.FromHours(24.5));
+        time.Advance(TimeSpan.FromHours(25));
         for (var i = 0; i < 40; i++)
         {
             store.TryAcquire($"new-{i}", limits, 1);
@@ -396,7 +396,7 @@ public class InMemorySendQuotaStoreTests
             Acquire(key, limits, 5);
         }
 
-        time.Advance(TimeSpan.FromHours(24.5));
+        time.Advance(TimeSpan.FromHours(25));
         var allowed = new int[old.Length];
 
         Parallel.For(0, 40_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
