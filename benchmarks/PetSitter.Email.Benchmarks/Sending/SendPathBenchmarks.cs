@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,6 +22,8 @@ public class SendPathBenchmarks
     private MimeMessage message = null!;
     private OutgoingEmail email = null!;
     private OutgoingEmail anonymousEmail = null!;
+    private MeterListener? waitListener;
+    private long throttleWaits;
 
     [GlobalSetup]
     public void Setup()
@@ -33,10 +36,32 @@ public class SendPathBenchmarks
         var services = new ServiceCollection();
         services.AddSingleton<IBusinessEmailSettingsProvider>(new FixedSettingsProvider(business));
         services.AddSingleton<ISmtpTransport>(transport);
+
+        // Millions of sends a second would fill the per-second window's 40 ms buckets (255 each) on the system
+        // clock and measure the throttle's waits instead of the send path, so the quota store's clock moves
+        // 1 ms per read, as in the limiter benchmark (a real clock read, ClockBenchmarks, comes on top in
+        // production). Everything else keeps the system clock: Polly arms its timeouts without a timer object
+        // only on TimeProvider.System.
+        services.AddSingleton<ISendQuotaStore>(new InMemorySendQuotaStore(new SteppingTimeProvider(TimeSpan.FromMilliseconds(1))));
         services.AddPetSitterEmail();
         services.Replace(ServiceDescriptor.Singleton<INativeMailer>(native));
         provider = services.BuildServiceProvider();
         sender = provider.GetRequiredService<IEmailSender>();
+
+        // Only the throttle-wait counter is listened to, so the other instruments stay as quiet as in an app
+        // without telemetry; a wait would mean the send path was not what was measured.
+        waitListener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == PetSitterEmailTelemetry.MeterName && instrument.Name == "petsitter.email.throttle.waits")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        waitListener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref throttleWaits, value));
+        waitListener.Start();
 
         // Ready for SMTP: From is the business's mailbox (as the Quick start's apps write it, or a template
         // fills it in) and Reply-To is set. The second message has neither, so the library must set them on a copy.
@@ -52,6 +77,12 @@ public class SendPathBenchmarks
     public void Cleanup()
     {
         provider?.Dispose();
+        waitListener?.Dispose();
+        if (Interlocked.Read(ref throttleWaits) > 0)
+        {
+            throw new InvalidOperationException($"{throttleWaits} sends waited for a send limit: the send path was not what was measured.");
+        }
+
         if (native.Sent > 0)
         {
             throw new InvalidOperationException($"{native.Sent} sends fell back to the native channel: the SMTP path was not the one measured.");

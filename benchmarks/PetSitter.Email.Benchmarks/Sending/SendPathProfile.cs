@@ -42,6 +42,9 @@ internal static class SendPathProfile
         var services = new ServiceCollection();
         services.AddSingleton<IBusinessEmailSettingsProvider>(new FixedSettingsProvider(business));
         services.AddSingleton<ISmtpTransport>(new InstantTransport());
+
+        // As in SendPathBenchmarks: a stepping clock for the quota store only, so the loop never fills a per-second bucket.
+        services.AddSingleton<ISendQuotaStore>(new InMemorySendQuotaStore(new SteppingTimeProvider(TimeSpan.FromMilliseconds(1))));
         services.AddPetSitterEmail();
         using var provider = services.BuildServiceProvider();
         var sender = provider.GetRequiredService<IEmailSender>();

@@ -20,7 +20,11 @@ public sealed record SendLimits
     /// <summary>Gets limits that limit nothing.</summary>
     public static SendLimits None { get; } = new();
 
-    /// <summary>Gets the most messages in any 1 second, or <see langword="null"/> for no limit. Default: <see langword="null"/>.</summary>
+    /// <summary>
+    /// Gets the most messages in any 1 second, or <see langword="null"/> for no limit. The in-memory store counts
+    /// at most 255 sends in each 40 ms of a second, so above 6,375 this limit behaves as 6,375 (no mailbox
+    /// allows nearly as many). Default: <see langword="null"/>.
+    /// </summary>
     public int? MessagesPerSecond { get; init; }
 
     /// <summary>Gets the most messages in any 60 seconds, or <see langword="null"/> for no limit. Default: <see langword="null"/>.</summary>
