@@ -1,7 +1,7 @@
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using PetSitter.Email.Testing;
 using PetSitter.Email.Tests.Secrets;
+using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.Credentials;
 
@@ -89,6 +89,6 @@ public sealed class XOAuth2DiagnosticsTests : IAsyncDisposable
     }
 
     private Task<DiagnosticReport> DiagnoseAsync(SmtpAccountSettings account) =>
-        new SmtpDiagnostics(TimeProvider.System, NullLogger<SmtpDiagnostics>.Instance)
+        new SmtpDiagnostics(TimeProvider.System, TestLogging.For<SmtpDiagnostics>())
             .RunAsync(account, new DiagnosticOptions { StepTimeout = TimeSpan.FromSeconds(5) }, _timeout.Token);
 }

@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PetSitter.Email.Testing;
+using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.Credentials;
 
@@ -167,7 +167,7 @@ public sealed class XOAuth2SignInTests : IAsyncDisposable
         var transport = new MailKitSmtpTransport(
             Options.Create(new PetSitterEmailOptions { SmtpTimeout = TimeSpan.FromSeconds(10) }),
             TimeProvider.System,
-            NullLogger<MailKitSmtpTransport>.Instance);
+            TestLogging.For<MailKitSmtpTransport>());
         _disposables.Add(transport);
         return transport;
     }

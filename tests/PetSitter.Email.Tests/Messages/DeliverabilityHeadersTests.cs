@@ -1,9 +1,9 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
 using PetSitter.Email.Testing;
 using PetSitter.Email.Tests.EndToEnd;
+using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.Messages;
 
@@ -95,8 +95,8 @@ public sealed class DeliverabilityHeadersTests : IDisposable
         var notification = new OutgoingEmail("paws", EmailCategory.SystemNotification, message);
         var invoice = new OutgoingEmail("paws", EmailCategory.Invoice, message) { UnsubscribeUrl = Unsubscribe };
 
-        DeliverabilityHeaders.Prepare(notification, NullLogger.Instance).Should().BeSameAs(notification, "the sender's own Auto-Submitted is kept");
-        DeliverabilityHeaders.Prepare(invoice, NullLogger.Instance).Should().BeSameAs(invoice);
+        DeliverabilityHeaders.Prepare(notification, TestLogging.For<DeliverabilityHeadersTests>()).Should().BeSameAs(notification, "the sender's own Auto-Submitted is kept");
+        DeliverabilityHeaders.Prepare(invoice, TestLogging.For<DeliverabilityHeadersTests>()).Should().BeSameAs(invoice);
         message.Headers["Auto-Submitted"].Should().Be("auto-replied");
     }
 
@@ -108,13 +108,13 @@ public sealed class DeliverabilityHeadersTests : IDisposable
         message.Headers.Add("List-Unsubscribe", "<mailto:leave@paws.test>");
         var email = new OutgoingEmail("paws", EmailCategory.Marketing, message) { UnsubscribeUrl = Unsubscribe };
 
-        var prepared = DeliverabilityHeaders.Prepare(email, NullLogger.Instance);
+        var prepared = DeliverabilityHeaders.Prepare(email, TestLogging.For<DeliverabilityHeadersTests>());
 
         prepared.Message.Should().NotBeSameAs(message);
         prepared.UnsubscribeUrl.Should().Be(Unsubscribe);
         prepared.Message.MessageId.Should().NotBeNullOrEmpty();
         prepared.Message.Headers.Where(h => h.Field == "List-Unsubscribe").Select(h => h.Value).Should().Equal($"<{Unsubscribe.AbsoluteUri}>");
-        DeliverabilityHeaders.Prepare(prepared, NullLogger.Instance).Should().BeSameAs(prepared, "a prepared email (a deferred one, sent again) needs nothing more");
+        DeliverabilityHeaders.Prepare(prepared, TestLogging.For<DeliverabilityHeadersTests>()).Should().BeSameAs(prepared, "a prepared email (a deferred one, sent again) needs nothing more");
         message.Headers["List-Unsubscribe"].Should().Be("<mailto:leave@paws.test>");
         message.MessageId.Should().BeNullOrEmpty();
     }

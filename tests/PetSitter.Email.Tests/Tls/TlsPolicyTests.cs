@@ -4,11 +4,11 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PetSitter.Email.Testing;
 using PetSitter.Email.Tests.Credentials;
 using PetSitter.Email.Tests.Smtp;
+using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.Tls;
 
@@ -245,7 +245,7 @@ public sealed class TlsPolicyTests : IAsyncDisposable
         var transport = new MailKitSmtpTransport(
             Options.Create(new PetSitterEmailOptions { SmtpTimeout = TimeSpan.FromSeconds(10) }),
             TimeProvider.System,
-            NullLogger<MailKitSmtpTransport>.Instance);
+            TestLogging.For<MailKitSmtpTransport>());
         _disposables.Add(transport);
         return transport;
     }
