@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
@@ -239,7 +238,7 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, I
 
     private async Task<SmtpConnection> OpenAsync(SmtpAccountSettings account, CancellationToken cancellationToken)
     {
-        var endpoint = string.Create(CultureInfo.InvariantCulture, $"{account.Host}:{account.Port}");
+        var endpoint = TargetOf(account).Endpoint;
         try
         {
             var connection = await SmtpConnection.OpenAsync(account, _options.SmtpTimeout, _time, _logger, cancellationToken).ConfigureAwait(false);

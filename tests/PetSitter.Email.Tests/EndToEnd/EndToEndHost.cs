@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -76,17 +77,22 @@ internal sealed class EndToEndHost : IAsyncDisposable
         OnlyUseSmtpForDirectEmails = onlyDirect,
     };
 
-    /// <summary>The same account with other credentials or limits, as the owner would save it.</summary>
-    public static SmtpAccountSettings With(SmtpAccountSettings account, string? password = null, SendLimits? limits = null) => new()
+    /// <summary>The same account with other credentials, limits or security settings, as the owner would save it.</summary>
+    public static SmtpAccountSettings With(
+        SmtpAccountSettings account,
+        string? password = null,
+        SendLimits? limits = null,
+        SmtpSecurity? security = null,
+        IReadOnlyList<X509Certificate2>? trustedAuthorities = null) => new()
     {
         Host = account.Host,
         Port = account.Port,
-        Security = account.Security,
+        Security = security ?? account.Security,
         UserName = account.UserName,
         Password = password ?? account.Password,
         FromAddress = account.FromAddress,
         AllowAuthenticationWithoutTls = account.AllowAuthenticationWithoutTls,
-        TrustedCertificateAuthorities = account.TrustedCertificateAuthorities,
+        TrustedCertificateAuthorities = trustedAuthorities ?? account.TrustedCertificateAuthorities,
         Limits = limits ?? account.Limits,
     };
 
@@ -108,6 +114,42 @@ internal sealed class EndToEndHost : IAsyncDisposable
     {
         using var guard = new CancellationTokenSource(Guard);
         return await Sender.SendAsync(email, guard.Token);
+    }
+
+    /// <summary>
+    /// Phase 2 of the fleet runs: a day passes and the providers' day restarts, then the dispatcher works
+    /// through the deferred queue, one idle hour of fake clock at a time when nothing is due, the providers'
+    /// day restarting every 24 hours.
+    /// </summary>
+    /// <param name="startNewProviderDay">Restarts the emulated providers' daily quotas.</param>
+    /// <param name="maxIdleHours">Fails the run if the queue is not empty within this many idle hours.</param>
+    /// <returns>The idle hours it took, and how many messages were waiting at the first idle hour (they met a limit again).</returns>
+    public async Task<(int IdleHours, int WaitingAgain)> DrainDeferredAsync(Action startNewProviderDay, int maxIdleHours)
+    {
+        startNewProviderDay();
+        Time.Advance(TimeSpan.FromHours(25));
+        var lastProviderDay = Time.GetUtcNow();
+        var idleHours = 0;
+        var waitingAgain = 0;
+        while (await Queue.CountAsync(CancellationToken.None) is var waiting and > 0)
+        {
+            if (await DispatchDueAsync() > 0)
+            {
+                continue;
+            }
+
+            waitingAgain = idleHours == 0 ? waiting : waitingAgain;
+            idleHours.Should().BeLessThan(maxIdleHours, "every deferred message is due within {0} idle hours", maxIdleHours);
+            idleHours++;
+            Time.Advance(TimeSpan.FromHours(1));
+            if (Time.GetUtcNow() - lastProviderDay >= TimeSpan.FromHours(24))
+            {
+                startNewProviderDay();
+                lastProviderDay = Time.GetUtcNow();
+            }
+        }
+
+        return (idleHours, waitingAgain);
     }
 
     public async Task<int> DispatchDueAsync()

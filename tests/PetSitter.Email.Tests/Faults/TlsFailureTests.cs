@@ -21,16 +21,7 @@ public sealed class TlsFailureTests
         });
         await using var host = new EndToEndHost();
         var account = server.CreateAccountSettings(Mailbox, Mailbox, "app-password");
-        host.Settings.Set(EndToEndHost.Business("paws", new SmtpAccountSettings
-        {
-            Host = account.Host,
-            Port = account.Port,
-            Security = account.Security,
-            UserName = account.UserName,
-            Password = account.Password,
-            FromAddress = account.FromAddress,
-            TrustedCertificateAuthorities = [TestCertificateAuthority.Shared.Certificate],
-        }));
+        host.Settings.Set(EndToEndHost.Business("paws", EndToEndHost.With(account, trustedAuthorities: [TestCertificateAuthority.Shared.Certificate])));
 
         await ShouldFailAtTlsAsync(host, server);
     }
@@ -41,15 +32,7 @@ public sealed class TlsFailureTests
         await using var server = await ScriptedSmtpServer.StartAsync(new() { Security = ScriptedServerSecurity.None });
         await using var host = new EndToEndHost();
         var account = server.CreateAccountSettings(Mailbox, Mailbox, "app-password");
-        host.Settings.Set(EndToEndHost.Business("paws", new SmtpAccountSettings
-        {
-            Host = account.Host,
-            Port = account.Port,
-            Security = SmtpSecurity.ImplicitTls,
-            UserName = account.UserName,
-            Password = account.Password,
-            FromAddress = account.FromAddress,
-        }));
+        host.Settings.Set(EndToEndHost.Business("paws", EndToEndHost.With(account, security: SmtpSecurity.ImplicitTls)));
 
         await ShouldFailAtTlsAsync(host, server);
     }
