@@ -13,6 +13,9 @@ namespace PetSitter.Email;
 /// <list type="bullet">
 /// <item><c>{prefix}quota:{h}</c>: hash, one account's bucket counters and provider hold.</item>
 /// <item><c>{prefix}health:{h}</c>, <c>{prefix}health:{h}:probe</c>: hash, one business's breaker; string, the probe claim.</item>
+/// <item><c>{prefix}health:{h}:signed-in</c>, <c>{prefix}health:{h}:first-sign-in</c>: strings, the settings fingerprint that
+/// signed in somewhere, and the claim of the one instance signing in first with a new one; <c>{prefix}health:sign-in</c> is the
+/// channel their verdicts are published on.</item>
 /// <item><c>{prefix}deferred:{q}:*</c>: the deferred queue (all in one slot: the scripts move entries between them).</item>
 /// </list>
 /// </remarks>
@@ -33,6 +36,8 @@ internal sealed class RedisKeys
         DeadLetters = queue + "dead";
         DeadItems = queue + "dead-items";
         DeadInfo = queue + "dead-info";
+        DeferredHeld = queue + "held";
+        SignInChannel = RedisChannel.Literal(prefix + "health:sign-in");
     }
 
     public RedisKey DeferredDue { get; }
@@ -51,12 +56,25 @@ internal sealed class RedisKeys
 
     public RedisKey DeadInfo { get; }
 
+    /// <summary>Gets the hash of businesses with mail held for an account-level reason: business id to the settings fingerprint and latest due time.</summary>
+    public RedisKey DeferredHeld { get; }
+
+    /// <summary>Gets the channel a first sign-in's verdict is announced on (the message is the business's <see cref="Tag"/>).</summary>
+    public RedisChannel SignInChannel { get; }
+
     public RedisKey Quota(string accountKey) => string.Concat(_prefix, "quota:{", Tag(accountKey), "}");
 
     public (RedisKey State, RedisKey Probe) Health(string businessId)
     {
         var key = string.Concat(_prefix, "health:{", Tag(businessId), "}");
         return (key, key + ":probe");
+    }
+
+    /// <summary>The first-sign-in keys of one business, in the slot of its breaker.</summary>
+    public (RedisKey SignedIn, RedisKey Claim) FirstSignIn(string businessId)
+    {
+        var key = string.Concat(_prefix, "health:{", Tag(businessId), "}");
+        return (key + ":signed-in", key + ":first-sign-in");
     }
 
     /// <summary>The first 96 bits of SHA-256 in lower-case hex: collisions are out of reach for any fleet.</summary>

@@ -6,20 +6,38 @@ namespace PetSitter.Email;
 /// lease end), [3] <c>claims</c> (hash, id to the claim's token), [4] <c>items</c> (hash, id to the stored
 /// email), [5] <c>lease-expiries</c> (hash, id to how often its lease ran out), [6] <c>dead</c> (sorted set,
 /// id by the time it died), [7] <c>dead-items</c>, [8] <c>dead-info</c> (hashes, id to the stored email and
-/// to its reason). Times are the caller's Unix milliseconds.
+/// to its reason), [9] <c>held</c> (hash, business id to <c>fingerprint|latest due</c> for mail held because its
+/// account failed). Times are the caller's Unix milliseconds. An id starts with its business's key tag and a
+/// colon, so one business's entries can be found without reading them.
 /// </summary>
 internal static class QueueScripts
 {
-    /// <summary>ARGV: id, due, stored email.</summary>
+    /// <summary>Notes mail held under a fingerprint. Expects <c>business</c>, <c>fp</c> ('' for none) and <c>due</c> set.</summary>
+    private const string NoteHeld = """
+        if fp ~= '' then
+          local cur = redis.call('HGET', KEYS[9], business)
+          if cur then
+            local sep = string.find(cur, '|', 1, true)
+            if string.sub(cur, 1, sep - 1) == fp then due = math.max(due, tonumber(string.sub(cur, sep + 1))) end
+          end
+          redis.call('HSET', KEYS[9], business, fp .. '|' .. due)
+        end
+        """;
+
+    /// <summary>ARGV: id, due, stored email, business id, account fingerprint ('' when not held for the account).</summary>
     public static readonly RedisScript Enqueue = new("""
         redis.call('HSET', KEYS[4], ARGV[1], ARGV[3])
         redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+        local business, fp, due = ARGV[4], ARGV[5], tonumber(ARGV[2])
+        """ + "\n" + NoteHeld + "\n" + """
         return 1
         """);
 
-    /// <summary>ARGV: id, token, due, stored email. Puts a claimed email back, if the claim is still this one's.</summary>
+    /// <summary>ARGV: id, token, due, stored email, business id, account fingerprint. Puts a claimed email back, if the claim is still this one's.</summary>
     public static readonly RedisScript Release = new("""
         if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
+        local business, fp, due = ARGV[5], ARGV[6], tonumber(ARGV[3])
+        """ + "\n" + NoteHeld + "\n" + """
         redis.call('HSET', KEYS[4], ARGV[1], ARGV[4])
         redis.call('ZREM', KEYS[2], ARGV[1])
         redis.call('HDEL', KEYS[3], ARGV[1])
@@ -84,6 +102,52 @@ internal static class QueueScripts
           end
         end
         return out
+        """);
+
+    /// <summary>
+    /// ARGV: now. Returns <c>{business, fingerprint, ...}</c> for the businesses with mail held because their account
+    /// failed and not yet due; entries whose mail is all due by now are dropped (it is handed out anyway).
+    /// </summary>
+    public static readonly RedisScript ListHeld = new("""
+        local now = tonumber(ARGV[1])
+        local all = redis.call('HGETALL', KEYS[9])
+        local out = {}
+        for i = 1, #all, 2 do
+          local sep = string.find(all[i + 1], '|', 1, true)
+          if tonumber(string.sub(all[i + 1], sep + 1)) <= now then
+            redis.call('HDEL', KEYS[9], all[i])
+          else
+            out[#out + 1] = all[i]
+            out[#out + 1] = string.sub(all[i + 1], 1, sep - 1)
+          end
+        end
+        return out
+        """);
+
+    /// <summary>
+    /// ARGV: business id, its id prefix, current fingerprint, now. Unless the business's mail is held under the
+    /// current fingerprint, makes every waiting email of the business due now (a scan of the due set by id prefix:
+    /// settings change rarely) and forgets the held entry. Returns how many emails it moved.
+    /// </summary>
+    public static readonly RedisScript ReleaseHeld = new("""
+        local cur = redis.call('HGET', KEYS[9], ARGV[1])
+        if not cur then return 0 end
+        local sep = string.find(cur, '|', 1, true)
+        if string.sub(cur, 1, sep - 1) == ARGV[3] then return 0 end
+        redis.call('HDEL', KEYS[9], ARGV[1])
+        local now, moved, cursor = tonumber(ARGV[4]), 0, '0'
+        repeat
+          local page = redis.call('ZSCAN', KEYS[1], cursor, 'MATCH', ARGV[2] .. '*', 'COUNT', 1000)
+          cursor = page[1]
+          local entries = page[2]
+          for i = 1, #entries, 2 do
+            if tonumber(entries[i + 1]) > now then
+              redis.call('ZADD', KEYS[1], now, entries[i])
+              moved = moved + 1
+            end
+          end
+        until cursor == '0'
+        return moved
         """);
 
     /// <summary>Returns how many emails are waiting or claimed and not yet settled.</summary>

@@ -18,7 +18,7 @@ namespace PetSitter.Email;
 /// process's memory in order and written at the next successful call; they are lost only if the process
 /// stops before Redis answers again.
 /// </remarks>
-internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDeadLetterStore
+internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDeadLetterStore, IAccountHeldMail
 {
     private const string LeaseLostReason =
         "The email was taken %d times by instances that stopped before finishing it; it may be making the app crash, so it is no longer tried automatically.";
@@ -38,7 +38,7 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
         _outages = outages;
         _logger = logger;
         var keys = connection.Keys;
-        _keys = [keys.DeferredDue, keys.DeferredLeases, keys.DeferredClaims, keys.DeferredItems, keys.DeferredExpiries, keys.DeadLetters, keys.DeadItems, keys.DeadInfo];
+        _keys = [keys.DeferredDue, keys.DeferredLeases, keys.DeferredClaims, keys.DeferredItems, keys.DeferredExpiries, keys.DeadLetters, keys.DeadItems, keys.DeadInfo, keys.DeferredHeld];
     }
 
     /// <summary>Gets how many writes wait in memory for Redis to answer again.</summary>
@@ -50,9 +50,10 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
         cancellationToken.ThrowIfCancellationRequested();
         var stored = Serialize(item, cancellationToken);
         var due = item.DueAt.ToUnixTimeMilliseconds();
+        var fingerprint = item.AccountFingerprint ?? string.Empty;
         var write = item.QueueReceipt is RedisQueueReceipt receipt
-            ? new PendingWrite(QueueScripts.Release, [receipt.Id, receipt.Token, due, stored])
-            : new PendingWrite(QueueScripts.Enqueue, [NewId(), due, stored]);
+            ? new PendingWrite(QueueScripts.Release, [receipt.Id, receipt.Token, due, stored, item.BusinessId, fingerprint])
+            : new PendingWrite(QueueScripts.Enqueue, [NewId(item.BusinessId), due, stored, item.BusinessId, fingerprint]);
         await WriteAsync(write).ConfigureAwait(false);
     }
 
@@ -171,6 +172,36 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
         var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
         return (int)await QueueScripts.DeleteDead.EvaluateAsync(database, _keys, [id]).ConfigureAwait(false) == 1;
     }
+
+    public async ValueTask<IReadOnlyList<HeldAccount>> HeldAccountsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
+        var reply = (RedisResult[])(await QueueScripts.ListHeld.EvaluateAsync(database, _keys, [now.ToUnixTimeMilliseconds()]).ConfigureAwait(false))!;
+        var held = new List<HeldAccount>(reply.Length / 2);
+        for (var i = 0; i + 1 < reply.Length; i += 2)
+        {
+            held.Add(new HeldAccount((string)reply[i]!, (string)reply[i + 1]!));
+        }
+
+        return held;
+    }
+
+    public async ValueTask<int> ReleaseAsync(string businessId, string currentFingerprint, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(businessId);
+        ArgumentNullException.ThrowIfNull(currentFingerprint);
+        cancellationToken.ThrowIfCancellationRequested();
+        var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
+        return (int)await QueueScripts.ReleaseHeld.EvaluateAsync(database,
+            _keys,
+            [businessId, IdPrefix(businessId), currentFingerprint, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
+    }
+
+    /// <summary>An id that starts with the business's key tag, so the business's entries can be found by id alone.</summary>
+    private static string NewId(string businessId) => IdPrefix(businessId) + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
+
+    private static string IdPrefix(string businessId) => RedisKeys.Tag(businessId) + ":";
 
     private static string NewId() => Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
 

@@ -82,6 +82,17 @@ public sealed class RedisEmailOptions
     /// </summary>
     public TimeSpan HealthRetention { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Gets or sets how long the other instances wait for the one instance that signs in first with an
+    /// account's new settings (a new password, say), before one of them takes its place. Until that first
+    /// sign-in succeeds somewhere, only one instance tries the settings, so a wrong password costs the fleet
+    /// one refused sign-in; the others hold their sends for its verdict (they are told at once when it comes)
+    /// and then follow it. Keep it above the time a sign-in takes (connect, TLS, AUTH): a claimant slower than
+    /// this is joined by a second instance. It bounds the extra wait of a send, which happens only for the
+    /// first use of new settings. Range 1 second - 5 minutes. Default: 15 seconds.
+    /// </summary>
+    public TimeSpan FirstSignInWait { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <inheritdoc />
     public override string ToString() =>
         $"Redis {(ConnectionFactory is not null ? "(app's connection)" : RedactPassword(ConnectionString))}, prefix '{KeyPrefix}', {FailureMode}";

@@ -38,6 +38,7 @@ internal sealed class RedisEmailOptionsValidator : IValidateOptions<RedisEmailOp
         PetSitterEmailOptionsValidator.CheckRange(errors, Prefix + nameof(options.OperationTimeout), options.OperationTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
         PetSitterEmailOptionsValidator.CheckRange(errors, Prefix + nameof(options.DeferredLeaseDuration), options.DeferredLeaseDuration, TimeSpan.FromSeconds(10), TimeSpan.FromDays(1));
         PetSitterEmailOptionsValidator.CheckRange(errors, Prefix + nameof(options.HealthRetention), options.HealthRetention, TimeSpan.FromHours(1), TimeSpan.FromDays(30));
+        PetSitterEmailOptionsValidator.CheckRange(errors, Prefix + nameof(options.FirstSignInWait), options.FirstSignInWait, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
         if (options.MaxLeaseExpiries is < 1 or > 100)
         {
             errors.Add($"{Prefix}{nameof(options.MaxLeaseExpiries)} {options.MaxLeaseExpiries} is out of range: use 1-100.");

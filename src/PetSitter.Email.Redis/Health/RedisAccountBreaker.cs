@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,13 +15,43 @@ namespace PetSitter.Email;
 /// <see cref="IAccountHealthMonitor"/> answering and raises <see cref="IAccountHealthMonitor.HealthChanged"/>
 /// here; while Redis cannot be reached the local tracker decides alone.
 /// </summary>
+/// <remarks>
+/// <para>The first sign-in with an account's settings is fleet-wide: until those settings have signed in
+/// somewhere, one instance holds the claim to try them (its own sends then take turns in its account lane) and
+/// the others wait for its verdict, at most <see cref="RedisEmailOptions.FirstSignInWait"/>, then follow it:
+/// blocked with its failure, or allowed once it signed in. They are woken by a message on
+/// <see cref="RedisKeys.SignInChannel"/> rather than by polling alone, because a poll short enough not to delay
+/// an invoice would cost every waiting send a round trip every few milliseconds, and a message also wakes a
+/// test's instances whose clock is fake; a slow poll stays as a backstop (a published message is lost if the
+/// subscription reconnects at that moment).</para>
+/// <para>An account that has signed in costs one round trip per check, as before: the marker is read by the
+/// same script that reads the breaker.</para>
+/// </remarks>
 internal sealed partial class RedisAccountBreaker : IAccountBreaker
 {
+    /// <summary>How long a "signed in" marker is kept after its last refresh: long, so a quiet account does not wait for a first sign-in again.</summary>
+    private static readonly TimeSpan SignedInRetention = TimeSpan.FromDays(30);
+
+    /// <summary>How often a waiting send asks Redis again when no message woke it.</summary>
+    private static readonly TimeSpan WaitBackstop = TimeSpan.FromMilliseconds(250);
+
     private readonly RedisConnection _connection;
     private readonly AccountHealthTracker _local;
     private readonly AccountHealthOptions _options;
     private readonly RedisOutageCounter _outages;
+    private readonly TimeProvider _time;
     private readonly ILogger<RedisAccountBreaker> _logger;
+    private readonly string _instance = Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
+
+    /// <summary>Business and fingerprint pairs this instance claimed the first sign-in for and has not settled.</summary>
+    private readonly ConcurrentDictionary<string, byte> _claimed = new(StringComparer.Ordinal);
+
+    /// <summary>Sends waiting for a first sign-in's verdict, by business tag.</summary>
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
+    private readonly Lock _subscribeGate = new();
+    private Task? _subscription;
+    private long _longestWaitTicks;
+    private int _waits;
     private int _inOutage;
 
     public RedisAccountBreaker(
@@ -27,6 +59,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         AccountHealthTracker local,
         IOptions<AccountHealthOptions> options,
         RedisOutageCounter outages,
+        TimeProvider time,
         ILogger<RedisAccountBreaker> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -34,8 +67,15 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         _local = local;
         _options = options.Value;
         _outages = outages;
+        _time = time;
         _logger = logger;
     }
+
+    /// <summary>Gets the longest time a send of this instance waited for another instance's first sign-in.</summary>
+    internal TimeSpan LongestFirstSignInWait => TimeSpan.FromTicks(Interlocked.Read(ref _longestWaitTicks));
+
+    /// <summary>Gets how many checks of this instance waited for another instance's first sign-in.</summary>
+    internal int FirstSignInWaits => Volatile.Read(ref _waits);
 
     public async ValueTask<AccountGate> CheckAsync(string businessId, string credentialFingerprint, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -43,13 +83,37 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         ArgumentNullException.ThrowIfNull(credentialFingerprint);
         cancellationToken.ThrowIfCancellationRequested();
         RedisResult[] reply;
+        long waitStarted = 0;
+        var waited = false;
         try
         {
             var (state, probe) = _connection.Keys.Health(businessId);
+            var (signedIn, claim) = _connection.Keys.FirstSignIn(businessId);
+            RedisKey[] keys = [state, probe, signedIn, claim];
             var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-            reply = (RedisResult[])(await BreakerScripts.Check.EvaluateAsync(database,
-                [state, probe],
-                [now.ToUnixTimeMilliseconds(), credentialFingerprint, (long)_options.ProbeTimeout.TotalMilliseconds]).ConfigureAwait(false))!;
+            reply = await EvaluateCheckAsync(database, keys, now, credentialFingerprint, force: false).ConfigureAwait(false);
+            TaskCompletionSource? verdict = null;
+            while ((int)reply[0] == 4)
+            {
+                // Another instance signs in first with these settings: wait for its verdict. Registered before
+                // asking again, so a verdict published in between is not missed.
+                if (!waited)
+                {
+                    waited = true;
+                    waitStarted = _time.GetTimestamp();
+                    await SubscribeAsync().ConfigureAwait(false);
+                    LogWaiting(_logger, businessId);
+                }
+                else
+                {
+                    await WaitForVerdictAsync(verdict!, (long)reply[1], cancellationToken).ConfigureAwait(false);
+                }
+
+                verdict = _waiters.GetOrAdd(RedisKeys.Tag(businessId), static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                var force = _time.GetElapsedTime(waitStarted) >= _connection.Options.FirstSignInWait;
+                reply = await EvaluateCheckAsync(database, keys, _time.GetUtcNow(), credentialFingerprint, force).ConfigureAwait(false);
+            }
+
             Recovered();
         }
         catch (Exception ex) when (RedisOutage.Is(ex))
@@ -58,9 +122,27 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
             return _local.Check(businessId, credentialFingerprint, now);
         }
 
-        var code = (int)reply[0];
-        if (code == 0)
+        if (waited)
         {
+            var waitedFor = _time.GetElapsedTime(waitStarted);
+            Interlocked.Increment(ref _waits);
+            var ticks = Interlocked.Read(ref _longestWaitTicks);
+            while (waitedFor.Ticks > ticks && Interlocked.CompareExchange(ref _longestWaitTicks, waitedFor.Ticks, ticks) != ticks)
+            {
+                ticks = Interlocked.Read(ref _longestWaitTicks);
+            }
+
+            LogFollowed(_logger, businessId, waitedFor, (int)reply[0]);
+        }
+
+        var code = (int)reply[0];
+        if (code is 0 or 3)
+        {
+            if (code == 3)
+            {
+                _claimed.TryAdd(ClaimKey(businessId, credentialFingerprint), 0);
+            }
+
             _local.Mirror(businessId, credentialFingerprint, AccountBreakerState.Closed, now);
             return AccountGate.Allowed;
         }
@@ -82,8 +164,10 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         ArgumentNullException.ThrowIfNull(credentialFingerprint);
 
         // The check just before this send found the account closed (the usual case): a success changes
-        // nothing, so it costs no round trip. Only a probe's or a throttled account's success is news.
-        if (_local.IsClosed(businessId, credentialFingerprint))
+        // nothing, so it costs no round trip. Only a probe's, a throttled account's or the fleet's first
+        // sign-in's success is news.
+        var first = _claimed.TryRemove(ClaimKey(businessId, credentialFingerprint), out _);
+        if (!first && _local.IsClosed(businessId, credentialFingerprint))
         {
             return;
         }
@@ -91,8 +175,11 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         try
         {
             var (state, probe) = _connection.Keys.Health(businessId);
+            var (signedIn, claim) = _connection.Keys.FirstSignIn(businessId);
             var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-            var closed = (int)await BreakerScripts.RecordSuccess.EvaluateAsync(database, [state, probe], [credentialFingerprint]).ConfigureAwait(false) == 1;
+            var closed = (int)await BreakerScripts.RecordSuccess.EvaluateAsync(database,
+                [state, probe, signedIn, claim],
+                [credentialFingerprint, Ms(SignedInRetention), _connection.Keys.SignInChannel.ToString(), RedisKeys.Tag(businessId)]).ConfigureAwait(false) == 1;
             Recovered();
             if (closed)
             {
@@ -112,6 +199,19 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         ArgumentNullException.ThrowIfNull(credentialFingerprint);
         ArgumentNullException.ThrowIfNull(failure);
 
+        // This instance's first sign-in ended in a failure about the message or the connection: the account is
+        // neither proven nor refused, so the claim ends (marked signed in if the server got past sign-in).
+        if (!failure.IsAccountLevel && _claimed.TryRemove(ClaimKey(businessId, credentialFingerprint), out _))
+        {
+            await SettleFirstSignInAsync(businessId, credentialFingerprint, signedIn: failure.Stage >= SmtpStage.MailFrom).ConfigureAwait(false);
+        }
+
+        if (failure.IsAccountLevel)
+        {
+            // The breaker opens below, which ends the claim for everyone.
+            _claimed.TryRemove(ClaimKey(businessId, credentialFingerprint), out _);
+        }
+
         // A failure about this message only matters to a probe in flight, and only this process can
         // have started one that this send belongs to.
         if (!failure.IsAccountLevel && _local.IsClosed(businessId, credentialFingerprint))
@@ -123,9 +223,10 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         try
         {
             var (state, probe) = _connection.Keys.Health(businessId);
+            var (signedIn, claim) = _connection.Keys.FirstSignIn(businessId);
             var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
             reply = (RedisResult[])(await BreakerScripts.RecordFailure.EvaluateAsync(database,
-                [state, probe],
+                [state, probe, signedIn, claim],
                 [
                     now.ToUnixTimeMilliseconds(),
                     credentialFingerprint,
@@ -140,6 +241,8 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
                     Ms(_options.MaxProbeInterval),
                     Ms(_options.DefaultThrottleDuration),
                     Ms(_connection.Options.HealthRetention),
+                    _connection.Keys.SignInChannel.ToString(),
+                    RedisKeys.Tag(businessId),
                 ]).ConfigureAwait(false))!;
             Recovered();
         }
@@ -154,6 +257,79 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
     }
 
     private static long Ms(TimeSpan span) => (long)span.TotalMilliseconds;
+
+    private static string ClaimKey(string businessId, string fingerprint) => string.Concat(businessId, "\n", fingerprint);
+
+    private async Task<RedisResult[]> EvaluateCheckAsync(IDatabase database, RedisKey[] keys, DateTimeOffset now, string fingerprint, bool force) =>
+        (RedisResult[])(await BreakerScripts.Check.EvaluateAsync(database,
+            keys,
+            [
+                now.ToUnixTimeMilliseconds(),
+                fingerprint,
+                Ms(_options.ProbeTimeout),
+                _instance,
+                Ms(_connection.Options.FirstSignInWait),
+                force ? 1 : 0,
+                Ms(SignedInRetention),
+            ]).ConfigureAwait(false))!;
+
+    /// <summary>Waits until a verdict is announced, the claim's time is up, or the backstop interval passed, whichever is first.</summary>
+    private async Task WaitForVerdictAsync(TaskCompletionSource verdict, long claimMsLeft, CancellationToken cancellationToken)
+    {
+        var delay = claimMsLeft > 0 && claimMsLeft < WaitBackstop.TotalMilliseconds ? TimeSpan.FromMilliseconds(claimMsLeft) : WaitBackstop;
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var elapsed = Task.Delay(delay, _time, timer.Token);
+        await Task.WhenAny(verdict.Task, elapsed).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        await timer.CancelAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Subscribes to first-sign-in verdicts once per process; a failed attempt is tried again by the next waiting send.</summary>
+    private Task SubscribeAsync()
+    {
+        lock (_subscribeGate)
+        {
+            if (_subscription is null || _subscription.IsFaulted || _subscription.IsCanceled)
+            {
+                _subscription = SubscribeCoreAsync();
+            }
+
+            return _subscription;
+        }
+    }
+
+    private async Task SubscribeCoreAsync()
+    {
+        await _connection.GetDatabaseAsync().ConfigureAwait(false);
+        var subscriber = _connection.Multiplexer!.GetSubscriber();
+        await subscriber.SubscribeAsync(_connection.Keys.SignInChannel, (_, message) => Wake(message)).ConfigureAwait(false);
+    }
+
+    private void Wake(RedisValue message)
+    {
+        if (message.HasValue && _waiters.TryRemove(message.ToString(), out var verdict))
+        {
+            verdict.TrySetResult();
+        }
+    }
+
+    private async ValueTask SettleFirstSignInAsync(string businessId, string fingerprint, bool signedIn)
+    {
+        try
+        {
+            var (signedInKey, claim) = _connection.Keys.FirstSignIn(businessId);
+            var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
+            await BreakerScripts.SettleFirstSignIn.EvaluateAsync(database,
+                [signedInKey, claim],
+                [fingerprint, _instance, signedIn ? 1 : 0, Ms(SignedInRetention), _connection.Keys.SignInChannel.ToString(), RedisKeys.Tag(businessId)]).ConfigureAwait(false);
+            Recovered();
+        }
+        catch (Exception ex) when (RedisOutage.Is(ex))
+        {
+            // The claim expires on its own; the others take over after the first-sign-in wait.
+            Failed(ex);
+        }
+    }
 
     private static string ScheduleClass(SmtpFailureKind kind) => kind switch
     {
@@ -198,6 +374,12 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
 
     [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Redis answers again: account breakers are shared across instances once more")]
     private static partial void LogRecovered(ILogger logger);
+
+    [LoggerMessage(EventId = 4204, Level = LogLevel.Debug, Message = "Another instance signs in first with the SMTP settings of business {BusinessId}: waiting for its verdict")]
+    private static partial void LogWaiting(ILogger logger, string businessId);
+
+    [LoggerMessage(EventId = 4205, Level = LogLevel.Debug, Message = "The first sign-in for business {BusinessId} was waited for {Waited} (gate code {Code})")]
+    private static partial void LogFollowed(ILogger logger, string businessId, TimeSpan waited, int code);
 
     [LoggerMessage(EventId = 4203, Level = LogLevel.Debug, Message = "This instance probes the failing SMTP account of business {BusinessId} ({Kind}) for the fleet")]
     private static partial void LogProbe(ILogger logger, string businessId, SmtpFailureKind? kind);

@@ -17,6 +17,9 @@ internal sealed class StoredDeferredEmail
 
     public StoredFailure LastFailure { get; set; } = new();
 
+    /// <summary>Gets or sets the settings fingerprint the account failed with, when the email is held because of it.</summary>
+    public string? AccountFingerprint { get; set; }
+
     /// <summary>Gets or sets the message as written by MimeKit (headers, Message-ID and Bcc included).</summary>
 #pragma warning disable CA1819 // A DTO for the serializer: the bytes are the message, copied once in and once out.
     public byte[] Mime { get; set; } = [];
@@ -34,6 +37,7 @@ internal sealed class StoredDeferredEmail
             FirstDeferredAt = item.FirstDeferredAt,
             Attempts = item.Attempts,
             LastFailure = StoredFailure.From(item.LastFailure),
+            AccountFingerprint = item.AccountFingerprint,
             Mime = buffer.ToArray(),
         };
     }
@@ -45,6 +49,7 @@ internal sealed class StoredDeferredEmail
         return new DeferredEmail(new OutgoingEmail(BusinessId, Category, message), DueAt, LastFailure.ToFailure(), FirstDeferredAt, Attempts)
         {
             QueueReceipt = receipt,
+            AccountFingerprint = AccountFingerprint,
         };
     }
 }

@@ -65,9 +65,20 @@ public sealed class DeferredEmail
     /// </summary>
     internal object? QueueReceipt { get; init; }
 
-    /// <summary>Returns the same email after one more failed try, due again at <paramref name="dueAt"/>.</summary>
-    internal DeferredEmail AfterAttempt(DateTimeOffset dueAt, SmtpFailure failure) =>
-        new(Email, dueAt, failure, FirstDeferredAt, Attempts + 1) { QueueReceipt = QueueReceipt };
+    /// <summary>
+    /// Gets the settings fingerprint (<see cref="SmtpAccountSettings.SettingsFingerprint"/>) of the account whose
+    /// account-level failure holds this email; <see langword="null"/> when it waits for another reason. Saved
+    /// settings with another fingerprint make the email due at once (see <see cref="IAccountHeldMail"/>).
+    /// </summary>
+    internal string? AccountFingerprint { get; init; }
+
+    /// <summary>Returns the same email after one more failed try, due again at <paramref name="dueAt"/>, held under <paramref name="accountFingerprint"/>.</summary>
+    internal DeferredEmail AfterAttempt(DateTimeOffset dueAt, SmtpFailure failure, string? accountFingerprint) =>
+        new(Email, dueAt, failure, FirstDeferredAt, Attempts + 1) { QueueReceipt = QueueReceipt, AccountFingerprint = accountFingerprint };
+
+    /// <summary>Returns the same email due at <paramref name="now"/>: its account's settings changed.</summary>
+    internal DeferredEmail DueNow(DateTimeOffset now) =>
+        new(Email, now, LastFailure, FirstDeferredAt, Attempts) { QueueReceipt = QueueReceipt, AccountFingerprint = AccountFingerprint };
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -13,7 +13,9 @@ namespace PetSitter.Email;
 /// </summary>
 /// <remarks>
 /// An email whose due time passed while the app was stopped is still tried once before it can give up.
-/// Emails taken but not handled when the app stops are put back unchanged.
+/// Emails taken but not handled when the app stops are put back unchanged. Before each pass, mail held because
+/// an account failed is made due at once when the business's saved settings no longer match the ones it failed
+/// with (the owner fixed the password): one settings lookup per business with such mail, not per email.
 /// </remarks>
 internal sealed partial class DeferredEmailDispatcher : BackgroundService
 {
@@ -24,6 +26,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<DeferredEmailDispatcher> _logger;
     private readonly EmailTelemetry? _telemetry;
+    private readonly IBusinessEmailSettingsProvider? _settings;
 
     public DeferredEmailDispatcher(
         IDeferredEmailQueue queue,
@@ -32,7 +35,8 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         IOptions<FallbackPolicyOptions> options,
         TimeProvider timeProvider,
         ILogger<DeferredEmailDispatcher> logger,
-        EmailTelemetry? telemetry = null)
+        EmailTelemetry? telemetry = null,
+        IBusinessEmailSettingsProvider? settings = null)
     {
         ArgumentNullException.ThrowIfNull(queue);
         ArgumentNullException.ThrowIfNull(resender);
@@ -49,6 +53,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         _time = timeProvider;
         _logger = logger;
         _telemetry = telemetry;
+        _settings = settings;
     }
 
     private FallbackPolicyOptions Policy => _options.Value;
@@ -56,6 +61,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
     /// <summary>Takes one batch of due emails and settles each. Returns how many were taken.</summary>
     internal async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
+        await ReleaseChangedAccountsAsync(cancellationToken).ConfigureAwait(false);
         var batch = await _queue.TakeDueAsync(_time.GetUtcNow(), Policy.DeferredBatchSize, cancellationToken).ConfigureAwait(false);
         var settled = 0;
         try
@@ -150,6 +156,9 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         }
 
         var failure = outcome?.SmtpFailure ?? item.LastFailure;
+
+        // A resend that threw says nothing new about the account: the email stays held under the same settings.
+        var fingerprint = outcome is null ? item.AccountFingerprint : outcome.AccountFingerprint;
         var dueAt = outcome?.DeferredUntil ?? now + Policy.DeferredRetryDelay;
         var attempts = item.Attempts + 1;
         var deadline = item.FirstDeferredAt + Policy.MaxDeferral;
@@ -165,7 +174,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
 
         if (giveUp is null)
         {
-            await _queue.EnqueueAsync(item.AfterAttempt(dueAt, failure), CancellationToken.None).ConfigureAwait(false);
+            await _queue.EnqueueAsync(item.AfterAttempt(dueAt, failure, fingerprint), CancellationToken.None).ConfigureAwait(false);
             LogRedeferred(_logger, item.BusinessId, item.Category, item.MessageId, dueAt, attempts);
             return;
         }
@@ -176,6 +185,53 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         _telemetry?.DeferredGaveUp(item.Category, failure.Kind);
         await _queue.AcknowledgeAsync(item, failed, CancellationToken.None).ConfigureAwait(false);
         await ReportAsync(failed, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes due now the mail of every business whose account failed with settings it no longer has. Noticed here
+    /// rather than on the business's next send, because an owner who fixes the password may send nothing for hours.
+    /// </summary>
+    private async Task ReleaseChangedAccountsAsync(CancellationToken cancellationToken)
+    {
+        if (_settings is null || _queue is not IAccountHeldMail held)
+        {
+            return;
+        }
+
+        try
+        {
+            var now = _time.GetUtcNow();
+            foreach (var account in await held.HeldAccountsAsync(now, cancellationToken).ConfigureAwait(false))
+            {
+                var business = await _settings.GetSettingsAsync(account.BusinessId, cancellationToken).ConfigureAwait(false);
+                if (business is null)
+                {
+                    continue;
+                }
+
+                // SMTP switched off counts as a change too: the mail then goes the way the business's settings say.
+                var current = business.Smtp?.SettingsFingerprint() ?? string.Empty;
+                if (string.Equals(current, account.Fingerprint, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var released = await held.ReleaseAsync(account.BusinessId, current, now, cancellationToken).ConfigureAwait(false);
+                if (released > 0)
+                {
+                    LogReleased(_logger, account.BusinessId, released);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The held mail still goes at its due time; the next pass looks again.
+            LogReleaseFailed(_logger, ex);
+        }
     }
 
     /// <summary>Words for an owner: "3 days", "12 hours", "90 minutes".</summary>
@@ -218,6 +274,12 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Outcome listener {Listener} threw for business {BusinessId} (Message-ID {MessageId}); other listeners still run")]
     private static partial void LogListenerFailed(ILogger logger, Exception exception, string listener, string businessId, string messageId);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "The SMTP settings of business {BusinessId} changed: {Count} held email(s) are due now")]
+    private static partial void LogReleased(ILogger logger, string businessId, int count);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Checking whether businesses with held mail changed their SMTP settings failed; held mail waits for its due time")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "A pass of the deferred-email dispatcher failed; trying again at the next interval")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);

@@ -51,6 +51,12 @@ public sealed class SendOutcome
     /// <summary>Gets when a deferred message will be tried again.</summary>
     public DateTimeOffset? DeferredUntil { get; private init; }
 
+    /// <summary>
+    /// Gets or sets, for a deferral caused by an account-level failure, the settings fingerprint the account failed
+    /// with, so the dispatcher keeps it with the email it puts back (see <see cref="DeferredEmail.AccountFingerprint"/>).
+    /// </summary>
+    internal string? AccountFingerprint { get; set; }
+
     /// <summary>Gets whether the message was sent (on either channel).</summary>
     public bool IsSent => Status == SendStatus.Sent;
 

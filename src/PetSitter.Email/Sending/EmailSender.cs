@@ -150,16 +150,21 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
             case FallbackDecision.Defer:
                 var now = _time.GetUtcNow();
                 var due = resumeAt is { } at && at > now ? at : now + _fallback.Options.DeferredRetryDelay;
+
+                // Held because of the account: kept with the settings it failed with, so saving corrected ones releases it.
+                var fingerprint = failure.IsAccountLevel ? business.Smtp?.SettingsFingerprint() : null;
                 if (enqueueDeferred)
                 {
                     // A full copy: the caller may reuse its message (and its body) once SendAsync returns.
                     var held = new OutgoingEmail(email.BusinessId, email.Category, MessageCopy.Deep(email.Message, cancellationToken)) { UnsubscribeUrl = email.UnsubscribeUrl };
-                    await _deferred.EnqueueAsync(new DeferredEmail(held, due, failure, now), cancellationToken).ConfigureAwait(false);
+                    await _deferred.EnqueueAsync(new DeferredEmail(held, due, failure, now) { AccountFingerprint = fingerprint }, cancellationToken).ConfigureAwait(false);
                 }
 
                 _telemetry.Deferred(email.Category, failure, business.Smtp?.Host, resend: !enqueueDeferred);
                 LogDeferred(_logger, email.BusinessId, email.Category, due);
-                return SendOutcome.Deferred(email, planned, due, failure);
+                var deferred = SendOutcome.Deferred(email, planned, due, failure);
+                deferred.AccountFingerprint = fingerprint;
+                return deferred;
 
             default:
                 return SendOutcome.Failed(email, EmailChannel.Smtp, planned, failure.Advice, failure);
