@@ -47,45 +47,59 @@ internal sealed class SendThrottle
     /// <returns>An allowing decision, or the refusal that would need a longer wait (or can never pass).</returns>
     /// <remarks>When the store answers at once and no wait is needed, nothing is allocated.</remarks>
     public ValueTask<QuotaDecision> AcquireAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken) =>
-        AcquireAsync(accountKey, limits, recipients, observer: null, cancellationToken);
+        AcquireAsync(accountKey, limits, recipients, observer: null, waitingSince: null, cancellationToken);
 
     /// <summary>
     /// Counts the message against the account's limits as <see cref="AcquireAsync(string, SendLimits, int, CancellationToken)"/>
     /// does, telling <paramref name="observer"/> after every wait, before the message is counted.
     /// </summary>
+    /// <param name="accountKey">The account.</param>
+    /// <param name="limits">Its limits.</param>
+    /// <param name="recipients">The message's recipients.</param>
+    /// <param name="observer">Told after every wait, before the count; may throw to abandon the send.</param>
+    /// <param name="waitingSince">
+    /// The <see cref="TimeProvider.GetTimestamp"/> the bound is counted from (the channel passes the moment it took
+    /// the message, so a send that waited for its lane or a connection does not wait a full bound again);
+    /// <see langword="null"/> for now.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>An allowing decision (the message has been counted), or the refusal.</returns>
     /// <remarks>
     /// An account's waiting sends are served first come, first served: while one waits, a newcomer queues
     /// behind it instead of taking the slot the first one is waiting for (which could push the first one past
     /// its bound and defer it while the newcomer went out).
     /// </remarks>
-    public ValueTask<QuotaDecision> AcquireAsync(string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, CancellationToken cancellationToken)
+    public ValueTask<QuotaDecision> AcquireAsync(
+        string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, long? waitingSince, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref waitingAccounts) != 0 && lines.ContainsKey(accountKey))
         {
-            return WaitInLineAsync(null, accountKey, limits, recipients, observer, cancellationToken);
+            return WaitInLineAsync(null, accountKey, limits, recipients, observer, waitingSince, cancellationToken);
         }
 
         var first = store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken);
         if (!first.IsCompletedSuccessfully)
         {
-            return WaitForFirstAsync(first, accountKey, limits, recipients, observer, cancellationToken);
+            return WaitForFirstAsync(first, accountKey, limits, recipients, observer, waitingSince, cancellationToken);
         }
 
         var decision = first.Result;
-        return CanWaitFor(decision)
-            ? WaitInLineAsync(decision, accountKey, limits, recipients, observer, cancellationToken)
+        return ShouldWait(decision, Waited(waitingSince))
+            ? WaitInLineAsync(decision, accountKey, limits, recipients, observer, waitingSince, cancellationToken)
             : new ValueTask<QuotaDecision>(decision);
     }
 
     /// <summary>Gets whether a refusal is one this throttle would wait out rather than hand back.</summary>
     public bool CanWaitFor(QuotaDecision decision) => ShouldWait(decision, TimeSpan.Zero);
 
+    private TimeSpan Waited(long? since) => since is { } start ? timeProvider.GetElapsedTime(start) : TimeSpan.Zero;
+
     private async ValueTask<QuotaDecision> WaitForFirstAsync(
-        ValueTask<QuotaDecision> first, string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, CancellationToken cancellationToken)
+        ValueTask<QuotaDecision> first, string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, long? waitingSince, CancellationToken cancellationToken)
     {
         var decision = await first.ConfigureAwait(false);
-        return CanWaitFor(decision)
-            ? await WaitInLineAsync(decision, accountKey, limits, recipients, observer, cancellationToken).ConfigureAwait(false)
+        return ShouldWait(decision, Waited(waitingSince))
+            ? await WaitInLineAsync(decision, accountKey, limits, recipients, observer, waitingSince, cancellationToken).ConfigureAwait(false)
             : decision;
     }
 
@@ -94,9 +108,9 @@ internal sealed class SendThrottle
     /// refusal that sent it here, or <see langword="null"/> when it queued behind others without asking the store.
     /// </summary>
     private async ValueTask<QuotaDecision> WaitInLineAsync(
-        QuotaDecision? known, string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, CancellationToken cancellationToken)
+        QuotaDecision? known, string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, long? waitingSince, CancellationToken cancellationToken)
     {
-        var started = timeProvider.GetTimestamp();
+        var started = waitingSince ?? timeProvider.GetTimestamp();
         var line = Join(accountKey);
         var window = known?.Window ?? LimitWindow.None;
         try
@@ -105,7 +119,8 @@ internal sealed class SendThrottle
             if (!line.Turn.Wait(0, CancellationToken.None))
             {
                 waited = true;
-                using var bound = new CancellationTokenSource(MaxWait, timeProvider);
+                var left = MaxWait - timeProvider.GetElapsedTime(started);
+                using var bound = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, timeProvider);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
                 try
                 {

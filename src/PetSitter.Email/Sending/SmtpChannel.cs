@@ -16,8 +16,8 @@ namespace PetSitter.Email;
 /// <item>the account's lane (a turn among the account's concurrent sends, see <see cref="SmtpAccountLanes"/>),
 /// after which the breaker is asked again if the send waited;</item>
 /// <item>the Polly pipeline (retry, attempt timeout) around the transport, which connects and signs in, and then,
-/// right before MAIL FROM, passes the send gate: the message is counted against its limits there, waiting up to
-/// <see cref="SendLimitOptions.MaxThrottleWait"/> for a short slot in first-come order, and the breaker is asked
+/// right before MAIL FROM, passes the send gate: the message is counted against its limits there, waiting for a
+/// short slot in first-come order until <see cref="SendLimitOptions.MaxThrottleWait"/> after the channel took it, and the breaker is asked
 /// again after every wait, before the count, so a send that slept does not sign in or write on a stale verdict
 /// and is not counted when it does not go out. Each attempt that writes MAIL FROM is counted: providers count
 /// what reaches them.</item>
@@ -81,6 +81,7 @@ internal sealed partial class SmtpChannel
         var recipients = MessageRecipients.Count(message);
 
         // Counted only on the wire (see WireGate); here a look is enough to spare a doomed send its sign-in.
+        var admitted = _time.GetTimestamp();
         var peek = await _quotas.PeekAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
         if (!peek.IsAllowed && !_throttle.CanWaitFor(peek))
         {
@@ -117,7 +118,7 @@ internal sealed partial class SmtpChannel
                 return Blocked(businessId, closed);
             }
 
-            var wire = new WireGate(this, businessId, fingerprint, accountKey, limits, recipients, gate.IsProbe);
+            var wire = new WireGate(this, businessId, fingerprint, accountKey, limits, recipients, gate.IsProbe, admitted);
             return await SendInTurnAsync(businessId, account, fingerprint, message, turn, wire, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -277,7 +278,7 @@ internal sealed partial class SmtpChannel
     /// The send gate of one message (see <see cref="ISmtpSendGate"/>): counts it against its limits through the
     /// throttle and, after every wait, asks the breaker before the count.
     /// </summary>
-    private sealed class WireGate(SmtpChannel channel, string businessId, string fingerprint, string accountKey, SendLimits limits, int recipients, bool isProbe)
+    private sealed class WireGate(SmtpChannel channel, string businessId, string fingerprint, string accountKey, SendLimits limits, int recipients, bool isProbe, long admitted)
         : ISmtpSendGate, IThrottleWaitObserver
     {
         public SendLimits Limits => limits;
@@ -287,7 +288,8 @@ internal sealed partial class SmtpChannel
 
         public async ValueTask EnterAsync(CancellationToken cancellationToken)
         {
-            var decision = await channel._throttle.AcquireAsync(accountKey, limits, recipients, IsProbe ? null : this, cancellationToken).ConfigureAwait(false);
+            // The bound counts from when the channel took the message: time spent in the lane and connecting is waiting too.
+            var decision = await channel._throttle.AcquireAsync(accountKey, limits, recipients, IsProbe ? null : this, admitted, cancellationToken).ConfigureAwait(false);
             if (!decision.IsAllowed)
             {
                 throw new SmtpSendGateClosedException(decision);
