@@ -40,10 +40,10 @@ internal static class QuotaScripts
         """);
 
     /// <summary>
-    /// KEYS[1] the account; ARGV: now, recipients, then the five limits (0 = not set) in window order.
-    /// Returns <c>{window, waitMs}</c>: window 0 when counted, else the <see cref="LimitWindow"/> to wait longest for.
+    /// The decision shared by <see cref="Acquire"/> and <see cref="Peek"/>: sets <c>binding</c> and <c>longest</c>
+    /// (the window to wait longest for), <c>current</c> (each tracked window's bucket now) and <c>span</c>.
     /// </summary>
-    public static readonly RedisScript Acquire = new(Parse + """
+    private static readonly string Check = """
         local recipients = tonumber(ARGV[2])
         local binding, longest = 0, 0
         if hold > now then binding, longest = 7, hold - now
@@ -80,6 +80,14 @@ internal static class QuotaScripts
             end
           end
         end
+
+        """;
+
+    /// <summary>
+    /// KEYS[1] the account; ARGV: now, recipients, then the five limits (0 = not set) in window order.
+    /// Returns <c>{window, waitMs}</c>: window 0 when counted, else the <see cref="LimitWindow"/> to wait longest for.
+    /// </summary>
+    public static readonly RedisScript Acquire = new(Parse + Check + """
         if binding ~= 0 or span == 0 then return { binding, longest } end
         for w = 1, 5 do
           if current[w] then
@@ -93,6 +101,14 @@ internal static class QuotaScripts
         if hold - now > ttl then ttl = hold - now end
         redis.call('PEXPIRE', key, ttl + 1000)
         return { 0, 0 }
+        """);
+
+    /// <summary>
+    /// KEYS[1] the account; ARGV as for <see cref="Acquire"/>. Returns what <see cref="Acquire"/> would, counting
+    /// nothing (it only drops buckets and a hold that have expired, which changes no answer).
+    /// </summary>
+    public static readonly RedisScript Peek = new(Parse + Check + """
+        return { binding, longest }
         """);
 
     /// <summary>KEYS[1] the account; ARGV: now, until, reason. A later hold wins; an earlier one never shortens a running hold.</summary>

@@ -29,48 +29,11 @@ internal sealed partial class RedisSendQuotaStore : ISendQuotaStore
     /// <summary>Gets the in-process store that counts while Redis is down and the mode is fail-open.</summary>
     internal InMemorySendQuotaStore Local => _local;
 
-    public async ValueTask<QuotaDecision> TryAcquireAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(accountKey);
-        ArgumentNullException.ThrowIfNull(limits);
-        ArgumentOutOfRangeException.ThrowIfLessThan(recipients, 1);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (recipients > limits.RecipientsPerMessage || recipients > limits.RecipientsPerDay)
-        {
-            return QuotaDecision.Refuse(LimitWindow.RecipientsPerMessage, TimeSpan.Zero);
-        }
+    public ValueTask<QuotaDecision> TryAcquireAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken = default) =>
+        DecideAsync(QuotaScripts.Acquire, accountKey, limits, recipients, cancellationToken);
 
-        try
-        {
-            var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
-            var result = await QuotaScripts.Acquire.EvaluateAsync(database,
-                [_connection.Keys.Quota(accountKey)],
-                [
-                    _time.GetUtcNow().ToUnixTimeMilliseconds(),
-                    recipients,
-                    limits.MessagesPerSecond ?? 0,
-                    limits.MessagesPerMinute ?? 0,
-                    limits.MessagesPerHour ?? 0,
-                    limits.MessagesPerDay ?? 0,
-                    limits.RecipientsPerDay ?? 0,
-                ]).ConfigureAwait(false);
-            Recovered();
-            var reply = (RedisResult[])result!;
-            var window = (LimitWindow)(int)reply[0];
-            return window == LimitWindow.None
-                ? QuotaDecision.Allow()
-                : QuotaDecision.Refuse(window, TimeSpan.FromMilliseconds(Math.Max(0, (long)reply[1])));
-        }
-        catch (Exception ex) when (RedisOutage.Is(ex))
-        {
-            var mode = _connection.Options.FailureMode;
-            Failed(ex, mode);
-            _outages.CountLimits(mode);
-            return mode == RedisFailureMode.FailOpen
-                ? _local.TryAcquire(accountKey, limits, recipients)
-                : QuotaDecision.Refuse(LimitWindow.StoreUnavailable, _connection.Options.FailClosedRetryAfter);
-        }
-    }
+    public ValueTask<QuotaDecision> PeekAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken = default) =>
+        DecideAsync(QuotaScripts.Peek, accountKey, limits, recipients, cancellationToken);
 
     public async ValueTask MarkExhaustedAsync(string accountKey, DateTimeOffset until, string reason, CancellationToken cancellationToken = default)
     {
@@ -132,6 +95,54 @@ internal sealed partial class RedisSendQuotaStore : ISendQuotaStore
         {
             Failed(ex, _connection.Options.FailureMode);
             return _local.Get(accountKey);
+        }
+    }
+
+    private async ValueTask<QuotaDecision> DecideAsync(RedisScript script, string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accountKey);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentOutOfRangeException.ThrowIfLessThan(recipients, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (recipients > limits.RecipientsPerMessage || recipients > limits.RecipientsPerDay)
+        {
+            return QuotaDecision.Refuse(LimitWindow.RecipientsPerMessage, TimeSpan.Zero);
+        }
+
+        try
+        {
+            var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
+            var result = await script.EvaluateAsync(database,
+                [_connection.Keys.Quota(accountKey)],
+                [
+                    _time.GetUtcNow().ToUnixTimeMilliseconds(),
+                    recipients,
+                    limits.MessagesPerSecond ?? 0,
+                    limits.MessagesPerMinute ?? 0,
+                    limits.MessagesPerHour ?? 0,
+                    limits.MessagesPerDay ?? 0,
+                    limits.RecipientsPerDay ?? 0,
+                ]).ConfigureAwait(false);
+            Recovered();
+            var reply = (RedisResult[])result!;
+            var window = (LimitWindow)(int)reply[0];
+            return window == LimitWindow.None
+                ? QuotaDecision.Allow()
+                : QuotaDecision.Refuse(window, TimeSpan.FromMilliseconds(Math.Max(0, (long)reply[1])));
+        }
+        catch (Exception ex) when (RedisOutage.Is(ex))
+        {
+            var mode = _connection.Options.FailureMode;
+            Failed(ex, mode);
+            _outages.CountLimits(mode);
+            if (mode != RedisFailureMode.FailOpen)
+            {
+                return QuotaDecision.Refuse(LimitWindow.StoreUnavailable, _connection.Options.FailClosedRetryAfter);
+            }
+
+            return ReferenceEquals(script, QuotaScripts.Peek)
+                ? _local.Peek(accountKey, limits, recipients)
+                : _local.TryAcquire(accountKey, limits, recipients);
         }
     }
 

@@ -39,8 +39,15 @@ internal sealed class ReplyWriter : PipeWriter
     public override async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
         var scripted = _connection.TakeScriptedReply();
+        var delay = _connection.TakeReplyDelay();
         try
         {
+            if (delay > TimeSpan.Zero)
+            {
+                // A distant provider's answer: only this connection waits.
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+
             if (_connection.IsDropped)
             {
                 return new FlushResult(isCanceled: false, isCompleted: true);

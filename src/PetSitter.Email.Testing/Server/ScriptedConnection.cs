@@ -25,6 +25,7 @@ internal sealed class ScriptedConnection : ISecurableDuplexPipe
     private int _accessTokenAuthentication;
     private SslStream? _sslStream;
     private (SmtpReply Reply, bool CloseAfter)? _scriptedReply;
+    private TimeSpan _replyDelay;
     private readonly TaskCompletionSource _droppedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _dropped;
     private int _disposed;
@@ -74,6 +75,16 @@ internal sealed class ScriptedConnection : ISecurableDuplexPipe
         }
 
         _scriptedReply = (reply, closeAfter || reply.Code == 421);
+    }
+
+    /// <summary>Holds the next reply back by <paramref name="delay"/> (see <see cref="ScriptedSmtpServer.ReplyDelay"/>).</summary>
+    public void DelayNextReply(TimeSpan delay) => _replyDelay = delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
+
+    public TimeSpan TakeReplyDelay()
+    {
+        var delay = _replyDelay;
+        _replyDelay = TimeSpan.Zero;
+        return delay;
     }
 
     public (SmtpReply Reply, bool CloseAfter)? TakeScriptedReply()

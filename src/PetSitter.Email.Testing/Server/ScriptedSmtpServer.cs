@@ -49,6 +49,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     private readonly ConcurrentDictionary<int, ScriptedConnection> _connections = new();
     private readonly RecordedList<ReceivedSmtpMessage> _messages = new();
     private Func<SmtpScriptContext, SmtpReply?>? _script;
+    private Func<SmtpScriptContext, TimeSpan>? _replyDelay;
     private Task _run = Task.CompletedTask;
     private int _connectionsOpened;
     private int _openConnections;
@@ -105,6 +106,18 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     {
         get => Volatile.Read(ref _script);
         set => Volatile.Write(ref _script, value);
+    }
+
+    /// <summary>
+    /// Gets or sets how long the server waits before each reply, by stage and connection, as a provider across the
+    /// internet does (a greeting, EHLO and sign-in of 100-400 ms are common). Called at the same stages as
+    /// <see cref="Script"/>, before it; return <see cref="TimeSpan.Zero"/> to answer at once. The wait is the
+    /// server's own, on the real clock, and holds only that connection. Default: <see langword="null"/> (no wait).
+    /// </summary>
+    public Func<SmtpScriptContext, TimeSpan>? ReplyDelay
+    {
+        get => Volatile.Read(ref _replyDelay);
+        set => Volatile.Write(ref _replyDelay, value);
     }
 
     /// <summary>Gets how many connections the server has accepted.</summary>
@@ -530,7 +543,8 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     private SmtpReply? RunScript(SmtpStage stage, ScriptedConnection connection, ISessionContext context, string? address = null, string? userName = null, ReceivedSmtpMessage? message = null, bool usesAccessToken = false)
     {
         var script = Script;
-        if (script is null || connection.IsDropped)
+        var delay = ReplyDelay;
+        if ((script is null && delay is null) || connection.IsDropped)
         {
             return null;
         }
@@ -539,6 +553,16 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         {
             UsesAccessToken = usesAccessToken,
         };
+        if (delay is not null)
+        {
+            connection.DelayNextReply(delay(scriptContext));
+        }
+
+        if (script is null)
+        {
+            return null;
+        }
+
         try
         {
             return script(scriptContext);

@@ -23,6 +23,22 @@ public interface ISendQuotaStore
     ValueTask<QuotaDecision> TryAcquireAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Says what <see cref="TryAcquireAsync"/> would answer now, without counting anything. The SMTP channel asks
+    /// it before connecting, so a send an exhausted hour or day window would refuse costs no connection and no
+    /// sign-in; the message is counted only by <see cref="TryAcquireAsync"/>, right before its MAIL FROM is written.
+    /// </summary>
+    /// <param name="accountKey">Identifies the mailbox, as for <see cref="TryAcquireAsync"/>.</param>
+    /// <param name="limits">The account's limits.</param>
+    /// <param name="recipients">The message's recipients; at least 1.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>
+    /// The decision <see cref="TryAcquireAsync"/> would make; nothing is counted either way. The default
+    /// implementation allows (a store without it is asked only when the message is about to go on the wire).
+    /// </returns>
+    ValueTask<QuotaDecision> PeekAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken = default) =>
+        cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled<QuotaDecision>(cancellationToken) : new ValueTask<QuotaDecision>(QuotaDecision.Allow());
+
+    /// <summary>
     /// Holds the account until <paramref name="until"/> because the provider itself said its quota is used
     /// up (for example Gmail's <c>550 5.4.5 Daily user sending limit exceeded</c>), even when our own count
     /// says otherwise: the owner may also send from a phone or a mail app. A later time extends the hold;

@@ -63,6 +63,11 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
             ? ValueTask.FromCanceled<QuotaDecision>(cancellationToken)
             : new ValueTask<QuotaDecision>(TryAcquire(accountKey, limits, recipients));
 
+    public ValueTask<QuotaDecision> PeekAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken = default) =>
+        cancellationToken.IsCancellationRequested
+            ? ValueTask.FromCanceled<QuotaDecision>(cancellationToken)
+            : new ValueTask<QuotaDecision>(Peek(accountKey, limits, recipients));
+
     public ValueTask MarkExhaustedAsync(string accountKey, DateTimeOffset until, string reason, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested)
@@ -132,7 +137,51 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
                     continue;
                 }
 
-                return Decide(accountKey, cells, limits, wanted, recipients, now);
+                return Decide(accountKey, cells, limits, wanted, recipients, now, charge: true);
+            }
+            finally
+            {
+                AccountCells.Exit(cells);
+            }
+        }
+    }
+
+    /// <summary>Decides as <see cref="TryAcquire"/> would, counting nothing; an unknown account is not added.</summary>
+    internal QuotaDecision Peek(string accountKey, SendLimits limits, int recipients)
+    {
+        ArgumentNullException.ThrowIfNull(accountKey);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentOutOfRangeException.ThrowIfLessThan(recipients, 1);
+        if (recipients > limits.RecipientsPerMessage || recipients > limits.RecipientsPerDay)
+        {
+            return QuotaDecision.Refuse(LimitWindow.RecipientsPerMessage, TimeSpan.Zero);
+        }
+
+        var wanted = QuotaWindows.MaskOf(limits);
+        var now = NowMs();
+        while (true)
+        {
+            if (!accounts.TryGetValue(accountKey, out var cells))
+            {
+                // Nothing counted and no provider hold: every window has room.
+                return QuotaDecision.Allow();
+            }
+
+            if (remembersRefusals && StillRefused(cells, limits, recipients, now, out var refusal))
+            {
+                return refusal;
+            }
+
+            AccountCells.Enter(cells);
+            try
+            {
+                if ((AccountCells.Header(cells) & AccountCells.EvictedFlag) != 0)
+                {
+                    continue;
+                }
+
+                // A wanted window not tracked yet has counted nothing, so it allows: no need to grow the cells.
+                return Decide(accountKey, cells, limits, wanted, recipients, now, charge: false);
             }
             finally
             {
@@ -365,7 +414,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
     /// not move while the clock advances towards it, and a window that allowed cannot start refusing with
     /// nothing counted. Counting, a new hold and new cells (growth, eviction) forget it.
     /// </remarks>
-    private QuotaDecision Decide(string accountKey, ushort[] cells, SendLimits limits, int wanted, int recipients, long now)
+    private QuotaDecision Decide(string accountKey, ushort[] cells, SendLimits limits, int wanted, int recipients, long now, bool charge)
     {
         ref var header = ref AccountCells.Header(cells);
         var last = AccountCells.LastMs(header);
@@ -406,7 +455,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         long waitMs;
         if ((tracked & (1 << QuotaWindows.Second)) != 0)
         {
-            waitMs = Step(QuotaWindows.Second, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.Second]);
+            waitMs = Step(QuotaWindows.Second, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, charge && binding == LimitWindow.None, ref added[QuotaWindows.Second]);
             if (waitMs > 0)
             {
                 binding = Refused(QuotaWindows.Second, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
@@ -418,7 +467,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         if ((tracked & (1 << QuotaWindows.Minute)) != 0)
         {
-            waitMs = Step(QuotaWindows.Minute, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.Minute]);
+            waitMs = Step(QuotaWindows.Minute, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, charge && binding == LimitWindow.None, ref added[QuotaWindows.Minute]);
             if (waitMs > 0)
             {
                 binding = Refused(QuotaWindows.Minute, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
@@ -430,7 +479,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         if ((tracked & (1 << QuotaWindows.Hour)) != 0)
         {
-            waitMs = Step(QuotaWindows.Hour, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.Hour]);
+            waitMs = Step(QuotaWindows.Hour, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, charge && binding == LimitWindow.None, ref added[QuotaWindows.Hour]);
             if (waitMs > 0)
             {
                 binding = Refused(QuotaWindows.Hour, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
@@ -442,7 +491,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         if ((tracked & (1 << QuotaWindows.Day)) != 0)
         {
-            waitMs = Step(QuotaWindows.Day, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.Day]);
+            waitMs = Step(QuotaWindows.Day, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, charge && binding == LimitWindow.None, ref added[QuotaWindows.Day]);
             if (waitMs > 0)
             {
                 binding = Refused(QuotaWindows.Day, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
@@ -454,7 +503,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         if ((tracked & (1 << QuotaWindows.RecipientsDay)) != 0)
         {
-            waitMs = Step(QuotaWindows.RecipientsDay, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, binding == LimitWindow.None, ref added[QuotaWindows.RecipientsDay]);
+            waitMs = Step(QuotaWindows.RecipientsDay, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, charge && binding == LimitWindow.None, ref added[QuotaWindows.RecipientsDay]);
             if (waitMs > 0)
             {
                 binding = Refused(QuotaWindows.RecipientsDay, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
@@ -472,7 +521,11 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
             return new QuotaDecision(binding, new TimeSpan(longestWaitMs * TimeSpan.TicksPerMillisecond));
         }
 
-        remembered = 0;
+        if (charge)
+        {
+            remembered = 0;
+        }
+
         return default;
     }
 

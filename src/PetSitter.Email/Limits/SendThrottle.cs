@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace PetSitter.Email;
 
 /// <summary>
@@ -13,6 +15,11 @@ internal sealed class SendThrottle
     private readonly ISendQuotaStore store;
     private readonly TimeProvider timeProvider;
     private readonly EmailTelemetry? telemetry;
+    private readonly ConcurrentDictionary<string, Line> lines = new(StringComparer.Ordinal);
+    private readonly Lock linesGate = new();
+
+    // How many accounts have a send waiting: while none does, a send never looks up its account's line.
+    private int waitingAccounts;
 
     public SendThrottle(ISendQuotaStore store, TimeProvider timeProvider, TimeSpan maxWait, EmailTelemetry? telemetry = null)
     {
@@ -39,45 +46,186 @@ internal sealed class SendThrottle
     /// </summary>
     /// <returns>An allowing decision, or the refusal that would need a longer wait (or can never pass).</returns>
     /// <remarks>When the store answers at once and no wait is needed, nothing is allocated.</remarks>
-    public ValueTask<QuotaDecision> AcquireAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken)
+    public ValueTask<QuotaDecision> AcquireAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken) =>
+        AcquireAsync(accountKey, limits, recipients, observer: null, waitingSince: null, cancellationToken);
+
+    /// <summary>
+    /// Counts the message against the account's limits as <see cref="AcquireAsync(string, SendLimits, int, CancellationToken)"/>
+    /// does, telling <paramref name="observer"/> after every wait, before the message is counted.
+    /// </summary>
+    /// <param name="accountKey">The account.</param>
+    /// <param name="limits">Its limits.</param>
+    /// <param name="recipients">The message's recipients.</param>
+    /// <param name="observer">Told after every wait, before the count; may throw to abandon the send.</param>
+    /// <param name="waitingSince">
+    /// The <see cref="TimeProvider.GetTimestamp"/> the bound is counted from (the channel passes the moment it took
+    /// the message, so a send that waited for its lane or a connection does not wait a full bound again);
+    /// <see langword="null"/> for now.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>An allowing decision (the message has been counted), or the refusal.</returns>
+    /// <remarks>
+    /// An account's waiting sends are served first come, first served: while one waits, a newcomer queues
+    /// behind it instead of taking the slot the first one is waiting for (which could push the first one past
+    /// its bound and defer it while the newcomer went out).
+    /// </remarks>
+    public ValueTask<QuotaDecision> AcquireAsync(
+        string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, long? waitingSince, CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref waitingAccounts) != 0 && lines.ContainsKey(accountKey))
+        {
+            return WaitInLineAsync(null, accountKey, limits, recipients, observer, waitingSince, cancellationToken);
+        }
+
         var first = store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken);
         if (!first.IsCompletedSuccessfully)
         {
-            return WaitForFirstAsync(first, accountKey, limits, recipients, cancellationToken);
+            return WaitForFirstAsync(first, accountKey, limits, recipients, observer, waitingSince, cancellationToken);
         }
 
         var decision = first.Result;
-        return ShouldWait(decision, TimeSpan.Zero)
-            ? WaitAndRetryAsync(decision, accountKey, limits, recipients, cancellationToken)
+        return ShouldWait(decision, Waited(waitingSince))
+            ? WaitInLineAsync(decision, accountKey, limits, recipients, observer, waitingSince, cancellationToken)
             : new ValueTask<QuotaDecision>(decision);
     }
 
+    /// <summary>Gets whether a refusal is one this throttle would wait out rather than hand back.</summary>
+    public bool CanWaitFor(QuotaDecision decision) => ShouldWait(decision, TimeSpan.Zero);
+
+    private TimeSpan Waited(long? since) => since is { } start ? timeProvider.GetElapsedTime(start) : TimeSpan.Zero;
+
     private async ValueTask<QuotaDecision> WaitForFirstAsync(
-        ValueTask<QuotaDecision> first, string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken)
+        ValueTask<QuotaDecision> first, string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, long? waitingSince, CancellationToken cancellationToken)
     {
         var decision = await first.ConfigureAwait(false);
-        return ShouldWait(decision, TimeSpan.Zero)
-            ? await WaitAndRetryAsync(decision, accountKey, limits, recipients, cancellationToken).ConfigureAwait(false)
+        return ShouldWait(decision, Waited(waitingSince))
+            ? await WaitInLineAsync(decision, accountKey, limits, recipients, observer, waitingSince, cancellationToken).ConfigureAwait(false)
             : decision;
     }
 
-    private async ValueTask<QuotaDecision> WaitAndRetryAsync(
-        QuotaDecision decision, string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for this send's turn among the account's waiting sends, then for a slot; <paramref name="known"/> is the
+    /// refusal that sent it here, or <see langword="null"/> when it queued behind others without asking the store.
+    /// </summary>
+    private async ValueTask<QuotaDecision> WaitInLineAsync(
+        QuotaDecision? known, string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, long? waitingSince, CancellationToken cancellationToken)
     {
-        var started = timeProvider.GetTimestamp();
-        var window = decision.Window;
-        do
+        var started = waitingSince ?? timeProvider.GetTimestamp();
+        var line = Join(accountKey);
+        var window = known?.Window ?? LimitWindow.None;
+        try
         {
-            await Task.Delay(decision.RetryAfter, timeProvider, cancellationToken).ConfigureAwait(false);
-            decision = await store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
-        }
-        while (ShouldWait(decision, timeProvider.GetElapsedTime(started)));
+            var waited = false;
+            if (!line.Turn.Wait(0, CancellationToken.None))
+            {
+                waited = true;
+                var left = MaxWait - timeProvider.GetElapsedTime(started);
+                using var bound = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, timeProvider);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
+                try
+                {
+                    await line.Turn.WaitAsync(linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // The sends ahead used the whole bound: refused with the store's current answer.
+                    var now = await store.PeekAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
+                    var refusal = now.IsAllowed ? QuotaDecision.Refuse(line.Window, TimeSpan.Zero) : now;
+                    telemetry?.ThrottleWaited(refusal.Window, timeProvider.GetElapsedTime(started), acquired: false);
+                    return refusal;
+                }
+            }
 
-        telemetry?.ThrottleWaited(window, timeProvider.GetElapsedTime(started), decision.IsAllowed);
-        return decision;
+            try
+            {
+                QuotaDecision decision;
+                if (known is { } refused && !waited)
+                {
+                    decision = refused;
+                }
+                else
+                {
+                    if (waited && observer is not null)
+                    {
+                        await observer.AfterWaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    decision = await store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
+                }
+
+                while (ShouldWait(decision, timeProvider.GetElapsedTime(started)))
+                {
+                    window = decision.Window;
+                    line.Window = window;
+                    await Task.Delay(decision.RetryAfter, timeProvider, cancellationToken).ConfigureAwait(false);
+                    waited = true;
+                    if (observer is not null)
+                    {
+                        await observer.AfterWaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    decision = await store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (waited)
+                {
+                    telemetry?.ThrottleWaited(window == LimitWindow.None ? decision.Window : window, timeProvider.GetElapsedTime(started), decision.IsAllowed);
+                }
+
+                return decision;
+            }
+            finally
+            {
+                line.Turn.Release();
+            }
+        }
+        finally
+        {
+            Leave(accountKey, line);
+        }
+    }
+
+    private Line Join(string accountKey)
+    {
+        lock (linesGate)
+        {
+            if (!lines.TryGetValue(accountKey, out var line))
+            {
+                line = new Line();
+                lines[accountKey] = line;
+                waitingAccounts++;
+            }
+
+            line.Users++;
+            return line;
+        }
+    }
+
+    private void Leave(string accountKey, Line line)
+    {
+        lock (linesGate)
+        {
+            if (--line.Users == 0)
+            {
+                lines.TryRemove(accountKey, out _);
+                waitingAccounts--;
+            }
+        }
     }
 
     private bool ShouldWait(QuotaDecision decision, TimeSpan waited) =>
         !decision.IsAllowed && decision.CanRetry && waited + decision.RetryAfter <= MaxWait;
+
+    /// <summary>An account's sends that are waiting: one at a time asks the store, in the order they came.</summary>
+    private sealed class Line
+    {
+        // Never disposed: without AvailableWaitHandle a SemaphoreSlim holds nothing to release.
+        public SemaphoreSlim Turn { get; } = new(1, 1);
+
+        /// <summary>Guarded by the throttle's lock.</summary>
+        public int Users { get; set; }
+
+        /// <summary>The window the send at the head last waited for: what a send that timed out behind it is told.</summary>
+        public LimitWindow Window { get; set; } = LimitWindow.MessagesPerSecond;
+    }
 }

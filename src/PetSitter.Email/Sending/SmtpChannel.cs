@@ -7,13 +7,25 @@ using Polly.Timeout;
 namespace PetSitter.Email;
 
 /// <summary>
-/// The SMTP channel with its policy, in the order a message meets it: the account's breaker (a wrong
-/// password or an exhausted quota stops attempts at once), the send limits (short waits are waited for,
-/// long ones are not), the account's lane (a turn among the account's concurrent sends, see
-/// <see cref="SmtpAccountLanes"/>, after which the breaker is asked again), then the Polly pipeline
-/// (retry, attempt timeout) around the transport. Every
-/// result is fed back: provider quota replies mark the account exhausted, account-level failures open
-/// its breaker, a success closes it.
+/// The SMTP channel with its policy, in the order a message meets it:
+/// <list type="number">
+/// <item>the account's breaker (a wrong password or an exhausted quota stops attempts at once);</item>
+/// <item>a look at the send limits that counts nothing (<see cref="ISendQuotaStore.PeekAsync"/>): a refusal
+/// longer than the throttle waits for (an hour or day window, too many recipients) is handed back before any
+/// connection is opened, so it costs no sign-in;</item>
+/// <item>the account's lane (a turn among the account's concurrent sends, see <see cref="SmtpAccountLanes"/>),
+/// after which the breaker is asked again if the send waited;</item>
+/// <item>the Polly pipeline (retry, attempt timeout) around the transport, which connects and signs in, and then,
+/// right before MAIL FROM, passes the send gate: the message is counted against its limits there, waiting for a
+/// short slot in first-come order until <see cref="SendLimitOptions.MaxThrottleWait"/> after the channel took it, and the breaker is asked
+/// again after every wait, before the count, so a send that slept does not sign in or write on a stale verdict
+/// and is not counted when it does not go out. Each attempt that writes MAIL FROM is counted: providers count
+/// what reaches them.</item>
+/// </list>
+/// A known account failure wins over a limiter verdict: when a limit refuses, the breaker is asked first and an
+/// open breaker names the outcome. A probe (the one send the breaker let through) is never asked again: its own
+/// claim would block it. Every result is fed back: provider quota replies mark the account exhausted,
+/// account-level failures open its breaker, a success closes it.
 /// </summary>
 internal sealed partial class SmtpChannel
 {
@@ -65,10 +77,15 @@ internal sealed partial class SmtpChannel
         }
 
         var limits = account.EffectiveLimits();
-        var decision = await _throttle.AcquireAsync(AccountKey(account), limits, MessageRecipients.Count(message), cancellationToken).ConfigureAwait(false);
-        if (!decision.IsAllowed)
+        var accountKey = AccountKey(account);
+        var recipients = MessageRecipients.Count(message);
+
+        // Counted only on the wire (see WireGate); here a look is enough to spare a doomed send its sign-in.
+        var admitted = _time.GetTimestamp();
+        var peek = await _quotas.PeekAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
+        if (!peek.IsAllowed && !_throttle.CanWaitFor(peek))
         {
-            return await RefusedByLimitAsync(businessId, fingerprint, decision, limits, cancellationToken).ConfigureAwait(false);
+            return await RefusedByLimitAsync(businessId, fingerprint, peek, limits, askBreaker: !gate.IsProbe, cancellationToken).ConfigureAwait(false);
         }
 
         var width = account.MaxConnections ?? _options.MaxConnectionsPerAccount;
@@ -101,17 +118,18 @@ internal sealed partial class SmtpChannel
                 return Blocked(businessId, closed);
             }
 
-            return await SendInTurnAsync(businessId, account, fingerprint, message, turn, cancellationToken).ConfigureAwait(false);
+            var wire = new WireGate(this, businessId, fingerprint, accountKey, limits, recipients, gate.IsProbe, admitted);
+            return await SendInTurnAsync(businessId, account, fingerprint, message, turn, wire, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<SmtpAttempt> SendInTurnAsync(string businessId, SmtpAccountSettings account, string fingerprint, MimeMessage message, SmtpAccountLanes.Turn turn, CancellationToken cancellationToken)
+    private async Task<SmtpAttempt> SendInTurnAsync(string businessId, SmtpAccountSettings account, string fingerprint, MimeMessage message, SmtpAccountLanes.Turn turn, WireGate wire, CancellationToken cancellationToken)
     {
         try
         {
             var receipt = await _retry.Pipeline.ExecuteAsync(
-                static (state, token) => SendThroughTransportAsync(state._transport, state.account, state.message, token),
-                (_transport, account, message),
+                static (state, token) => SendThroughTransportAsync(state._transport, state.account, state.message, state.wire, token),
+                (_transport, account, message, wire),
                 cancellationToken).ConfigureAwait(false);
             turn.SignedIn();
             await _health.RecordSuccessAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
@@ -127,6 +145,21 @@ internal sealed partial class SmtpChannel
 
             return await FailedAsync(businessId, account, fingerprint, ex, cancellationToken).ConfigureAwait(false);
         }
+        catch (SmtpSendGateClosedException closed)
+        {
+            if (_transport is IGatedSmtpTransport)
+            {
+                // The gated transport passes the gate on a connection that is connected and signed in.
+                turn.SignedIn();
+            }
+
+            if (closed.Breaker is { } breaker)
+            {
+                return Blocked(businessId, breaker);
+            }
+
+            return await RefusedByLimitAsync(businessId, fingerprint, closed.Refusal!.Value, wire.Limits, askBreaker: !wire.IsProbe, cancellationToken).ConfigureAwait(false);
+        }
         catch (TimeoutRejectedException ex)
         {
             var timedOut = new SmtpTransportException(SmtpStage.Connect, null, $"The send did not finish within the attempt timeout ({ex.Timeout}).", ex);
@@ -139,8 +172,15 @@ internal sealed partial class SmtpChannel
     /// does not say how far it got: the server may have the message, so its failure counts as after DATA,
     /// which is never retried nor sent on another channel, and is reported uncertain.
     /// </summary>
-    private static async ValueTask<DeliveryReceipt> SendThroughTransportAsync(ISmtpTransport transport, SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken)
+    private static async ValueTask<DeliveryReceipt> SendThroughTransportAsync(ISmtpTransport transport, SmtpAccountSettings account, MimeMessage message, WireGate wire, CancellationToken cancellationToken)
     {
+        if (transport is IGatedSmtpTransport gated)
+        {
+            return await gated.SendAsync(account, message, wire, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A transport that cannot pass the gate between sign-in and MAIL FROM is gated just before it is called.
+        await wire.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return await transport.SendAsync(account, message, cancellationToken).ConfigureAwait(false);
@@ -182,8 +222,14 @@ internal sealed partial class SmtpChannel
         return SmtpAttempt.NotSent(failure, resetsAt);
     }
 
-    private async Task<SmtpAttempt> RefusedByLimitAsync(string businessId, string fingerprint, QuotaDecision decision, SendLimits limits, CancellationToken cancellationToken)
+    private async Task<SmtpAttempt> RefusedByLimitAsync(string businessId, string fingerprint, QuotaDecision decision, SendLimits limits, bool askBreaker, CancellationToken cancellationToken)
     {
+        // A known account failure wins: an owner whose password is wrong is told so, not that a limit was reached.
+        if (askBreaker && await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false) is { IsAllowed: false } closed)
+        {
+            return Blocked(businessId, closed);
+        }
+
         var now = _time.GetUtcNow();
         _telemetry.LimitRefused(decision.Window);
         if (!decision.CanRetry)
@@ -226,6 +272,46 @@ internal sealed partial class SmtpChannel
 
         LogThrottled(_logger, businessId, decision.Window, resumeAt);
         return SmtpAttempt.NotSent(failure, resumeAt);
+    }
+
+    /// <summary>
+    /// The send gate of one message (see <see cref="ISmtpSendGate"/>): counts it against its limits through the
+    /// throttle and, after every wait, asks the breaker before the count.
+    /// </summary>
+    private sealed class WireGate(SmtpChannel channel, string businessId, string fingerprint, string accountKey, SendLimits limits, int recipients, bool isProbe, long admitted)
+        : ISmtpSendGate, IThrottleWaitObserver
+    {
+        public SendLimits Limits => limits;
+
+        /// <summary>Gets whether this send is the breaker's probe: then nothing asks the breaker again for it.</summary>
+        public bool IsProbe { get; private set; } = isProbe;
+
+        public async ValueTask EnterAsync(CancellationToken cancellationToken)
+        {
+            // The bound counts from when the channel took the message: time spent in the lane and connecting is waiting too.
+            var decision = await channel._throttle.AcquireAsync(accountKey, limits, recipients, IsProbe ? null : this, admitted, cancellationToken).ConfigureAwait(false);
+            if (!decision.IsAllowed)
+            {
+                throw new SmtpSendGateClosedException(decision);
+            }
+        }
+
+        public async ValueTask AfterWaitAsync(CancellationToken cancellationToken)
+        {
+            if (IsProbe)
+            {
+                return;
+            }
+
+            var gate = await channel._health.CheckAsync(businessId, fingerprint, channel._time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (!gate.IsAllowed)
+            {
+                throw new SmtpSendGateClosedException(gate);
+            }
+
+            // The breaker turned half-open while this send waited and chose it as the probe: asking again would block it.
+            IsProbe = gate.IsProbe;
+        }
     }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "SMTP for business {BusinessId} is paused ({Kind}) until {RetryAt}: not attempted")]

@@ -11,9 +11,12 @@ namespace PetSitter.Email;
 /// exponential backoff with jitter, bounded), then a timeout per attempt.
 /// </summary>
 /// <remarks>
-/// <para>The limiter and the account breaker sit outside this pipeline (see <see cref="SmtpChannel"/>):
+/// <para>The account breaker and the look at the limits sit outside this pipeline (see <see cref="SmtpChannel"/>):
 /// they decide before any byte is sent whether SMTP is tried at all, and the breaker must open after a
-/// single wrong password, which Polly's ratio-based breaker (MinimumThroughput of at least 2) cannot do.</para>
+/// single wrong password, which Polly's ratio-based breaker (MinimumThroughput of at least 2) cannot do. The
+/// count itself happens inside each attempt, right before MAIL FROM (the send gate), so an attempt that
+/// writes MAIL FROM again is counted again; a refusal there is not an <see cref="SmtpTransportException"/>
+/// and is never retried.</para>
 /// <para>The retry and timeout settings are the same for every account and hold no per-account state,
 /// so one pipeline serves all accounts; what differs per account (limits, health) is keyed by account.</para>
 /// <para>Nothing is retried once the server may have the message: a failure after the end of DATA is

@@ -19,7 +19,7 @@ namespace PetSitter.Email;
 /// <para>The caller's message is never touched: MailKit prepares what it sends in place, so it sends a copy
 /// (of the headers only when no body part needs re-encoding, see <see cref="MessageCopy.ForSending"/>).</para>
 /// </remarks>
-internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, IDisposable
+internal sealed class MailKitSmtpTransport : ISmtpTransport, IGatedSmtpTransport, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<SmtpMailboxIdentity, AccountPool> _pools = new();
     private readonly ConditionalWeakTable<SmtpAccountSettings, SendTarget> _targets = new();
@@ -44,7 +44,21 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, I
         _lastSweep = timeProvider.GetUtcNow();
     }
 
-    public async Task<DeliveryReceipt> SendAsync(SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken)
+    public Task<DeliveryReceipt> SendAsync(SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken) =>
+        SendGatedAsync(account, message, gate: null, cancellationToken);
+
+    /// <summary>
+    /// Sends, passing <paramref name="gate"/> once the rented connection is connected and signed in, right before
+    /// MAIL FROM: connect, TLS and sign-in take no share of a send window, and a connection that had to be
+    /// replaced passes the gate again (its MAIL FROM may have reached the server, which counts it).
+    /// </summary>
+    public Task<DeliveryReceipt> SendAsync(SmtpAccountSettings account, MimeMessage message, ISmtpSendGate gate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(gate);
+        return SendGatedAsync(account, message, gate, cancellationToken);
+    }
+
+    private async Task<DeliveryReceipt> SendGatedAsync(SmtpAccountSettings account, MimeMessage message, ISmtpSendGate? gate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(message);
@@ -68,7 +82,7 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, I
         var copy = MessageCopy.ForSending(message, cancellationToken);
         try
         {
-            return await SendOnPoolAsync(account, target.Key, endpoint, copy, target.Sender, recipients, cancellationToken).ConfigureAwait(false);
+            return await SendOnPoolAsync(account, target.Key, endpoint, copy, target.Sender, recipients, gate, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -105,7 +119,7 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, I
     internal SmtpConnectionPool<SmtpConnection>? PoolOf(SmtpAccountSettings account) =>
         _pools.TryGetValue(SmtpPoolKey.For(account, _options.MaxConnectionsPerAccount).Mailbox, out var entry) ? entry.Pool : null;
 
-    private async Task<DeliveryReceipt> SendOnPoolAsync(SmtpAccountSettings account, SmtpPoolKey key, string endpoint, MimeMessage copy, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
+    private async Task<DeliveryReceipt> SendOnPoolAsync(SmtpAccountSettings account, SmtpPoolKey key, string endpoint, MimeMessage copy, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, ISmtpSendGate? gate, CancellationToken cancellationToken)
     {
         var replaceStale = false;
         while (true)
@@ -141,11 +155,23 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IAsyncDisposable, I
             var reusable = false;
             try
             {
+                if (gate is not null)
+                {
+                    // Nothing is written while the gate decides: whatever it says, the connection stays as good as it was.
+                    reusable = true;
+                    await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+                    reusable = false;
+                }
+
                 var reply = await connection.SendAsync(copy, sender, recipients, cancellationToken).ConfigureAwait(false);
                 reusable = true;
                 return new DeliveryReceipt(endpoint, reply);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (SmtpSendGateClosedException)
             {
                 throw;
             }

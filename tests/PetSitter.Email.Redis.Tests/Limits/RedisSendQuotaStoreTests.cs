@@ -207,6 +207,35 @@ public sealed class RedisSendQuotaStoreTests(RedisFixture redis) : IAsyncLifetim
         (await ahead.TryAcquireAsync(Account, limits, 1)).IsAllowed.Should().BeFalse("all three sends count in the same minute, whoever's clock was behind");
     }
 
+    [Fact]
+    public async Task A_peek_answers_as_an_acquire_would_and_counts_nothing()
+    {
+        var store = Store();
+        var other = Store();
+        (await store.PeekAsync(Account, PerMinute, 1)).IsAllowed.Should().BeTrue();
+        (await KeysAsync()).Should().BeEmpty("a peek at an unknown account writes nothing");
+
+        for (var i = 0; i < 10; i++)
+        {
+            (await store.PeekAsync(Account, PerMinute, 1)).IsAllowed.Should().BeTrue();
+            (await other.TryAcquireAsync(Account, PerMinute, 1)).IsAllowed.Should().BeTrue();
+        }
+
+        var peeked = await store.PeekAsync(Account, PerMinute, 1);
+        var acquired = await other.TryAcquireAsync(Account, PerMinute, 1);
+
+        peeked.Should().Be(acquired, "a peek sees the counts of every instance and refuses with the same window and wait");
+        peeked.Window.Should().Be(LimitWindow.MessagesPerMinute);
+        (await store.GetAsync(Account))!.MessagesLastMinute.Should().Be(10, "eleven peeks counted nothing");
+
+        await other.MarkExhaustedAsync(Account, _time.GetUtcNow().AddHours(2), "450 Mail send limit exceeded.");
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var held = await store.PeekAsync(Account, PerMinute, 1);
+        held.Window.Should().Be(LimitWindow.ProviderExhausted);
+        held.RetryAfter.Should().Be(TimeSpan.FromMinutes(118));
+        (await store.PeekAsync(Account, new SendLimits { RecipientsPerMessage = 2 }, 3)).Window.Should().Be(LimitWindow.RecipientsPerMessage);
+    }
+
     private ISendQuotaStore Store()
     {
         var instance = new Instance(redis.ConnectionString, _prefix, _time, new Settings());

@@ -60,6 +60,50 @@ public class SendThrottleTests
     }
 
     [Fact]
+    public async Task A_newcomer_queues_behind_a_waiting_send_instead_of_taking_the_slot_it_waits_for()
+    {
+        // The first send is refused for a second; by the time a second send arrives the store would allow it,
+        // which is the slot the first one is waiting for.
+        var store = new ScriptedQuotaStore(
+            QuotaDecision.Refuse(LimitWindow.MessagesPerSecond, TimeSpan.FromSeconds(1)),
+            QuotaDecision.Allow(),
+            QuotaDecision.Allow(),
+            QuotaDecision.Allow());
+        var throttle = new SendThrottle(store, time, TimeSpan.FromSeconds(2));
+
+        var first = throttle.AcquireAsync(Account, SendLimits.None, 1, CancellationToken.None).AsTask();
+        var second = throttle.AcquireAsync(Account, SendLimits.None, 1, CancellationToken.None).AsTask();
+
+        second.IsCompleted.Should().BeFalse("the newcomer waits its turn behind the send that came first");
+        store.Calls.Should().Be(1, "only the send at the head of the line asks the store");
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        (await first.WaitAsync(Patience)).IsAllowed.Should().BeTrue();
+        (await second.WaitAsync(Patience)).IsAllowed.Should().BeTrue();
+        store.Calls.Should().Be(3);
+        var again = throttle.AcquireAsync(Account, SendLimits.None, 1, CancellationToken.None).AsTask();
+        again.IsCompletedSuccessfully.Should().BeTrue("once nobody waits, a send asks the store at once again");
+    }
+
+    [Fact]
+    public async Task A_send_stopped_after_its_wait_is_not_counted_and_the_next_in_line_takes_the_slot()
+    {
+        var store = new InMemorySendQuotaStore(time);
+        var throttle = new SendThrottle(store, time, TimeSpan.FromSeconds(2));
+        var limits = new SendLimits { MessagesPerSecond = 1, MessagesPerDay = 100 };
+        (await throttle.AcquireAsync(Account, limits, 1, CancellationToken.None)).IsAllowed.Should().BeTrue();
+        var head = throttle.AcquireAsync(Account, limits, 1, new StopAfterWait(), null, CancellationToken.None).AsTask();
+        var behind = throttle.AcquireAsync(Account, limits, 1, CancellationToken.None).AsTask();
+
+        // The head wakes after its second and is stopped by its observer; the one behind it then gets its turn.
+        time.Advance(TimeSpan.FromMilliseconds(1_040));
+        await head.Invoking(task => task.WaitAsync(Patience)).Should().ThrowAsync<InvalidOperationException>();
+
+        (await behind.WaitAsync(Patience)).IsAllowed.Should().BeTrue("the slot the stopped send did not take is the next one's");
+        (await store.GetAsync(Account))!.MessagesLastDay.Should().Be(2, "the stopped send was never counted");
+    }
+
+    [Fact]
     public async Task Too_many_recipients_is_never_waited_for()
     {
         var throttle = new SendThrottle(new InMemorySendQuotaStore(time), time, TimeSpan.FromMinutes(1));
@@ -142,6 +186,13 @@ public class SendThrottleTests
 
     private static QuotaDecision Completed(ValueTask<QuotaDecision> pending) =>
         pending.IsCompletedSuccessfully ? pending.Result : throw new InvalidOperationException("The throttle waited.");
+
+    /// <summary>Abandons the send after its first wait, as the channel does when the breaker opened meanwhile.</summary>
+    private sealed class StopAfterWait : IThrottleWaitObserver
+    {
+        public ValueTask AfterWaitAsync(CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("The account's breaker opened while the send waited.");
+    }
 
     /// <summary>Answers with a fixed sequence of decisions, as a store shared with other senders might.</summary>
     private sealed class ScriptedQuotaStore(params QuotaDecision[] decisions) : ISendQuotaStore
