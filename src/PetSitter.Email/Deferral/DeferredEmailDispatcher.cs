@@ -13,9 +13,10 @@ namespace PetSitter.Email;
 /// </summary>
 /// <remarks>
 /// An email whose due time passed while the app was stopped is still tried once before it can give up.
-/// Emails taken but not handled when the app stops are put back unchanged.
+/// Emails taken but not handled when the app stops are put back unchanged. The app triggers the same work
+/// through <see cref="IDeferredEmailDispatcher"/> (this instance).
 /// </remarks>
-internal sealed partial class DeferredEmailDispatcher : BackgroundService
+internal sealed partial class DeferredEmailDispatcher : BackgroundService, IDeferredEmailDispatcher
 {
     private readonly IDeferredEmailQueue _queue;
     private readonly IDeferredEmailResender _resender;
@@ -56,6 +57,26 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
     /// <summary>Takes one batch of due emails and settles each. Returns how many were taken.</summary>
     internal async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
+        var counts = new int[(int)SendStatus.DeliveryUncertain + 1];
+        return await DispatchBatchAsync(counts, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    async Task<DeferredDispatchResult> IDeferredEmailDispatcher.DispatchDueAsync(CancellationToken cancellationToken)
+    {
+        // Indexed by SendStatus: what each settled email became (Deferred = back in the queue).
+        var counts = new int[(int)SendStatus.DeliveryUncertain + 1];
+        while (await DispatchBatchAsync(counts, cancellationToken).ConfigureAwait(false) >= Policy.DeferredBatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return new DeferredDispatchResult(
+            counts[(int)SendStatus.Sent], counts[(int)SendStatus.Deferred], counts[(int)SendStatus.Failed], counts[(int)SendStatus.DeliveryUncertain]);
+    }
+
+    private async Task<int> DispatchBatchAsync(int[] counts, CancellationToken cancellationToken)
+    {
         var batch = await _queue.TakeDueAsync(_time.GetUtcNow(), Policy.DeferredBatchSize, cancellationToken).ConfigureAwait(false);
         var settled = 0;
         try
@@ -63,7 +84,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
             for (; settled < batch.Count; settled++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                await DispatchOneAsync(batch[settled], cancellationToken).ConfigureAwait(false);
+                counts[(int)await DispatchOneAsync(batch[settled], cancellationToken).ConfigureAwait(false)]++;
             }
         }
         finally
@@ -117,8 +138,11 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         }
     }
 
-    /// <summary>Re-sends one email and settles it: back in the queue, or a final outcome reported. Only cancellation before settling escapes.</summary>
-    private async Task DispatchOneAsync(DeferredEmail item, CancellationToken cancellationToken)
+    /// <summary>
+    /// Re-sends one email and settles it: back in the queue (<see cref="SendStatus.Deferred"/>), or a final
+    /// outcome reported (its status). Only cancellation before settling escapes.
+    /// </summary>
+    private async Task<SendStatus> DispatchOneAsync(DeferredEmail item, CancellationToken cancellationToken)
     {
         SendOutcome? outcome = null;
         string? error = null;
@@ -146,7 +170,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
             // possible for a durable queue to hand the email out again.
             await _queue.AcknowledgeAsync(item, outcome, CancellationToken.None).ConfigureAwait(false);
             await ReportAsync(outcome, cancellationToken).ConfigureAwait(false);
-            return;
+            return outcome.Status;
         }
 
         var failure = outcome?.SmtpFailure ?? item.LastFailure;
@@ -167,7 +191,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         {
             await _queue.EnqueueAsync(item.AfterAttempt(dueAt, failure), CancellationToken.None).ConfigureAwait(false);
             LogRedeferred(_logger, item.BusinessId, item.Category, item.MessageId, dueAt, attempts);
-            return;
+            return SendStatus.Deferred;
         }
 
         var reason = $"{giveUp} {(error is null ? string.Empty : $"Last try: {error}. ")}{failure.Advice}";
@@ -176,6 +200,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         _telemetry?.DeferredGaveUp(item.Category, failure.Kind);
         await _queue.AcknowledgeAsync(item, failed, CancellationToken.None).ConfigureAwait(false);
         await ReportAsync(failed, cancellationToken).ConfigureAwait(false);
+        return SendStatus.Failed;
     }
 
     /// <summary>Words for an owner: "3 days", "12 hours", "90 minutes".</summary>
