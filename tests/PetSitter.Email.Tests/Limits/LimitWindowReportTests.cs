@@ -1,4 +1,5 @@
 using PetSitter.Email.Testing;
+using PetSitter.Email.Tests.Secrets;
 using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.Limits;
@@ -128,7 +129,7 @@ public sealed class LimitWindowReportTests
     [Fact]
     public async Task A_wrong_password_reports_no_window()
     {
-        await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = "owner@paws.example", Password = "someone-else" });
+        await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = "owner@paws.example", Password = TestSecrets.RightPassword });
         await using var host = new ConsumerHost();
         host.Business(ConsumerHost.Account(server, provider: "Gmail"));
 
