@@ -30,11 +30,11 @@ public static class RedisPetSitterEmailBuilderExtensions
 
         services.AddOptions<RedisEmailOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisEmailOptions>, RedisEmailOptionsValidator>());
-        services.AddSingleton<RedisConnection>();
+        services.AddSingleton(OptionalLogging.Create<RedisConnection>);
         services.TryAddSingleton<RedisOutageCounter>();
-        services.TryAddSingleton<RedisSendQuotaStore>();
-        services.TryAddSingleton<RedisAccountBreaker>();
-        services.TryAddSingleton<RedisDeferredEmailQueue>();
+        services.TryAddSingleton(OptionalLogging.Create<RedisSendQuotaStore>);
+        services.TryAddSingleton(OptionalLogging.Create<RedisAccountBreaker>);
+        services.TryAddSingleton(OptionalLogging.Create<RedisDeferredEmailQueue>);
         services.Replace(ServiceDescriptor.Singleton<ISendQuotaStore>(static provider => provider.GetRequiredService<RedisSendQuotaStore>()));
         services.Replace(ServiceDescriptor.Singleton<IAccountBreaker>(static provider => provider.GetRequiredService<RedisAccountBreaker>()));
         services.Replace(ServiceDescriptor.Singleton<IDeferredEmailQueue>(static provider => provider.GetRequiredService<RedisDeferredEmailQueue>()));

@@ -21,6 +21,8 @@ internal sealed class StoredFailure
 
     public int QuotaSignal { get; set; }
 
+    public LimitWindow? LimitWindow { get; set; }
+
     public string? RuleName { get; set; }
 
     public static StoredFailure From(SmtpFailure failure) => new()
@@ -34,6 +36,7 @@ internal sealed class StoredFailure
         Reply = failure.Reply,
         ResetsAfterMs = failure.ResetsAfter is { } window ? (long)window.TotalMilliseconds : null,
         QuotaSignal = (int)failure.QuotaSignal,
+        LimitWindow = failure.LimitWindow,
         RuleName = failure.RuleName,
     };
 
@@ -41,6 +44,7 @@ internal sealed class StoredFailure
     {
         ResetsAfter = ResetsAfterMs is > 0 and { } ms ? TimeSpan.FromMilliseconds(ms) : null,
         QuotaSignal = (ProviderQuotaSignal)QuotaSignal,
+        LimitWindow = LimitWindow is { } window && window != Email.LimitWindow.None && Enum.IsDefined(window) ? window : null,
         RuleName = RuleName,
     };
 }

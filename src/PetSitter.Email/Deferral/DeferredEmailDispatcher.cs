@@ -15,9 +15,10 @@ namespace PetSitter.Email;
 /// An email whose due time passed while the app was stopped is still tried once before it can give up.
 /// Emails taken but not handled when the app stops are put back unchanged. Before each pass, mail held because
 /// an account failed is made due at once when the business's saved settings no longer match the ones it failed
-/// with (the owner fixed the password): one settings lookup per business with such mail, not per email.
+/// with (the owner fixed the password): one settings lookup per business with such mail, not per email. The app
+/// triggers the same work through <see cref="IDeferredEmailDispatcher"/> (this instance).
 /// </remarks>
-internal sealed partial class DeferredEmailDispatcher : BackgroundService
+internal sealed partial class DeferredEmailDispatcher : BackgroundService, IDeferredEmailDispatcher
 {
     private readonly IDeferredEmailQueue _queue;
     private readonly IDeferredEmailResender _resender;
@@ -62,6 +63,28 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
     internal async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
         await ReleaseChangedAccountsAsync(cancellationToken).ConfigureAwait(false);
+        var counts = new int[(int)SendStatus.DeliveryUncertain + 1];
+        return await DispatchBatchAsync(counts, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    async Task<DeferredDispatchResult> IDeferredEmailDispatcher.DispatchDueAsync(CancellationToken cancellationToken)
+    {
+        await ReleaseChangedAccountsAsync(cancellationToken).ConfigureAwait(false);
+
+        // Indexed by SendStatus: what each settled email became (Deferred = back in the queue).
+        var counts = new int[(int)SendStatus.DeliveryUncertain + 1];
+        while (await DispatchBatchAsync(counts, cancellationToken).ConfigureAwait(false) >= Policy.DeferredBatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return new DeferredDispatchResult(
+            counts[(int)SendStatus.Sent], counts[(int)SendStatus.Deferred], counts[(int)SendStatus.Failed], counts[(int)SendStatus.DeliveryUncertain]);
+    }
+
+    private async Task<int> DispatchBatchAsync(int[] counts, CancellationToken cancellationToken)
+    {
         var batch = await _queue.TakeDueAsync(_time.GetUtcNow(), Policy.DeferredBatchSize, cancellationToken).ConfigureAwait(false);
         var settled = 0;
         try
@@ -69,7 +92,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
             for (; settled < batch.Count; settled++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                await DispatchOneAsync(batch[settled], cancellationToken).ConfigureAwait(false);
+                counts[(int)await DispatchOneAsync(batch[settled], cancellationToken).ConfigureAwait(false)]++;
             }
         }
         finally
@@ -123,8 +146,11 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         }
     }
 
-    /// <summary>Re-sends one email and settles it: back in the queue, or a final outcome reported. Only cancellation before settling escapes.</summary>
-    private async Task DispatchOneAsync(DeferredEmail item, CancellationToken cancellationToken)
+    /// <summary>
+    /// Re-sends one email and settles it: back in the queue (<see cref="SendStatus.Deferred"/>), or a final
+    /// outcome reported (its status). Only cancellation before settling escapes.
+    /// </summary>
+    private async Task<SendStatus> DispatchOneAsync(DeferredEmail item, CancellationToken cancellationToken)
     {
         SendOutcome? outcome = null;
         string? error = null;
@@ -152,7 +178,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
             // possible for a durable queue to hand the email out again.
             await _queue.AcknowledgeAsync(item, outcome, CancellationToken.None).ConfigureAwait(false);
             await ReportAsync(outcome, cancellationToken).ConfigureAwait(false);
-            return;
+            return outcome.Status;
         }
 
         var failure = outcome?.SmtpFailure ?? item.LastFailure;
@@ -176,7 +202,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         {
             await _queue.EnqueueAsync(item.AfterAttempt(dueAt, failure, fingerprint), CancellationToken.None).ConfigureAwait(false);
             LogRedeferred(_logger, item.BusinessId, item.Category, item.MessageId, dueAt, attempts);
-            return;
+            return SendStatus.Deferred;
         }
 
         var reason = $"{giveUp} {(error is null ? string.Empty : $"Last try: {error}. ")}{failure.Advice}";
@@ -185,6 +211,7 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService
         _telemetry?.DeferredGaveUp(item.Category, failure.Kind);
         await _queue.AcknowledgeAsync(item, failed, CancellationToken.None).ConfigureAwait(false);
         await ReportAsync(failed, cancellationToken).ConfigureAwait(false);
+        return SendStatus.Failed;
     }
 
     /// <summary>

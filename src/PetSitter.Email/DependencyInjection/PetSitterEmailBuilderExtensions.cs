@@ -27,7 +27,7 @@ public static class PetSitterEmailBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.Configure(configure);
-        builder.Services.Replace(ServiceDescriptor.Singleton<INativeMailer, PickupDirectoryNativeMailer>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<INativeMailer>(OptionalLogging.Create<PickupDirectoryNativeMailer>));
         return builder;
     }
 
@@ -47,7 +47,7 @@ public static class PetSitterEmailBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.AddOptions<NativeSmtpRelayOptions>().Configure(configure).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NativeSmtpRelayOptions>, NativeSmtpRelayOptionsValidator>());
-        builder.Services.Replace(ServiceDescriptor.Singleton<INativeMailer, SmtpRelayNativeMailer>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<INativeMailer>(OptionalLogging.Create<SmtpRelayNativeMailer>));
         return builder;
     }
 

@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PetSitter.Email;
 
@@ -35,23 +33,21 @@ public static class PetSitterEmailServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PetSitterEmailOptions>, PetSitterEmailOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PickupDirectoryOptions>, PickupDirectoryOptionsValidator>());
 
-        // Logging works without the host's logging: a null factory unless the app registered its own.
-        services.TryAddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
-        services.TryAdd(ServiceDescriptor.Singleton(typeof(ILogger<>), typeof(Logger<>)));
+        // No ILoggerFactory or ILogger<> is registered here: the host's logging is the app's (see OptionalLogging).
         services.TryAddSingleton(TimeProvider.System);
 
         // The host's meter factory when it has one (the generic host registers it), so the meter is scoped to the container.
         services.TryAddSingleton(static provider => new EmailTelemetry(provider.GetService<IMeterFactory>(), provider.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<ISmtpTransport, MailKitSmtpTransport>();
-        services.TryAddSingleton<INativeMailer, PickupDirectoryNativeMailer>();
+        services.TryAddSingleton<ISmtpTransport>(OptionalLogging.Create<MailKitSmtpTransport>);
+        services.TryAddSingleton<INativeMailer>(OptionalLogging.Create<PickupDirectoryNativeMailer>);
         services.AddPetSitterEmailPolicy();
         services.AddPetSitterEmailSendLimits();
-        services.TryAddSingleton<SmtpRetryPipeline>();
-        services.TryAddSingleton<SmtpChannel>();
-        services.TryAddSingleton<EmailSender>();
+        services.TryAddSingleton(OptionalLogging.Create<SmtpRetryPipeline>);
+        services.TryAddSingleton(OptionalLogging.Create<SmtpChannel>);
+        services.TryAddSingleton(OptionalLogging.Create<EmailSender>);
         services.TryAddSingleton<IEmailSender>(static provider => provider.GetRequiredService<EmailSender>());
         services.TryAddSingleton<IDeferredEmailResender>(static provider => provider.GetRequiredService<EmailSender>());
-        services.TryAddSingleton<ISmtpDiagnostics, SmtpDiagnostics>();
+        services.TryAddSingleton<ISmtpDiagnostics>(OptionalLogging.Create<SmtpDiagnostics>);
         return new PetSitterEmailBuilder(services);
     }
 }

@@ -30,12 +30,16 @@ internal static class PolicyServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccountHealthOptions>, AccountHealthOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<AccountHealthTracker>();
+        services.TryAddSingleton(OptionalLogging.Create<AccountHealthTracker>);
         services.TryAddSingleton<IAccountHealthMonitor>(static provider => provider.GetRequiredService<AccountHealthTracker>());
         services.TryAddSingleton<IAccountBreaker>(static provider => provider.GetRequiredService<AccountHealthTracker>());
         services.TryAddSingleton<FallbackPolicy>();
         services.TryAddSingleton<IDeferredEmailQueue, InMemoryDeferredEmailQueue>();
-        services.AddHostedService<DeferredEmailDispatcher>();
+        services.TryAddSingleton(OptionalLogging.Create<DeferredEmailDispatcher>);
+        services.TryAddSingleton<IDeferredEmailDispatcher>(static provider => provider.GetRequiredService<DeferredEmailDispatcher>());
+
+        // The same instance as the one the app calls: one dispatcher, whoever triggers it.
+        services.AddHostedService(static provider => provider.GetRequiredService<DeferredEmailDispatcher>());
         return services;
     }
 }

@@ -76,6 +76,34 @@ public sealed class SmtpFailure
         }
     }
 
+    /// <summary>
+    /// Gets which send limit refused the message, as data, when the failure is a limit
+    /// (<see cref="SmtpFailureKind.SendLimitReached"/>): the library's own count of the account's
+    /// <see cref="SendLimits"/> (<see cref="Email.LimitWindow.MessagesPerSecond"/> through
+    /// <see cref="Email.LimitWindow.RecipientsPerMessage"/>), a provider's reply that names its window (Gmail's
+    /// <c>550-5.4.5 Daily user sending limit exceeded</c> is <see cref="Email.LimitWindow.MessagesPerDay"/>, a
+    /// "too many recipients" reply <see cref="Email.LimitWindow.RecipientsPerMessage"/>),
+    /// <see cref="Email.LimitWindow.ProviderExhausted"/> while an earlier quota reply of the provider still holds the
+    /// account, or <see cref="Email.LimitWindow.StoreUnavailable"/> when the shared limit store could not be asked.
+    /// <see langword="null"/> when the failure is not a limit, or the provider's reply does not say which window
+    /// (Microsoft's <c>SubmissionQuotaExceeded</c>, a throttle such as Gmail's <c>421 4.7.0 Try again later</c>):
+    /// <see cref="ResetsAfter"/> then still says how long it holds. Default: <see langword="null"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is <see cref="Email.LimitWindow.None"/> or not a defined window.</exception>
+    public LimitWindow? LimitWindow
+    {
+        get;
+        init
+        {
+            if (value is { } window && (window == Email.LimitWindow.None || !Enum.IsDefined(window)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), window, "A limit failure names the window that refused the send, never None.");
+            }
+
+            field = value;
+        }
+    }
+
     /// <summary>Gets what a provider's limit reply asks of the send-limit policy; <see cref="ProviderQuotaSignal.None"/> for other failures.</summary>
     internal ProviderQuotaSignal QuotaSignal { get; init; }
 

@@ -25,9 +25,36 @@ internal static class SmtpFailureClassifier
             Describe(exception))
         {
             ResetsAfter = rule.ResetsAfter,
+            LimitWindow = WindowNamedIn(rule, evidence.Text),
             QuotaSignal = rule.Quota,
             RuleName = rule.Name,
         };
+    }
+
+    /// <summary>
+    /// The window a provider's limit reply names, and only when it names one: "daily" is a day, "hourly" an
+    /// hour, a per-message recipient cap is that. A throttle, or a quota reply that says no period
+    /// (Microsoft's SubmissionQuotaExceeded, IONOS's "Mail send limit exceeded"), gets none rather than a guess.
+    /// </summary>
+    internal static LimitWindow? WindowNamedIn(ClassificationRule rule, string text) => rule.Quota switch
+    {
+        ProviderQuotaSignal.RecipientsPerMessage => LimitWindow.RecipientsPerMessage,
+        ProviderQuotaSignal.Window when Names(text, "daily", "per day") => LimitWindow.MessagesPerDay,
+        ProviderQuotaSignal.Window when Names(text, "hourly", "per hour") => LimitWindow.MessagesPerHour,
+        _ => null,
+    };
+
+    private static bool Names(string text, params ReadOnlySpan<string> words)
+    {
+        foreach (var word in words)
+        {
+            if (text.Contains(word, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The failure for settings that cannot work, found before any connection is tried.</summary>

@@ -1,6 +1,10 @@
 namespace PetSitter.Email;
 
-/// <summary>Which limit refused a send (the one the account has to wait for longest).</summary>
+/// <summary>
+/// Which limit refused a send (the one the account has to wait for longest): in a store's
+/// <see cref="QuotaDecision"/>, and on the outcome as <see cref="SendOutcome.LimitWindow"/> /
+/// <see cref="SmtpFailure.LimitWindow"/>.
+/// </summary>
 public enum LimitWindow
 {
     /// <summary>No limit refused: the send was allowed.</summary>

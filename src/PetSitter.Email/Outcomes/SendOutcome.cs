@@ -42,6 +42,13 @@ public sealed class SendOutcome
     /// <summary>Gets the kind of the SMTP failure, or <see langword="null"/> when SMTP did not fail.</summary>
     public SmtpFailureKind? FailureKind => SmtpFailure?.Kind;
 
+    /// <summary>
+    /// Gets which send limit refused SMTP (second, minute, hour, day, recipients per day, recipients per
+    /// message...), or <see langword="null"/> when no limit did or the provider's reply did not say which;
+    /// see <see cref="Email.SmtpFailure.LimitWindow"/>.
+    /// </summary>
+    public LimitWindow? LimitWindow => SmtpFailure?.LimitWindow;
+
     /// <summary>Gets why the message was not sent, or was sent by fallback; <see langword="null"/> for a plain success.</summary>
     public string? Reason { get; private init; }
 

@@ -239,7 +239,7 @@ internal sealed partial class SmtpChannel
                 isAccountLevel: false,
                 isTransient: false,
                 $"This email has more recipients than your email provider accepts in one message ({limits.RecipientsPerMessage}): send it to fewer people at a time.",
-                reply: decision.ToString());
+                reply: decision.ToString()) { LimitWindow = decision.Window };
             return SmtpAttempt.NotSent(tooMany, resumeAt: null);
         }
 
@@ -253,7 +253,7 @@ internal sealed partial class SmtpChannel
                 isAccountLevel: false,
                 isTransient: true,
                 $"Sending through your email account is paused briefly while the platform cannot check its sending limits: it resumes after {resumeAt:yyyy-MM-dd HH:mm} UTC.",
-                reply: decision.ToString());
+                reply: decision.ToString()) { LimitWindow = decision.Window };
             LogThrottled(_logger, businessId, decision.Window, resumeAt);
             return SmtpAttempt.NotSent(paused, resumeAt);
         }
@@ -263,7 +263,7 @@ internal sealed partial class SmtpChannel
             isAccountLevel: true,
             isTransient: true,
             $"Your email provider's sending limit ({decision.Window}) has been reached: emails will go out through your account again after {resumeAt:yyyy-MM-dd HH:mm} UTC.",
-            reply: decision.ToString());
+            reply: decision.ToString()) { LimitWindow = decision.Window };
         if (decision.Window is not (LimitWindow.MessagesPerSecond or LimitWindow.MessagesPerMinute))
         {
             // Only long waits are news for the owner; a busy second is not an account state.

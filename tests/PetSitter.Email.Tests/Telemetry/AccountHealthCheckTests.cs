@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using NSubstitute;
+using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.Telemetry;
 
@@ -51,6 +52,9 @@ public sealed class AccountHealthCheckTests
     public async Task Registered_on_the_health_checks_builder_it_reports_the_librarys_accounts_with_the_chosen_status()
     {
         var services = new ServiceCollection();
+
+        // Microsoft's HealthCheckService needs the host's logging, which the library no longer registers (issue 11).
+        services.AddTestLogging();
         services.AddSingleton<IBusinessEmailSettingsProvider>(new Support.StaticSettingsProvider([]));
         services.AddPetSitterEmail();
         services.AddHealthChecks().AddPetSitterEmail(failureStatus: HealthStatus.Unhealthy, tags: ["email"]);
