@@ -62,7 +62,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         if (code == 0)
         {
             _local.Mirror(businessId, credentialFingerprint, AccountBreakerState.Closed, now);
-            return AccountGate.Allowed;
+            return _local.WithMarketingPause(businessId, credentialFingerprint, AccountGate.Allowed, now);
         }
 
         var shared = ReadState(reply, 1);
@@ -70,7 +70,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         if (code == 1)
         {
             LogProbe(_logger, businessId, shared.Failure?.Kind);
-            return AccountGate.Probe;
+            return _local.WithMarketingPause(businessId, credentialFingerprint, AccountGate.Probe, now);
         }
 
         return AccountGate.Blocked(shared.Failure!, DateTimeOffset.FromUnixTimeMilliseconds((long)reply[7]));
@@ -80,6 +80,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(businessId);
         ArgumentNullException.ThrowIfNull(credentialFingerprint);
+        _local.Connected(businessId, credentialFingerprint);
 
         // The check just before this send found the account closed (the usual case): a success changes
         // nothing, so it costs no round trip. Only a probe's or a throttled account's success is news.
@@ -112,8 +113,10 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         ArgumentNullException.ThrowIfNull(credentialFingerprint);
         ArgumentNullException.ThrowIfNull(failure);
 
-        // A failure about this message only matters to a probe in flight, and only this process can
-        // have started one that this send belongs to.
+        // The spam and greeting signals are counted in this process (a fifth 421 at the greeting comes back
+        // account-level and is shared below). A failure about this message only matters to a probe in flight,
+        // and only this process can have started one that this send belongs to.
+        failure = _local.CountSignals(businessId, credentialFingerprint, failure, now);
         if (!failure.IsAccountLevel && _local.IsClosed(businessId, credentialFingerprint))
         {
             return;
@@ -146,7 +149,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         catch (Exception ex) when (RedisOutage.Is(ex))
         {
             Failed(ex);
-            _local.RecordFailure(businessId, credentialFingerprint, failure, now, resetsAt);
+            _local.RecordFailure(businessId, credentialFingerprint, failure, now, resetsAt, countSignals: false);
             return;
         }
 

@@ -54,11 +54,13 @@ internal sealed partial class SmtpChannel
     /// <summary>The key send limits are counted under: the mailbox, whichever business uses it.</summary>
     internal static string AccountKey(SmtpAccountSettings account) => account.LimitKey();
 
-    public async ValueTask<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken)
+    public async ValueTask<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, EmailCategory category, CancellationToken cancellationToken)
     {
         // Settings, not only credentials: a corrected security mode or From address must reopen the account too.
         var fingerprint = account.SettingsFingerprint();
-        var gate = await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+
+        // For(category): an account paused for marketing (spam signal) is closed to marketing only.
+        var gate = (await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).For(category);
         if (!gate.IsAllowed)
         {
             return Blocked(businessId, gate);
@@ -96,7 +98,7 @@ internal sealed partial class SmtpChannel
             // asked again: it is the one send the breaker let through.
             if (turn.Waited
                 && !gate.IsProbe
-                && await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false) is { IsAllowed: false } closed)
+                && (await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).For(category) is { IsAllowed: false } closed)
             {
                 return Blocked(businessId, closed);
             }
