@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 
 namespace PetSitter.Email;
@@ -13,12 +14,14 @@ namespace PetSitter.Email;
 /// </remarks>
 internal sealed class InMemoryDeferredEmailQueue : IDeferredEmailQueue
 {
-    /// <summary>Marks an email this queue handed out, so putting it back is never refused for capacity.</summary>
-    private static readonly object HandedOut = new();
-
     private readonly Lock _gate = new();
     private readonly PriorityQueue<DeferredEmail, (DateTimeOffset DueAt, long Sequence)> _items = new();
-    private readonly int _capacity;
+
+    // Emails handed out before their first retry: the dispatcher may put one back as it is (when the app
+    // stops), and it must be taken back even when full. Later tries come back as new instances with
+    // Attempts above 0. Weak, so an email finished and forgotten leaves no trace.
+    private readonly ConditionalWeakTable<DeferredEmail, object?> _handedOut = new();
+    private readonly IOptions<FallbackPolicyOptions> _options;
     private long _sequence;
 
     public InMemoryDeferredEmailQueue()
@@ -29,12 +32,14 @@ internal sealed class InMemoryDeferredEmailQueue : IDeferredEmailQueue
     public InMemoryDeferredEmailQueue(IOptions<FallbackPolicyOptions> options, EmailTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _capacity = options.Value.MaxInMemoryDeferred;
+
+        // Read when first needed: the host validates the options at start, after building its services.
+        _options = options;
         telemetry?.ObserveDeferredQueue("memory", () => Count);
     }
 
     /// <summary>Gets how many new emails the queue holds at most.</summary>
-    internal int Capacity => _capacity;
+    internal int Capacity => _options.Value.MaxInMemoryDeferred;
 
     private int Count
     {
@@ -53,9 +58,9 @@ internal sealed class InMemoryDeferredEmailQueue : IDeferredEmailQueue
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (item.QueueReceipt != HandedOut && _items.Count >= _capacity)
+            if (item.Attempts == 0 && !_handedOut.Remove(item) && _items.Count >= Capacity)
             {
-                throw new DeferredQueueFullException(_capacity);
+                throw new DeferredQueueFullException(Capacity);
             }
 
             _items.Enqueue(item, (item.DueAt, _sequence++));
@@ -73,7 +78,13 @@ internal sealed class InMemoryDeferredEmailQueue : IDeferredEmailQueue
         {
             while ((taken?.Count ?? 0) < max && _items.TryPeek(out _, out var priority) && priority.DueAt <= now)
             {
-                (taken ??= []).Add(Mark(_items.Dequeue()));
+                var item = _items.Dequeue();
+                if (item.Attempts == 0)
+                {
+                    _handedOut.AddOrUpdate(item, null);
+                }
+
+                (taken ??= []).Add(item);
             }
         }
 
@@ -85,9 +96,4 @@ internal sealed class InMemoryDeferredEmailQueue : IDeferredEmailQueue
         cancellationToken.ThrowIfCancellationRequested();
         return ValueTask.FromResult(Count);
     }
-
-    private static DeferredEmail Mark(DeferredEmail item) =>
-        item.QueueReceipt == HandedOut
-            ? item
-            : new DeferredEmail(item.Email, item.DueAt, item.LastFailure, item.FirstDeferredAt, item.Attempts) { QueueReceipt = HandedOut };
 }

@@ -333,7 +333,6 @@ public class AccountHealthTrackerTests
     [InlineData(SmtpFailureKind.Transient)]
     [InlineData(SmtpFailureKind.RecipientRejected)]
     [InlineData(SmtpFailureKind.MessageRejected)]
-    [InlineData(SmtpFailureKind.RejectedAsSpam)]
     public void Transient_and_message_level_failures_do_not_open_the_breaker(SmtpFailureKind kind)
     {
         var tracker = Tracker();
