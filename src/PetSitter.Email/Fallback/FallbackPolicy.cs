@@ -29,6 +29,13 @@ internal sealed class FallbackPolicy
                 : FallbackDecision.Fail;
         }
 
+        if (failure is { Kind: SmtpFailureKind.RejectedAsSpam } && category == EmailCategory.Marketing)
+        {
+            // The account's marketing is paused after repeated spam refusals: it waits for the pause to end,
+            // whatever the category's action, for the same reason.
+            return FallbackDecision.Defer;
+        }
+
         if (IsAboutTheMessage(failure))
         {
             return FallbackDecision.Fail;

@@ -562,7 +562,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
                 entry.Circuit = CircuitState.HalfOpen;
                 entry.ProbeStartedAt = now;
                 LogProbe(_logger, entry.BusinessId, entry.Health.Kind);
-                return AccountGate.Probe;
+                return ProbeGate(entry, now);
 
             default:
                 // Half-open: one probe is in flight. If it never reports back, another send may probe later.
@@ -571,12 +571,21 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
                 {
                     entry.ProbeStartedAt = now;
                     LogProbe(_logger, entry.BusinessId, entry.Health.Kind);
-                    return AccountGate.Probe;
+                    return ProbeGate(entry, now);
                 }
 
                 return AccountGate.Blocked(entry.Failure!, probeDeadline);
         }
     }
+
+    /// <summary>
+    /// The probe's gate, carrying the marketing pause when there is one: a marketing email is not offered to
+    /// the server even as a probe. It then leaves the probe unanswered, and another send probes after
+    /// <see cref="AccountHealthOptions.ProbeTimeout"/>: a few minutes' delay rather than one marketing email
+    /// the provider was refusing as spam.
+    /// </summary>
+    private static AccountGate ProbeGate(AccountEntry entry, DateTimeOffset now) =>
+        IsMarketingPaused(entry, now) ? AccountGate.WithoutMarketing(AccountGate.Probe, entry.MarketingPause!, entry.MarketingPausedUntil) : AccountGate.Probe;
 
     private AccountHealthChangedEventArgs? Open(AccountEntry entry, SmtpFailure failure, DateTimeOffset now, DateTimeOffset? resetsAt, int failedProbes)
     {

@@ -71,6 +71,15 @@ public class FallbackPolicyTests
     }
 
     [Fact]
+    public void Marketing_paused_by_the_spam_signal_waits_even_where_marketing_may_go_native()
+    {
+        var signal = Failure(SmtpFailureKind.RejectedAsSpam, accountLevel: true);
+
+        Policy(new FallbackPolicyOptions { Marketing = SmtpFallbackAction.SendNative }).Decide(EmailCategory.Marketing, signal).Should().Be(FallbackDecision.Defer);
+        Policy().Decide(EmailCategory.Marketing, signal).Should().Be(FallbackDecision.Defer);
+    }
+
+    [Fact]
     public void Spam_refusals_marked_account_level_follow_the_category()
     {
         Policy().Decide(EmailCategory.Invoice, Failure(SmtpFailureKind.RejectedAsSpam, accountLevel: true)).Should().Be(FallbackDecision.SendNative);

@@ -413,6 +413,24 @@ public class AccountHealthTrackerTests
     }
 
     [Fact]
+    public void A_probe_during_the_marketing_pause_is_not_a_marketing_email()
+    {
+        var tracker = Tracker();
+        for (var i = 0; i < 3; i++)
+        {
+            tracker.RecordFailure(Business, Credentials, Failure(SmtpFailureKind.RejectedAsSpam), Now);
+        }
+
+        tracker.RecordFailure(Business, Credentials, Failure(SmtpFailureKind.AccountUnavailable), Now);
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        var probe = tracker.Check(Business, Credentials, Now);
+        probe.IsProbe.Should().BeTrue();
+        probe.For(EmailCategory.Invoice).IsProbe.Should().BeTrue();
+        probe.For(EmailCategory.Marketing).IsAllowed.Should().BeFalse();
+    }
+
+    [Fact]
     public void The_fifth_421_at_the_greeting_within_ten_minutes_opens_the_breaker_as_account_unavailable()
     {
         var tracker = Tracker();
