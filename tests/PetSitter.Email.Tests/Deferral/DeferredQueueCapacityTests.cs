@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using PetSitter.Email.Testing;
 using PetSitter.Email.Tests.EndToEnd;
+using PetSitter.Email.Tests.Secrets;
 using PetSitter.Email.Tests.Telemetry;
 using static PetSitter.Email.Tests.Support.PolicyTestData;
 
@@ -22,10 +23,10 @@ public sealed class DeferredQueueCapacityTests : IDisposable
     public async Task A_message_that_would_be_deferred_into_a_full_queue_fails_saying_so_and_is_logged()
     {
         // A wrong password (Gmail's reply) keeps the account's marketing waiting.
-        await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = Mailbox, Password = "right-app-password" });
+        await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = Mailbox, Password = TestSecrets.RightPassword });
         server.Script = context => context.Stage == SmtpStage.Authenticate ? ProviderReplies.Gmail.BadCredentials : null;
         await using var host = new EndToEndHost(Configure);
-        host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, "old-app-password")));
+        host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, TestSecrets.OldPassword)));
         using var queued = new MetricCollector<int>(_probe.Factory, PetSitterEmailTelemetry.MeterName, "petsitter.email.deferred.queued");
 
         var outcomes = new List<SendOutcome>();

@@ -1,4 +1,5 @@
 using PetSitter.Email.Testing;
+using PetSitter.Email.Tests.Secrets;
 
 namespace PetSitter.Email.Tests.EndToEnd;
 
@@ -121,7 +122,7 @@ public sealed class GreetingRefusalTests
                 Interlocked.Increment(ref _greetings);
                 return TemporaryProblem;
             };
-            Host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, "app-password")));
+            Host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, TestSecrets.AppPassword)));
         }
 
         public ScriptedSmtpServer Server { get; }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using PetSitter.Email.Testing;
+using PetSitter.Email.Tests.Secrets;
 
 namespace PetSitter.Email.Tests.EndToEnd;
 
@@ -120,7 +121,7 @@ public sealed class SpamRefusalTests
         world.RefuseAsSpam = false;
 
         // The owner acts on the advice (here: a new app password after reviewing the account).
-        world.Host.Settings.Set(EndToEndHost.Business("paws", world.Server.CreateAccountSettings(Mailbox, Mailbox, "new-app-password")));
+        world.Host.Settings.Set(EndToEndHost.Business("paws", world.Server.CreateAccountSettings(Mailbox, Mailbox, TestSecrets.NewAppPassword)));
         var marketing = await world.Host.SendAsync("paws", EmailCategory.Marketing, 4);
 
         marketing.Status.Should().Be(SendStatus.Sent, marketing.ToString());
@@ -170,7 +171,7 @@ public sealed class SpamRefusalTests
 
                 return null;
             };
-            Host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, "app-password")));
+            Host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, TestSecrets.AppPassword)));
         }
 
         public ScriptedSmtpServer Server { get; }
