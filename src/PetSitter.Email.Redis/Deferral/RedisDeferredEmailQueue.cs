@@ -29,10 +29,16 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
     private readonly ILogger<RedisDeferredEmailQueue> _logger;
     private readonly RedisKey[] _keys;
     private readonly ConcurrentQueue<PendingWrite> _pending = new();
+    private readonly EmailTelemetry? _telemetry;
     private int _replaying;
+    private int _lastLength = -1;
 
-    public RedisDeferredEmailQueue(RedisConnection connection, TimeProvider time, RedisOutageCounter outages, ILogger<RedisDeferredEmailQueue> logger)
+    public RedisDeferredEmailQueue(RedisConnection connection, TimeProvider time, RedisOutageCounter outages, ILogger<RedisDeferredEmailQueue> logger, EmailTelemetry? telemetry = null)
     {
+        _telemetry = telemetry;
+
+        // The gauge reads the length found at the last poll: a metrics export must not wait on Redis.
+        telemetry?.ObserveDeferredQueue("redis", () => Volatile.Read(ref _lastLength) is >= 0 and var length ? length : null);
         _connection = connection;
         _time = time;
         _outages = outages;
@@ -88,6 +94,12 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
         var reply = (RedisResult[])(await QueueScripts.Claim.EvaluateAsync(database,
             _keys,
             [now.ToUnixTimeMilliseconds(), max, (long)_connection.Options.DeferredLeaseDuration.TotalMilliseconds, token, _connection.Options.MaxLeaseExpiries, LeaseLostReason]).ConfigureAwait(false))!;
+        if (_telemetry is { DeferredQueued.Enabled: true })
+        {
+            // One more round trip per poll, and only while someone collects the gauge.
+            Volatile.Write(ref _lastLength, (int)await QueueScripts.Count.EvaluateAsync(database, _keys).ConfigureAwait(false));
+        }
+
         if (reply.Length == 0)
         {
             return [];

@@ -144,7 +144,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
             }
 
             _local.Mirror(businessId, credentialFingerprint, AccountBreakerState.Closed, now);
-            return AccountGate.Allowed;
+            return _local.WithMarketingPause(businessId, credentialFingerprint, AccountGate.Allowed, now);
         }
 
         var shared = ReadState(reply, 1);
@@ -152,7 +152,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         if (code == 1)
         {
             LogProbe(_logger, businessId, shared.Failure?.Kind);
-            return AccountGate.Probe;
+            return _local.WithMarketingPause(businessId, credentialFingerprint, AccountGate.Probe, now);
         }
 
         return AccountGate.Blocked(shared.Failure!, DateTimeOffset.FromUnixTimeMilliseconds((long)reply[7]));
@@ -162,6 +162,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(businessId);
         ArgumentNullException.ThrowIfNull(credentialFingerprint);
+        _local.Connected(businessId, credentialFingerprint);
 
         // The check just before this send found the account closed (the usual case): a success changes
         // nothing, so it costs no round trip. Only a probe's, a throttled account's or the fleet's first
@@ -198,6 +199,10 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         ArgumentException.ThrowIfNullOrWhiteSpace(businessId);
         ArgumentNullException.ThrowIfNull(credentialFingerprint);
         ArgumentNullException.ThrowIfNull(failure);
+
+        // The spam and greeting signals are counted in this process (a fifth 421 at the greeting comes back
+        // account-level and is shared below).
+        failure = _local.CountSignals(businessId, credentialFingerprint, failure, now);
 
         // This instance's first sign-in ended in a failure about the message or the connection: the account is
         // neither proven nor refused, so the claim ends (marked signed in if the server got past sign-in).
@@ -249,7 +254,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         catch (Exception ex) when (RedisOutage.Is(ex))
         {
             Failed(ex);
-            _local.RecordFailure(businessId, credentialFingerprint, failure, now, resetsAt);
+            _local.RecordFailure(businessId, credentialFingerprint, failure, now, resetsAt, countSignals: false);
             return;
         }
 

@@ -1,14 +1,56 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Options;
+
 namespace PetSitter.Email;
 
 /// <summary>
 /// The embedded deferred queue: ordered by due time (first in, first out among equal times), guarded by
 /// one lock. Its contents are lost when the process stops; use a durable store where that matters.
 /// </summary>
+/// <remarks>
+/// It holds at most <see cref="FallbackPolicyOptions.MaxInMemoryDeferred"/> new emails: one more is refused
+/// with <see cref="DeferredQueueFullException"/>, which the sender reports as a failed outcome. An email the
+/// dispatcher took and puts back is always taken back (it had a place), so the queue never drops what it held.
+/// </remarks>
 internal sealed class InMemoryDeferredEmailQueue : IDeferredEmailQueue, IAccountHeldMail
 {
     private readonly Lock _gate = new();
     private readonly PriorityQueue<DeferredEmail, (DateTimeOffset DueAt, long Sequence)> _items = new();
+
+    // Emails handed out before their first retry: the dispatcher may put one back as it is (when the app
+    // stops), and it must be taken back even when full. Later tries come back as new instances with
+    // Attempts above 0. Weak, so an email finished and forgotten leaves no trace.
+    private readonly ConditionalWeakTable<DeferredEmail, object?> _handedOut = new();
+    private readonly IOptions<FallbackPolicyOptions> _options;
     private long _sequence;
+
+    public InMemoryDeferredEmailQueue()
+        : this(Options.Create(new FallbackPolicyOptions()), telemetry: null)
+    {
+    }
+
+    public InMemoryDeferredEmailQueue(IOptions<FallbackPolicyOptions> options, EmailTelemetry? telemetry = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        // Read when first needed: the host validates the options at start, after building its services.
+        _options = options;
+        telemetry?.ObserveDeferredQueue("memory", () => Count);
+    }
+
+    /// <summary>Gets how many new emails the queue holds at most.</summary>
+    internal int Capacity => _options.Value.MaxInMemoryDeferred;
+
+    private int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _items.Count;
+            }
+        }
+    }
 
     public ValueTask EnqueueAsync(DeferredEmail item, CancellationToken cancellationToken)
     {
@@ -16,6 +58,11 @@ internal sealed class InMemoryDeferredEmailQueue : IDeferredEmailQueue, IAccount
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
+            if (item.Attempts == 0 && !_handedOut.Remove(item) && _items.Count >= Capacity)
+            {
+                throw new DeferredQueueFullException(Capacity);
+            }
+
             _items.Enqueue(item, (item.DueAt, _sequence++));
         }
 
@@ -31,7 +78,13 @@ internal sealed class InMemoryDeferredEmailQueue : IDeferredEmailQueue, IAccount
         {
             while ((taken?.Count ?? 0) < max && _items.TryPeek(out _, out var priority) && priority.DueAt <= now)
             {
-                (taken ??= []).Add(_items.Dequeue());
+                var item = _items.Dequeue();
+                if (item.Attempts == 0)
+                {
+                    _handedOut.AddOrUpdate(item, null);
+                }
+
+                (taken ??= []).Add(item);
             }
         }
 
@@ -41,10 +94,7 @@ internal sealed class InMemoryDeferredEmailQueue : IDeferredEmailQueue, IAccount
     public ValueTask<int> CountAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            return ValueTask.FromResult(_items.Count);
-        }
+        return ValueTask.FromResult(Count);
     }
 
     public ValueTask<IReadOnlyList<HeldAccount>> HeldAccountsAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -34,7 +34,8 @@ internal static class PolicyServiceCollectionExtensions
         services.TryAddSingleton<IAccountHealthMonitor>(static provider => provider.GetRequiredService<AccountHealthTracker>());
         services.TryAddSingleton<IAccountBreaker>(static provider => provider.GetRequiredService<AccountHealthTracker>());
         services.TryAddSingleton<FallbackPolicy>();
-        services.TryAddSingleton<IDeferredEmailQueue, InMemoryDeferredEmailQueue>();
+        services.TryAddSingleton<IDeferredEmailQueue>(static provider => new InMemoryDeferredEmailQueue(
+            provider.GetRequiredService<IOptions<FallbackPolicyOptions>>(), provider.GetService<EmailTelemetry>()));
         services.TryAddSingleton(OptionalLogging.Create<DeferredEmailDispatcher>);
         services.TryAddSingleton<IDeferredEmailDispatcher>(static provider => provider.GetRequiredService<DeferredEmailDispatcher>());
 

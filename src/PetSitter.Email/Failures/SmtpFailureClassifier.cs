@@ -13,6 +13,15 @@ internal static class SmtpFailureClassifier
     public static SmtpFailure Classify(SmtpTransportException exception, string? host = null)
     {
         ArgumentNullException.ThrowIfNull(exception);
+        if (exception.InnerException is SmtpMessageRefusedException refused)
+        {
+            // Refused by the library before MAIL FROM from what the server announced: no reply to read.
+            return new SmtpFailure(SmtpFailureKind.MessageRejected, isAccountLevel: false, isTransient: false, refused.Advice, exception.Stage, statusCode: null, exception.Reply)
+            {
+                RuleName = refused.RuleName,
+            };
+        }
+
         var evidence = SmtpFailureEvidence.From(exception, host);
         var rule = Match(evidence);
         return new SmtpFailure(

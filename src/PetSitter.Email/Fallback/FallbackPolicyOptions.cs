@@ -55,6 +55,14 @@ public sealed class FallbackPolicyOptions
     /// </summary>
     public int DeferredBatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// Gets or sets how many emails the embedded in-memory deferred queue holds at most in this process. When
+    /// it is full, an email that would be deferred ends as <see cref="SendStatus.Failed"/> with a reason that
+    /// says so (and a warning is logged): nothing is dropped silently. Emails already held are always put back
+    /// after a try. A durable queue (Redis) is not bounded by this. Range 1-1000000. Default: 10000.
+    /// </summary>
+    public int MaxInMemoryDeferred { get; set; } = 10_000;
+
     /// <summary>Returns the action for a category.</summary>
     /// <param name="category">The category.</param>
     /// <returns>The category's action.</returns>

@@ -26,6 +26,11 @@ internal sealed class FallbackPolicyOptionsValidator : IValidateOptions<Fallback
             errors.Add($"{Prefix}{nameof(options.DeferredBatchSize)} {options.DeferredBatchSize} is out of range: use 1-10000.");
         }
 
+        if (options.MaxInMemoryDeferred is < 1 or > 1_000_000)
+        {
+            errors.Add($"{Prefix}{nameof(options.MaxInMemoryDeferred)} {options.MaxInMemoryDeferred} is out of range: use 1-1000000.");
+        }
+
         PetSitterEmailOptionsValidator.CheckRange(errors, Prefix + nameof(options.MaxDeferral), options.MaxDeferral, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30));
         PetSitterEmailOptionsValidator.CheckRange(errors, Prefix + nameof(options.DeferredRetryDelay), options.DeferredRetryDelay, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         PetSitterEmailOptionsValidator.CheckRange(errors, Prefix + nameof(options.DeferredPollInterval), options.DeferredPollInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));

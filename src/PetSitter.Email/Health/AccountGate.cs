@@ -2,16 +2,20 @@ namespace PetSitter.Email;
 
 /// <summary>
 /// The breaker's answer before an SMTP send: go ahead (possibly as the one probe of a failing account),
-/// or do not try, because of <see cref="Failure"/>, until <see cref="RetryAt"/>.
+/// or do not try, because of <see cref="Failure"/>, until <see cref="RetryAt"/>. An account whose mail was
+/// refused as spam too often is open for every category but marketing (<see cref="MarketingPause"/>):
+/// <see cref="For"/> turns that into a closed gate for a marketing email.
 /// </summary>
 internal readonly record struct AccountGate
 {
-    private AccountGate(bool isAllowed, bool isProbe, SmtpFailure? failure, DateTimeOffset? retryAt)
+    private AccountGate(bool isAllowed, bool isProbe, SmtpFailure? failure, DateTimeOffset? retryAt, SmtpFailure? marketingPause = null, DateTimeOffset marketingPausedUntil = default)
     {
+        MarketingPausedUntil = marketingPausedUntil;
         IsAllowed = isAllowed;
         IsProbe = isProbe;
         Failure = failure;
         RetryAt = retryAt;
+        MarketingPause = marketingPause;
     }
 
     public static AccountGate Allowed { get; } = new(true, false, null, null);
@@ -30,5 +34,19 @@ internal readonly record struct AccountGate
     /// <summary>Gets when the account may send (or be probed) again; <see langword="null"/> when allowed.</summary>
     public DateTimeOffset? RetryAt { get; }
 
+    /// <summary>Gets the account-level spam signal that keeps marketing off SMTP; <see langword="null"/> when marketing may go.</summary>
+    public SmtpFailure? MarketingPause { get; }
+
+    /// <summary>Gets when the marketing pause ends, when there is one.</summary>
+    public DateTimeOffset MarketingPausedUntil { get; }
+
     public static AccountGate Blocked(SmtpFailure failure, DateTimeOffset retryAt) => new(false, false, failure, retryAt);
+
+    /// <summary>A gate open for every category except marketing, which waits until <paramref name="until"/>.</summary>
+    public static AccountGate WithoutMarketing(AccountGate gate, SmtpFailure pause, DateTimeOffset until) =>
+        gate.IsAllowed ? new(true, gate.IsProbe, null, null, pause, until) : gate;
+
+    /// <summary>This gate as it applies to an email of <paramref name="category"/>: closed for marketing while marketing is paused.</summary>
+    public AccountGate For(EmailCategory category) =>
+        category == EmailCategory.Marketing && MarketingPause is { } pause ? Blocked(pause, MarketingPausedUntil) : this;
 }

@@ -26,12 +26,45 @@ namespace PetSitter.Email;
 /// Every call is O(1) and takes only its account's lock; there are no timers. Healthy accounts unused
 /// for an hour are dropped from memory (swept at most once an hour).
 /// </para>
+/// <para>
+/// Two signals are read from failures that are not account-level one by one (see <see cref="CountSignals"/>):
+/// <see cref="SpamSignalCount"/> spam refusals within <see cref="SpamSignalWindow"/> pause SMTP for marketing
+/// only, for <see cref="MarketingPauseDuration"/> or until the settings change, while the account shows
+/// <see cref="AccountHealthState.Failing"/> with <see cref="SmtpFailureKind.RejectedAsSpam"/>; and
+/// <see cref="GreetingRefusalCount"/> sends ended by a 421 at the greeting within
+/// <see cref="GreetingRefusalWindow"/> become <see cref="SmtpFailureKind.AccountUnavailable"/>, which opens
+/// the breaker with the usual probes.
+/// </para>
 /// </remarks>
 internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAccountBreaker
 {
     internal static readonly TimeSpan IdleRetention = TimeSpan.FromHours(1);
     private const int ProbeGrowthFactor = 4;
     private const int MaxReplyLength = 500;
+
+    /// <summary>How many spam refusals within <see cref="SpamSignalWindow"/> make the account's content and domain the problem.</summary>
+    internal const int SpamSignalCount = 3;
+
+    /// <summary>How many sends ended by a 421 at the greeting within <see cref="GreetingRefusalWindow"/> make the mailbox unavailable.</summary>
+    internal const int GreetingRefusalCount = 5;
+
+    internal static readonly TimeSpan SpamSignalWindow = TimeSpan.FromHours(1);
+
+    /// <summary>How long marketing stays off SMTP after the spam signal when the owner changes nothing.</summary>
+    internal static readonly TimeSpan MarketingPauseDuration = TimeSpan.FromDays(1);
+
+    internal static readonly TimeSpan GreetingRefusalWindow = TimeSpan.FromMinutes(10);
+
+    private const string SpamSignalAdvice =
+        "Your email provider refused several of your emails as spam within an hour, so marketing emails are paused on your account for a day " +
+        "(quotes, invoices and other emails to clients still go out). Clients may be marking your emails as spam: send marketing only to clients " +
+        "who asked for it, ask whoever manages your domain to check its SPF, DKIM and DMARC records, and ask your clients to add your address " +
+        "as a safe sender, as the help centre explains. Marketing resumes after a day, or as soon as you update your email settings.";
+
+    private const string GreetingRefusedAdvice =
+        "Your email provider's server keeps refusing connections (421 at the greeting), so your mailbox may be unavailable: sign in to your " +
+        "webmail to check it works, and contact your email provider if this goes on. Emails use the fallback meanwhile, and the platform " +
+        "tries your account again regularly.";
 
     private readonly ConcurrentDictionary<string, AccountEntry> _accounts = new(StringComparer.Ordinal);
     private readonly AccountHealthOptions _options;
@@ -80,6 +113,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
                 if (!string.Equals(entry.Fingerprint, credentialFingerprint, StringComparison.Ordinal))
                 {
                     entry.Fingerprint = credentialFingerprint;
+                    ForgetSignals(entry);
                     change = Close(entry, now);
                     gate = AccountGate.Allowed;
                 }
@@ -115,6 +149,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
             }
 
             entry.LastUsed = now;
+            entry.GreetingRefusals = null;
 
             // A send let through before the quota reply proves nothing about the quota: only the reset
             // time (or a later send) closes a throttled account.
@@ -139,11 +174,17 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
     /// <param name="failure">The classified failure.</param>
     /// <param name="now">The current time.</param>
     /// <param name="resetsAt">For <see cref="SmtpFailureKind.SendLimitReached"/>, when the limit's window resets, if known.</param>
-    public void RecordFailure(string businessId, string credentialFingerprint, SmtpFailure failure, DateTimeOffset now, DateTimeOffset? resetsAt = null)
+    /// <param name="countSignals">Whether to count the failure towards the spam and greeting signals; a caller that already did passes <see langword="false"/>.</param>
+    public void RecordFailure(string businessId, string credentialFingerprint, SmtpFailure failure, DateTimeOffset now, DateTimeOffset? resetsAt = null, bool countSignals = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(businessId);
         ArgumentNullException.ThrowIfNull(credentialFingerprint);
         ArgumentNullException.ThrowIfNull(failure);
+
+        if (countSignals)
+        {
+            failure = CountSignals(businessId, credentialFingerprint, failure, now);
+        }
 
         AccountHealthChangedEventArgs? change = null;
         if (!failure.IsAccountLevel)
@@ -227,6 +268,136 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
     }
 
     /// <summary>
+    /// Counts a failure that is not account-level towards the account's signals and returns what it amounts
+    /// to: the failure itself, or, for the <see cref="GreetingRefusalCount"/>th 421 at the greeting within
+    /// <see cref="GreetingRefusalWindow"/>, an account-level <see cref="SmtpFailureKind.AccountUnavailable"/> to
+    /// record instead. The <see cref="SpamSignalCount"/>th spam refusal within <see cref="SpamSignalWindow"/>
+    /// pauses marketing here (the failure itself stays about its message). A failure past the greeting
+    /// means the server let a connection in, which clears the greeting count.
+    /// </summary>
+    internal SmtpFailure CountSignals(string businessId, string credentialFingerprint, SmtpFailure failure, DateTimeOffset now)
+    {
+        if (failure.IsAccountLevel || (failure.Kind != SmtpFailureKind.RejectedAsSpam && failure.Stage is null))
+        {
+            return failure;
+        }
+
+        var greetingRefused = failure is { Kind: SmtpFailureKind.Transient, Stage: SmtpStage.Greeting, StatusCode: 421 };
+        if (!greetingRefused && failure.Kind != SmtpFailureKind.RejectedAsSpam && !_accounts.ContainsKey(businessId))
+        {
+            // Nothing counted for this account, so nothing to clear: no entry needed.
+            return failure;
+        }
+
+        AccountHealthChangedEventArgs? change = null;
+        var result = failure;
+        while (true)
+        {
+            var entry = _accounts.GetOrAdd(businessId, static (id, fingerprint) => new AccountEntry(id, fingerprint), credentialFingerprint);
+            lock (entry.Gate)
+            {
+                if (entry.Removed)
+                {
+                    continue;
+                }
+
+                if (!IsCurrent(entry, credentialFingerprint))
+                {
+                    return failure;
+                }
+
+                entry.LastUsed = now;
+                if (greetingRefused)
+                {
+                    if (CountWithin(ref entry.GreetingRefusals, now, GreetingRefusalWindow) >= GreetingRefusalCount)
+                    {
+                        entry.GreetingRefusals = null;
+                        result = new SmtpFailure(SmtpFailureKind.AccountUnavailable, isAccountLevel: true, isTransient: false, GreetingRefusedAdvice, failure.Stage, failure.StatusCode, failure.Reply)
+                        {
+                            RuleName = "greeting-refused-repeatedly",
+                        };
+                        LogGreetingEscalated(_logger, businessId, GreetingRefusalCount, GreetingRefusalWindow);
+                    }
+                }
+                else
+                {
+                    if (failure.Stage > SmtpStage.Greeting)
+                    {
+                        entry.GreetingRefusals = null;
+                    }
+
+                    if (failure.Kind == SmtpFailureKind.RejectedAsSpam
+                        && !IsMarketingPaused(entry, now)
+                        && CountWithin(ref entry.SpamRefusals, now, SpamSignalWindow) >= SpamSignalCount)
+                    {
+                        entry.SpamRefusals = null;
+                        entry.MarketingPause = new SmtpFailure(SmtpFailureKind.RejectedAsSpam, isAccountLevel: true, isTransient: false, SpamSignalAdvice, failure.Stage, failure.StatusCode, failure.Reply)
+                        {
+                            RuleName = "spam-signal",
+                        };
+                        entry.MarketingPausedUntil = now + MarketingPauseDuration;
+                        LogMarketingPaused(_logger, businessId, SpamSignalCount, entry.MarketingPausedUntil);
+                        if (entry.Circuit == CircuitState.Closed)
+                        {
+                            change = SetHealth(entry, AccountHealthState.Failing, entry.MarketingPause, entry.MarketingPausedUntil, now);
+                        }
+                    }
+                }
+            }
+
+            break;
+        }
+
+        Raise(change);
+        return result;
+    }
+
+    /// <summary>
+    /// <paramref name="gate"/> (a shared breaker's verdict) with this process's marketing pause added, as
+    /// <see cref="Check"/> gives it.
+    /// </summary>
+    internal AccountGate WithMarketingPause(string businessId, string credentialFingerprint, AccountGate gate, DateTimeOffset now)
+    {
+        if (!gate.IsAllowed || !_accounts.TryGetValue(businessId, out var entry))
+        {
+            return gate;
+        }
+
+        AccountHealthChangedEventArgs? change = null;
+        lock (entry.Gate)
+        {
+            if (!entry.Removed && IsCurrent(entry, credentialFingerprint))
+            {
+                change = ExpireMarketingPause(entry, now);
+                if (IsMarketingPaused(entry, now))
+                {
+                    gate = AccountGate.WithoutMarketing(gate, entry.MarketingPause!, entry.MarketingPausedUntil);
+                }
+            }
+        }
+
+        Raise(change);
+        return gate;
+    }
+
+    /// <summary>Clears the greeting count of an account whose send went through (a shared breaker skips <see cref="RecordSuccess"/> for a closed account).</summary>
+    internal void Connected(string businessId, string credentialFingerprint)
+    {
+        if (!_accounts.TryGetValue(businessId, out var entry))
+        {
+            return;
+        }
+
+        lock (entry.Gate)
+        {
+            if (IsCurrent(entry, credentialFingerprint))
+            {
+                entry.GreetingRefusals = null;
+            }
+        }
+    }
+
+    /// <summary>
     /// Makes this process's view of the account match the state a shared breaker holds (another instance
     /// may have opened or closed it), raising <see cref="HealthChanged"/> here when the state or kind changed.
     /// The shared store decides; this copy serves <see cref="GetHealth"/>, the events, and the fallback
@@ -254,6 +425,11 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
                 }
 
                 entry.LastUsed = now;
+                if (!IsCurrent(entry, credentialFingerprint))
+                {
+                    ForgetSignals(entry);
+                }
+
                 entry.Fingerprint = credentialFingerprint;
                 if (shared.Circuit == CircuitState.Closed || shared.Failure is null)
                 {
@@ -347,7 +523,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
         {
             lock (entry.Gate)
             {
-                if (entry.Removed || entry.Circuit != CircuitState.Closed || now - entry.LastUsed < IdleRetention)
+                if (entry.Removed || entry.Circuit != CircuitState.Closed || entry.MarketingPause is not null || now - entry.LastUsed < IdleRetention)
                 {
                     continue;
                 }
@@ -369,7 +545,10 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
         switch (entry.Circuit)
         {
             case CircuitState.Closed:
-                return AccountGate.Allowed;
+                change = ExpireMarketingPause(entry, now);
+                return IsMarketingPaused(entry, now)
+                    ? AccountGate.WithoutMarketing(AccountGate.Allowed, entry.MarketingPause!, entry.MarketingPausedUntil)
+                    : AccountGate.Allowed;
 
             case CircuitState.Open when now < entry.RetryAt:
                 return AccountGate.Blocked(entry.Failure!, entry.RetryAt);
@@ -383,7 +562,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
                 entry.Circuit = CircuitState.HalfOpen;
                 entry.ProbeStartedAt = now;
                 LogProbe(_logger, entry.BusinessId, entry.Health.Kind);
-                return AccountGate.Probe;
+                return ProbeGate(entry, now);
 
             default:
                 // Half-open: one probe is in flight. If it never reports back, another send may probe later.
@@ -392,12 +571,21 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
                 {
                     entry.ProbeStartedAt = now;
                     LogProbe(_logger, entry.BusinessId, entry.Health.Kind);
-                    return AccountGate.Probe;
+                    return ProbeGate(entry, now);
                 }
 
                 return AccountGate.Blocked(entry.Failure!, probeDeadline);
         }
     }
+
+    /// <summary>
+    /// The probe's gate, carrying the marketing pause when there is one: a marketing email is not offered to
+    /// the server even as a probe. It then leaves the probe unanswered, and another send probes after
+    /// <see cref="AccountHealthOptions.ProbeTimeout"/>: a few minutes' delay rather than one marketing email
+    /// the provider was refusing as spam.
+    /// </summary>
+    private static AccountGate ProbeGate(AccountEntry entry, DateTimeOffset now) =>
+        IsMarketingPaused(entry, now) ? AccountGate.WithoutMarketing(AccountGate.Probe, entry.MarketingPause!, entry.MarketingPausedUntil) : AccountGate.Probe;
 
     private AccountHealthChangedEventArgs? Open(AccountEntry entry, SmtpFailure failure, DateTimeOffset now, DateTimeOffset? resetsAt, int failedProbes)
     {
@@ -455,13 +643,52 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
     private static AccountHealthChangedEventArgs? ExpireThrottle(AccountEntry entry, DateTimeOffset now) =>
         entry.Circuit == CircuitState.Open && entry.Health.State == AccountHealthState.Throttled && now >= entry.RetryAt
             ? Close(entry, now)
-            : null;
+            : ExpireMarketingPause(entry, now);
+
+    private static bool IsMarketingPaused(AccountEntry entry, DateTimeOffset now) =>
+        entry.MarketingPause is not null && now < entry.MarketingPausedUntil;
+
+    /// <summary>A day after the spam signal, marketing goes over SMTP again and a closed account shows healthy.</summary>
+    private static AccountHealthChangedEventArgs? ExpireMarketingPause(AccountEntry entry, DateTimeOffset now)
+    {
+        if (entry.MarketingPause is null || now < entry.MarketingPausedUntil)
+        {
+            return null;
+        }
+
+        entry.MarketingPause = null;
+        return entry.Circuit == CircuitState.Closed ? Close(entry, now) : null;
+    }
+
+    /// <summary>New settings are the owner acting: what was counted against the old ones, and the marketing pause, no longer apply.</summary>
+    private static void ForgetSignals(AccountEntry entry)
+    {
+        entry.SpamRefusals = null;
+        entry.GreetingRefusals = null;
+        entry.MarketingPause = null;
+    }
+
+    /// <summary>Adds <paramref name="now"/> to <paramref name="times"/>, drops what fell out of the window, and returns how many remain.</summary>
+    private static int CountWithin(ref List<DateTimeOffset>? times, DateTimeOffset now, TimeSpan window)
+    {
+        times ??= [];
+        times.RemoveAll(at => now - at >= window);
+        times.Add(now);
+        return times.Count;
+    }
 
     private static AccountHealthChangedEventArgs? Close(AccountEntry entry, DateTimeOffset now)
     {
         entry.Circuit = CircuitState.Closed;
         entry.Failure = null;
         entry.FailedProbes = 0;
+        if (IsMarketingPaused(entry, now))
+        {
+            // Closed for everything but marketing: the spam signal is what the owner still has to see.
+            return SetHealth(entry, AccountHealthState.Failing, entry.MarketingPause!, entry.MarketingPausedUntil, now);
+        }
+
+        entry.MarketingPause = null;
         if (entry.Health.IsHealthy)
         {
             return null;
@@ -530,6 +757,12 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "A HealthChanged handler threw for business {BusinessId}; the change stands")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string businessId);
 
+    [LoggerMessage(EventId = 2051, Level = LogLevel.Warning, Message = "{Count} emails of business {BusinessId} were refused as spam within an hour: marketing is paused on its SMTP account until {Until} or a settings change")]
+    private static partial void LogMarketingPaused(ILogger logger, string businessId, int count, DateTimeOffset until);
+
+    [LoggerMessage(EventId = 2052, Level = LogLevel.Warning, Message = "The SMTP server of business {BusinessId} answered 421 at the greeting {Count} times within {Window}: the account counts as unavailable")]
+    private static partial void LogGreetingEscalated(ILogger logger, string businessId, int count, TimeSpan window);
+
     private sealed class AccountEntry(string businessId, string fingerprint)
     {
         public readonly Lock Gate = new();
@@ -543,5 +776,9 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
         public AccountHealth Health = AccountHealth.Healthy(businessId);
         public DateTimeOffset LastUsed;
         public bool Removed;
+        public List<DateTimeOffset>? SpamRefusals;
+        public List<DateTimeOffset>? GreetingRefusals;
+        public SmtpFailure? MarketingPause;
+        public DateTimeOffset MarketingPausedUntil;
     }
 }

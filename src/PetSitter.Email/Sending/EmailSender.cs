@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -111,7 +112,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         }
         else
         {
-            attempt = await _smtp.SendAsync(email.BusinessId, account, ForSmtp(email.Message, business, account), cancellationToken).ConfigureAwait(false);
+            attempt = await _smtp.SendAsync(email.BusinessId, account, ForSmtp(email.Message, business, account), email.Category, cancellationToken).ConfigureAwait(false);
         }
 
         if (attempt.IsSent)
@@ -157,7 +158,19 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
                 {
                     // A full copy: the caller may reuse its message (and its body) once SendAsync returns.
                     var held = new OutgoingEmail(email.BusinessId, email.Category, MessageCopy.Deep(email.Message, cancellationToken)) { UnsubscribeUrl = email.UnsubscribeUrl };
-                    await _deferred.EnqueueAsync(new DeferredEmail(held, due, failure, now) { AccountFingerprint = fingerprint }, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await _deferred.EnqueueAsync(new DeferredEmail(held, due, failure, now) { AccountFingerprint = fingerprint }, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (DeferredQueueFullException full)
+                    {
+                        // Refused, never dropped: the caller learns it now, with the reason, and can try later.
+                        LogQueueFull(_logger, email.BusinessId, email.Category, full.Capacity);
+                        var reason = string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"The email could not be held for later: the deferred queue of this process is full ({full.Capacity} emails), so it was not sent. {failure.Advice}");
+                        return SendOutcome.Failed(email, EmailChannel.Smtp, planned, reason, failure);
+                    }
                 }
 
                 _telemetry.Deferred(email.Category, failure, business.Smtp?.Host, resend: !enqueueDeferred);
@@ -273,6 +286,9 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "{Category} email of business {BusinessId} deferred until {DueAt}")]
     private static partial void LogDeferred(ILogger logger, string businessId, EmailCategory category, DateTimeOffset dueAt);
+
+    [LoggerMessage(EventId = 1051, Level = LogLevel.Warning, Message = "The in-memory deferred queue is full ({Capacity} emails): a {Category} email of business {BusinessId} that would have been deferred ended failed")]
+    private static partial void LogQueueFull(ILogger logger, string businessId, EmailCategory category, int capacity);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Delivery of a {Category} email of business {BusinessId} is uncertain (Message-ID {MessageId}): not resent")]
     private static partial void LogUncertain(ILogger logger, string businessId, EmailCategory category, string? messageId);

@@ -66,11 +66,13 @@ internal sealed partial class SmtpChannel
     /// <summary>The key send limits are counted under: the mailbox, whichever business uses it.</summary>
     internal static string AccountKey(SmtpAccountSettings account) => account.LimitKey();
 
-    public async ValueTask<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken)
+    public async ValueTask<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, EmailCategory category, CancellationToken cancellationToken)
     {
         // Settings, not only credentials: a corrected security mode or From address must reopen the account too.
         var fingerprint = account.SettingsFingerprint();
-        var gate = await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+
+        // For(category): an account paused for marketing (spam signal) is closed to marketing only.
+        var gate = (await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).For(category);
         if (!gate.IsAllowed)
         {
             return Blocked(businessId, gate);
@@ -85,7 +87,7 @@ internal sealed partial class SmtpChannel
         var peek = await _quotas.PeekAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
         if (!peek.IsAllowed && !_throttle.CanWaitFor(peek))
         {
-            return await RefusedByLimitAsync(businessId, fingerprint, peek, limits, askBreaker: !gate.IsProbe, cancellationToken).ConfigureAwait(false);
+            return await RefusedByLimitAsync(businessId, fingerprint, category, peek, limits, askBreaker: !gate.IsProbe, cancellationToken).ConfigureAwait(false);
         }
 
         var width = account.MaxConnections ?? _options.MaxConnectionsPerAccount;
@@ -113,12 +115,12 @@ internal sealed partial class SmtpChannel
             // asked again: it is the one send the breaker let through.
             if (turn.Waited
                 && !gate.IsProbe
-                && await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false) is { IsAllowed: false } closed)
+                && (await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).For(category) is { IsAllowed: false } closed)
             {
                 return Blocked(businessId, closed);
             }
 
-            var wire = new WireGate(this, businessId, fingerprint, accountKey, limits, recipients, gate.IsProbe, admitted);
+            var wire = new WireGate(this, businessId, fingerprint, category, accountKey, limits, recipients, gate.IsProbe, admitted);
             return await SendInTurnAsync(businessId, account, fingerprint, message, turn, wire, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -158,7 +160,7 @@ internal sealed partial class SmtpChannel
                 return Blocked(businessId, breaker);
             }
 
-            return await RefusedByLimitAsync(businessId, fingerprint, closed.Refusal!.Value, wire.Limits, askBreaker: !wire.IsProbe, cancellationToken).ConfigureAwait(false);
+            return await RefusedByLimitAsync(businessId, fingerprint, wire.Category, closed.Refusal!.Value, wire.Limits, askBreaker: !wire.IsProbe, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException ex)
         {
@@ -222,10 +224,10 @@ internal sealed partial class SmtpChannel
         return SmtpAttempt.NotSent(failure, resetsAt);
     }
 
-    private async Task<SmtpAttempt> RefusedByLimitAsync(string businessId, string fingerprint, QuotaDecision decision, SendLimits limits, bool askBreaker, CancellationToken cancellationToken)
+    private async Task<SmtpAttempt> RefusedByLimitAsync(string businessId, string fingerprint, EmailCategory category, QuotaDecision decision, SendLimits limits, bool askBreaker, CancellationToken cancellationToken)
     {
         // A known account failure wins: an owner whose password is wrong is told so, not that a limit was reached.
-        if (askBreaker && await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false) is { IsAllowed: false } closed)
+        if (askBreaker && (await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).For(category) is { IsAllowed: false } closed)
         {
             return Blocked(businessId, closed);
         }
@@ -278,10 +280,12 @@ internal sealed partial class SmtpChannel
     /// The send gate of one message (see <see cref="ISmtpSendGate"/>): counts it against its limits through the
     /// throttle and, after every wait, asks the breaker before the count.
     /// </summary>
-    private sealed class WireGate(SmtpChannel channel, string businessId, string fingerprint, string accountKey, SendLimits limits, int recipients, bool isProbe, long admitted)
+    private sealed class WireGate(SmtpChannel channel, string businessId, string fingerprint, EmailCategory category, string accountKey, SendLimits limits, int recipients, bool isProbe, long admitted)
         : ISmtpSendGate, IThrottleWaitObserver
     {
         public SendLimits Limits => limits;
+
+        public EmailCategory Category => category;
 
         /// <summary>Gets whether this send is the breaker's probe: then nothing asks the breaker again for it.</summary>
         public bool IsProbe { get; private set; } = isProbe;
@@ -303,7 +307,7 @@ internal sealed partial class SmtpChannel
                 return;
             }
 
-            var gate = await channel._health.CheckAsync(businessId, fingerprint, channel._time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var gate = (await channel._health.CheckAsync(businessId, fingerprint, channel._time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).For(category);
             if (!gate.IsAllowed)
             {
                 throw new SmtpSendGateClosedException(gate);

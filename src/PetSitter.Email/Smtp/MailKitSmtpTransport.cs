@@ -183,7 +183,8 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IGatedSmtpTransport
             catch (Exception ex)
             {
                 // After a refused command MailKit resets the transaction and stays connected: keep the connection.
-                reusable = ex is MailKit.Net.Smtp.SmtpCommandException && connection.IsConnected;
+                // So is a connection on which the library itself refused the message before MAIL FROM.
+                reusable = ex is MailKit.Net.Smtp.SmtpCommandException or SmtpTransportException { InnerException: SmtpMessageRefusedException } && connection.IsConnected;
                 var failure = SmtpFailureTranslator.Translate(ex, connection.Tracker, connection.Certificates, endpoint, _options.SmtpTimeout);
                 SmtpTransportLog.SendFailed(_logger, endpoint, failure.Stage, failure.StatusCode);
                 throw failure;

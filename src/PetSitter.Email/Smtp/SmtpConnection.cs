@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Authentication;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
@@ -117,8 +118,10 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
     /// known rather than uncertain.
     /// </summary>
     /// <returns>The server's final reply.</returns>
+    /// <exception cref="SmtpTransportException">The server refused, the connection failed, or the server announced it cannot take this message (see <see cref="EnsureServerCanTake"/>).</exception>
     public async Task<string> SendAsync(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
     {
+        EnsureServerCanTake(message, recipients, _client.Capabilities, _client.MaxSize, Endpoint);
         Sends++;
         Tracker.BeginOperation(SmtpStage.MailFrom);
         using var send = new CancellationTokenSource();
@@ -141,6 +144,61 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
             throw new OperationCanceledException("The SMTP send was cancelled.", null, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Refuses, before MAIL FROM, a message the server said in its EHLO reply it cannot take, rather than
+    /// leaving it to the server's verdict: without SMTPUTF8, MailKit sends a non-ASCII mailbox name as it is
+    /// (a strict server refuses it, a lax one may mangle it); over the announced SIZE, MailKit declares the
+    /// size in MAIL FROM but many servers accept it and refuse only after the whole message was uploaded.
+    /// </summary>
+    /// <exception cref="SmtpTransportException">With an inner <see cref="SmtpMessageRefusedException"/> naming the address or the sizes.</exception>
+    internal static void EnsureServerCanTake(MimeMessage message, IReadOnlyList<MailboxAddress> recipients, SmtpCapabilities capabilities, uint maxSize, string endpoint)
+    {
+        var utf8 = capabilities.HasFlag(SmtpCapabilities.UTF8);
+        if (!utf8)
+        {
+            foreach (var recipient in recipients)
+            {
+                // A non-ASCII domain alone is fine: MailKit sends it in its ASCII (punycode) form.
+                var address = recipient.Address;
+                var at = address.LastIndexOf('@');
+                if (!System.Text.Ascii.IsValid(at < 0 ? address : address.AsSpan(0, at)))
+                {
+                    throw Refused(
+                        $"{endpoint} does not offer SMTPUTF8, so it cannot take the address {address}, whose name has international characters.",
+                        $"This email was not sent: the address {address} has international characters in its name, which your email server cannot send to. Check the client's address, or ask the client for one in plain letters.",
+                        "international-address-without-smtputf8");
+                }
+            }
+        }
+
+        if (maxSize == 0)
+        {
+            return;
+        }
+
+        var options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Dos;
+        options.International = utf8;
+        using var measure = new MimeKit.IO.MeasuringStream();
+        message.WriteTo(options, measure);
+        if (measure.Length > maxSize)
+        {
+            var size = measure.Length;
+            throw Refused(
+                string.Create(CultureInfo.InvariantCulture, $"The message is {size} bytes; {endpoint} announced a maximum of {maxSize} bytes (SIZE)."),
+                string.Create(CultureInfo.InvariantCulture, $"This email was not sent: it is {Megabytes(size)}, larger than your email server accepts ({Megabytes(maxSize)}). Make its attachments smaller, or share large files as links."),
+                "message-over-announced-size");
+        }
+    }
+
+    private static SmtpTransportException Refused(string reply, string advice, string rule) =>
+        new(SmtpStage.MailFrom, null, reply, new SmtpMessageRefusedException(reply, advice, rule));
+
+    private static string Megabytes(long bytes) =>
+        bytes >= 1024 * 1024
+            ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024.0):0.#} MB")
+            : string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB");
 
     public async ValueTask CloseAsync(SmtpConnectionCloseReason reason)
     {

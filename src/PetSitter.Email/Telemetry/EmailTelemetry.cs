@@ -29,6 +29,7 @@ internal sealed class EmailTelemetry : IDisposable
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly TimeProvider _time;
+    private DeferredQueueObserver? _deferredQueue;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/> (the host's, so they are scoped and disposed with it), or on a meter of its own.</summary>
     public EmailTelemetry(IMeterFactory? meterFactory, TimeProvider time)
@@ -57,6 +58,8 @@ internal sealed class EmailTelemetry : IDisposable
             "petsitter.email.throttle.wait.duration", "s", "How long a send waited for a short send-limit window.", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = WaitBuckets });
         LimitRefusals = _meter.CreateCounter<long>(
             "petsitter.email.limit.refusals", "{email}", "Sends the account's send limits refused (after any short wait), by the limit window.");
+        DeferredQueued = _meter.CreateObservableGauge(
+            "petsitter.email.deferred.queued", ObserveDeferredQueue, "{email}", "Emails waiting in the deferred queue: this process's in-memory queue, or the shared Redis queue as last read (at each dispatcher poll).");
     }
 
     public Counter<long> Sends { get; }
@@ -76,6 +79,8 @@ internal sealed class EmailTelemetry : IDisposable
     public Histogram<double> ThrottleWaitDuration { get; }
 
     public Counter<long> LimitRefusals { get; }
+
+    public ObservableGauge<int> DeferredQueued { get; }
 
     internal Meter Meter => _meter;
 
@@ -217,6 +222,17 @@ internal sealed class EmailTelemetry : IDisposable
         }
     }
 
+    /// <summary>Makes <paramref name="length"/> the source of <see cref="DeferredQueued"/>; it returns <see langword="null"/> while the length is unknown.</summary>
+    /// <param name="kind">The queue's tag value: <c>memory</c> or <c>redis</c>.</param>
+    /// <param name="length">Reads the length without I/O (a gauge is read on the exporter's thread).</param>
+    internal void ObserveDeferredQueue(string kind, Func<int?> length) =>
+        _deferredQueue = new DeferredQueueObserver(new KeyValuePair<string, object?>(TelemetryTags.Queue, kind), length);
+
+    private IEnumerable<Measurement<int>> ObserveDeferredQueue() =>
+        _deferredQueue is { } observer && observer.Length() is { } length
+            ? [new Measurement<int>(length, observer.Tag)]
+            : [];
+
     public void Dispose()
     {
         // A factory's meter is the factory's to dispose (with the host's container).
@@ -225,4 +241,6 @@ internal sealed class EmailTelemetry : IDisposable
             _meter.Dispose();
         }
     }
+
+    private sealed record DeferredQueueObserver(KeyValuePair<string, object?> Tag, Func<int?> Length);
 }

@@ -22,6 +22,7 @@ internal static class TelemetryTags
     public const string LimitWindow = "petsitter.email.limit.window";
     public const string ThrottleResult = "petsitter.email.throttle.result";
     public const string ThrottleWait = "petsitter.email.throttle.wait";
+    public const string Queue = "petsitter.email.queue";
 
     /// <summary>The OpenTelemetry attribute for the class of an error: the <see cref="SmtpFailureKind"/> here, or an exception's type.</summary>
     public const string ErrorType = "error.type";

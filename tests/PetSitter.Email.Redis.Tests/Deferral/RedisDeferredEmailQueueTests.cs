@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
@@ -218,6 +219,47 @@ public sealed class RedisDeferredEmailQueueTests(RedisFixture redis) : IAsyncLif
 
     private static DeferredEmail Deferred(int number, DateTimeOffset dueAt, int attempts = 0) =>
         new(Settings.Email(EmailCategory.Marketing, number), dueAt, new SmtpFailure(SmtpFailureKind.SendLimitReached, true, true, "Wait for the quota."), dueAt.AddHours(-1), attempts);
+
+    [Fact]
+    public async Task The_queue_length_is_reported_as_a_gauge_as_read_at_the_last_poll()
+    {
+        using var metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = metrics.GetRequiredService<IMeterFactory>();
+        var readings = new List<(int Value, KeyValuePair<string, object?>[] Tags)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == "petsitter.email.deferred.queued")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<int>((_, value, tags, _) => readings.Add((value, tags.ToArray())));
+        listener.Start();
+        var instance = NewInstance(services: collection => collection.AddSingleton(factory));
+        await instance.Get<ISendQuotaStore>().MarkExhaustedAsync(SmtpChannel.AccountKey(Settings.Unlimited()), Now.AddHours(1), "550 5.4.5 Daily user sending limit exceeded.");
+        for (var i = 1; i <= 3; i++)
+        {
+            (await instance.Sender.SendAsync(Settings.Email(EmailCategory.Marketing, i))).Status.Should().Be(SendStatus.Deferred);
+        }
+
+        listener.RecordObservableInstruments();
+        readings.Should().BeEmpty("no poll has read the shared queue yet, and a collection never waits on Redis");
+
+        (await instance.Dispatcher.DispatchDueAsync(default)).Should().Be(0, "nothing is due for an hour");
+        listener.RecordObservableInstruments();
+        readings.Should().ContainSingle().Which.Should().BeEquivalentTo((3, new[] { new KeyValuePair<string, object?>("petsitter.email.queue", "redis") }));
+
+        _time.Advance(TimeSpan.FromHours(1));
+        (await instance.Dispatcher.DispatchDueAsync(default)).Should().Be(3);
+        listener.RecordObservableInstruments();
+        readings.Last().Value.Should().Be(3, "the poll that took them read them while they were being sent (claimed, not yet settled)");
+        (await instance.Dispatcher.DispatchDueAsync(default)).Should().Be(0);
+        listener.RecordObservableInstruments();
+        readings.Last().Value.Should().Be(0, "the next poll reads the queue empty");
+    }
 
     private Instance NewInstance(Action<IServiceCollection>? services = null, Action<RedisEmailOptions>? redisOptions = null)
     {

@@ -20,6 +20,7 @@ public class FallbackPolicyOptionsValidatorTests
         options.DeferredRetryDelay.Should().Be(TimeSpan.FromMinutes(5));
         options.DeferredPollInterval.Should().Be(TimeSpan.FromSeconds(30));
         options.DeferredBatchSize.Should().Be(100);
+        options.MaxInMemoryDeferred.Should().Be(10_000);
     }
 
     [Theory]
@@ -44,6 +45,8 @@ public class FallbackPolicyOptionsValidatorTests
         { o => o.MaxDeferredAttempts = 0, "FallbackPolicyOptions.MaxDeferredAttempts 0 is out of range: use 1-1000." },
         { o => o.MaxDeferredAttempts = 1001, "FallbackPolicyOptions.MaxDeferredAttempts 1001 is out of range: use 1-1000." },
         { o => o.DeferredBatchSize = 0, "FallbackPolicyOptions.DeferredBatchSize 0 is out of range: use 1-10000." },
+        { o => o.MaxInMemoryDeferred = 0, "FallbackPolicyOptions.MaxInMemoryDeferred 0 is out of range: use 1-1000000." },
+        { o => o.MaxInMemoryDeferred = 1_000_001, "FallbackPolicyOptions.MaxInMemoryDeferred 1000001 is out of range: use 1-1000000." },
         { o => o.MaxDeferral = TimeSpan.FromSeconds(30), "FallbackPolicyOptions.MaxDeferral 00:00:30 is out of range: use 00:01:00 to 30.00:00:00." },
         { o => o.DeferredRetryDelay = TimeSpan.Zero, "FallbackPolicyOptions.DeferredRetryDelay 00:00:00 is out of range: use 00:00:01 to 1.00:00:00." },
         { o => o.DeferredPollInterval = TimeSpan.FromHours(2), "FallbackPolicyOptions.DeferredPollInterval 02:00:00 is out of range: use 00:00:01 to 01:00:00." },

@@ -39,7 +39,6 @@ public class FallbackPolicyTests
     [Theory]
     [InlineData(SmtpFailureKind.RecipientRejected)]
     [InlineData(SmtpFailureKind.MessageRejected)]
-    [InlineData(SmtpFailureKind.RejectedAsSpam)]
     public void A_failure_of_the_message_itself_never_falls_back(SmtpFailureKind kind)
     {
         var policy = Policy();
@@ -48,6 +47,36 @@ public class FallbackPolicyTests
         {
             policy.Decide(category, Failure(kind, accountLevel: false)).Should().Be(FallbackDecision.Fail, "{0} mail with {1}", category, kind);
         }
+    }
+
+    [Theory]
+    [InlineData(EmailCategory.Quote, true)]
+    [InlineData(EmailCategory.Invoice, true)]
+    [InlineData(EmailCategory.AccountSummary, true)]
+    [InlineData(EmailCategory.SystemNotification, true)]
+    [InlineData(EmailCategory.General, true)]
+    [InlineData(EmailCategory.Marketing, false)]
+    public void One_message_refused_as_spam_goes_native_unless_it_is_marketing(EmailCategory category, bool native)
+    {
+        Policy().Decide(category, Failure(SmtpFailureKind.RejectedAsSpam, accountLevel: false)).Should().Be(native ? FallbackDecision.SendNative : FallbackDecision.Fail);
+    }
+
+    [Fact]
+    public void Marketing_refused_as_spam_fails_even_where_marketing_may_go_native()
+    {
+        var policy = Policy(new FallbackPolicyOptions { Marketing = SmtpFallbackAction.SendNative, Invoice = SmtpFallbackAction.Defer });
+
+        policy.Decide(EmailCategory.Marketing, Failure(SmtpFailureKind.RejectedAsSpam, accountLevel: false)).Should().Be(FallbackDecision.Fail);
+        policy.Decide(EmailCategory.Invoice, Failure(SmtpFailureKind.RejectedAsSpam, accountLevel: false)).Should().Be(FallbackDecision.Fail, "waiting does not change a spam verdict, so a category that waits fails");
+    }
+
+    [Fact]
+    public void Marketing_paused_by_the_spam_signal_waits_even_where_marketing_may_go_native()
+    {
+        var signal = Failure(SmtpFailureKind.RejectedAsSpam, accountLevel: true);
+
+        Policy(new FallbackPolicyOptions { Marketing = SmtpFallbackAction.SendNative }).Decide(EmailCategory.Marketing, signal).Should().Be(FallbackDecision.Defer);
+        Policy().Decide(EmailCategory.Marketing, signal).Should().Be(FallbackDecision.Defer);
     }
 
     [Fact]

@@ -333,7 +333,6 @@ public class AccountHealthTrackerTests
     [InlineData(SmtpFailureKind.Transient)]
     [InlineData(SmtpFailureKind.RecipientRejected)]
     [InlineData(SmtpFailureKind.MessageRejected)]
-    [InlineData(SmtpFailureKind.RejectedAsSpam)]
     public void Transient_and_message_level_failures_do_not_open_the_breaker(SmtpFailureKind kind)
     {
         var tracker = Tracker();
@@ -347,6 +346,110 @@ public class AccountHealthTrackerTests
         tracker.Check(Business, Credentials, Now).IsAllowed.Should().BeTrue();
         tracker.GetHealth(Business).IsHealthy.Should().BeTrue();
         _events.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Three_spam_refusals_within_an_hour_close_the_gate_to_marketing_only_until_a_day_passes()
+    {
+        var tracker = Tracker();
+        for (var i = 0; i < 3; i++)
+        {
+            tracker.RecordFailure(Business, Credentials, Failure(SmtpFailureKind.RejectedAsSpam), Now);
+            _time.Advance(TimeSpan.FromMinutes(29));
+        }
+
+        var gate = tracker.Check(Business, Credentials, Now);
+        gate.IsAllowed.Should().BeTrue("documents and general mail still go over SMTP");
+        gate.For(EmailCategory.Invoice).IsAllowed.Should().BeTrue();
+        gate.For(EmailCategory.General).IsAllowed.Should().BeTrue();
+        var marketing = gate.For(EmailCategory.Marketing);
+        marketing.IsAllowed.Should().BeFalse();
+        marketing.Failure!.Kind.Should().Be(SmtpFailureKind.RejectedAsSpam);
+        marketing.Failure.IsAccountLevel.Should().BeTrue();
+        _events.Should().ContainSingle().Which.Current.Should().BeEquivalentTo(new { State = AccountHealthState.Failing, Kind = (SmtpFailureKind?)SmtpFailureKind.RejectedAsSpam });
+
+        // A success (an invoice) does not end it; a shared breaker's "closed" does not either.
+        tracker.RecordSuccess(Business, Credentials, Now);
+        tracker.Mirror(Business, Credentials, AccountBreakerState.Closed, Now);
+        tracker.Check(Business, Credentials, Now).For(EmailCategory.Marketing).IsAllowed.Should().BeFalse();
+        _events.Should().ContainSingle();
+
+        _time.Advance(AccountHealthTracker.MarketingPauseDuration);
+        tracker.Check(Business, Credentials, Now).For(EmailCategory.Marketing).IsAllowed.Should().BeTrue();
+        tracker.GetHealth(Business).IsHealthy.Should().BeTrue();
+        _events.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public void New_settings_end_the_marketing_pause()
+    {
+        var tracker = Tracker();
+        for (var i = 0; i < 3; i++)
+        {
+            tracker.RecordFailure(Business, Credentials, Failure(SmtpFailureKind.RejectedAsSpam), Now);
+        }
+
+        tracker.Check(Business, "FINGERPRINT-2", Now).For(EmailCategory.Marketing).IsAllowed.Should().BeTrue();
+        tracker.GetHealth(Business).IsHealthy.Should().BeTrue();
+    }
+
+    [Fact]
+    public void An_account_failure_during_the_marketing_pause_shows_first_and_the_pause_returns_when_it_clears()
+    {
+        var tracker = Tracker();
+        for (var i = 0; i < 3; i++)
+        {
+            tracker.RecordFailure(Business, Credentials, Failure(SmtpFailureKind.RejectedAsSpam), Now);
+        }
+
+        tracker.RecordFailure(Business, Credentials, Failure(SmtpFailureKind.AccountUnavailable), Now);
+        tracker.GetHealth(Business).Kind.Should().Be(SmtpFailureKind.AccountUnavailable);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        tracker.Check(Business, Credentials, Now).IsProbe.Should().BeTrue();
+        tracker.RecordSuccess(Business, Credentials, Now);
+
+        tracker.GetHealth(Business).Kind.Should().Be(SmtpFailureKind.RejectedAsSpam, "the spam signal still stands");
+        tracker.Check(Business, Credentials, Now).For(EmailCategory.Marketing).IsAllowed.Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_probe_during_the_marketing_pause_is_not_a_marketing_email()
+    {
+        var tracker = Tracker();
+        for (var i = 0; i < 3; i++)
+        {
+            tracker.RecordFailure(Business, Credentials, Failure(SmtpFailureKind.RejectedAsSpam), Now);
+        }
+
+        tracker.RecordFailure(Business, Credentials, Failure(SmtpFailureKind.AccountUnavailable), Now);
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        var probe = tracker.Check(Business, Credentials, Now);
+        probe.IsProbe.Should().BeTrue();
+        probe.For(EmailCategory.Invoice).IsProbe.Should().BeTrue();
+        probe.For(EmailCategory.Marketing).IsAllowed.Should().BeFalse();
+    }
+
+    [Fact]
+    public void The_fifth_421_at_the_greeting_within_ten_minutes_opens_the_breaker_as_account_unavailable()
+    {
+        var tracker = Tracker();
+        var refused = new SmtpFailure(SmtpFailureKind.Transient, false, true, SmtpFailureAdvice.For(SmtpFailureKind.Transient), SmtpStage.Greeting, 421, "4.3.0 Temporary System Problem. Try again later");
+        for (var i = 0; i < 4; i++)
+        {
+            tracker.CountSignals(Business, Credentials, refused, Now).Should().BeSameAs(refused);
+            _time.Advance(TimeSpan.FromMinutes(2));
+        }
+
+        var escalated = tracker.CountSignals(Business, Credentials, refused, Now);
+
+        escalated.Kind.Should().Be(SmtpFailureKind.AccountUnavailable);
+        escalated.IsAccountLevel.Should().BeTrue();
+        escalated.StatusCode.Should().Be(421);
+        tracker.RecordFailure(Business, Credentials, escalated, Now, countSignals: false);
+        var gate = tracker.Check(Business, Credentials, Now);
+        gate.IsAllowed.Should().BeFalse();
+        gate.RetryAt.Should().Be(Now + _options.InitialProbeInterval);
     }
 
     [Fact]

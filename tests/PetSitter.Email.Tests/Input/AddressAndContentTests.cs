@@ -1,6 +1,4 @@
-using System.Text;
 using MimeKit;
-using PetSitter.Email.Testing;
 using PetSitter.Email.Tests.EndToEnd;
 
 namespace PetSitter.Email.Tests.Input;
@@ -51,23 +49,42 @@ public sealed class AddressAndContentTests
         received.Recipients.Single().Should().StartWith("josé@");
     }
 
-    [Fact]
-    public async Task An_international_mailbox_name_without_smtputf8_fails_as_a_rejected_recipient_when_the_server_refuses_it()
+    [Theory]
+    [InlineData(EmailCategory.Invoice)]
+    [InlineData(EmailCategory.Marketing)]
+    public async Task An_international_mailbox_name_without_smtputf8_is_refused_before_sending_naming_the_address(EmailCategory category)
     {
-        // MailKit does not stop a non-ASCII mailbox name when SMTPUTF8 is not offered: it turns the domain
-        // into its ASCII form and sends the name as it is. A strict server refuses that recipient.
+        // MailKit does not stop a non-ASCII mailbox name when SMTPUTF8 is not offered: it would send the name
+        // as it is, for a strict server to refuse and a lax one to mangle. The library refuses it first.
         await using var world = await InputServer.StartAsync(["8BITMIME", "ENHANCEDSTATUSCODES"]);
         var chain = world.Server.Script!;
-        world.Server.Script = context => context.Stage == SmtpStage.RcptTo && context.Address is { } address && !Ascii.IsValid(address)
-            ? new SmtpReply(553, "5.6.7 Non-ASCII addresses are not permitted for that recipient")
-            : chain(context);
+        var mailFrom = 0;
+        world.Server.Script = context =>
+        {
+            if (context.Stage == SmtpStage.MailFrom)
+            {
+                Interlocked.Increment(ref mailFrom);
+            }
 
-        var outcome = await world.Host.SendAsync("paws", EmailCategory.Invoice, 1, to: International);
+            return chain(context);
+        };
+
+        var outcome = await world.Host.SendAsync("paws", category, 1, to: International);
 
         outcome.Status.Should().Be(SendStatus.Failed, outcome.ToString());
-        outcome.FailureKind.Should().Be(SmtpFailureKind.RecipientRejected);
-        outcome.IsFallback.Should().BeFalse("the native channel would refuse the address too");
+        outcome.FailureKind.Should().Be(SmtpFailureKind.MessageRejected);
+        outcome.Reason.Should().Contain(International, "the advice names the address").And.Contain("international characters");
+        outcome.IsFallback.Should().BeFalse("the native channel is no answer to an address the owner must correct");
+        Volatile.Read(ref mailFrom).Should().Be(0, "nothing of the message reached the server");
         world.Server.Messages.Should().BeEmpty();
+        world.Host.Native.SendAttempts.Should().Be(0);
+        (await world.Host.Queue.CountAsync(CancellationToken.None)).Should().Be(0, "waiting does not change the server's extensions");
+        world.Host.Health.GetHealth("paws").IsHealthy.Should().BeTrue("the account is not to blame");
+
+        // Not retried, and the connection it was found on carries the next message.
+        world.Server.ConnectionsOpened.Should().Be(1);
+        (await world.Host.SendAsync("paws", category, 2)).Channel.Should().Be(EmailChannel.Smtp);
+        world.Server.ConnectionsOpened.Should().Be(1);
     }
 
     [Fact]

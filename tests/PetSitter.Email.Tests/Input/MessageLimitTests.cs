@@ -34,6 +34,42 @@ public sealed class MessageLimitTests
         world.Host.Health.GetHealth("paws").State.Should().Be(AccountHealthState.Healthy, "one oversized message says nothing about the account");
     }
 
+    [Theory]
+    [InlineData(EmailCategory.Invoice)]
+    [InlineData(EmailCategory.Marketing)]
+    public async Task A_message_over_the_announced_size_is_refused_before_data_even_when_the_server_would_take_the_upload(EmailCategory category)
+    {
+        // A server that announces SIZE but does not check the declared size at MAIL FROM (many refuse only after
+        // the whole upload): the library compares the message with the announcement and sends nothing.
+        await using var world = await InputServer.StartAsync(["SIZE 2000", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES"]);
+        var chain = world.Server.Script!;
+        var mailFrom = 0;
+        world.Server.Script = context =>
+        {
+            if (context.Stage == SmtpStage.MailFrom)
+            {
+                Interlocked.Increment(ref mailFrom);
+            }
+
+            return chain(context);
+        };
+        var message = EndToEndHost.Message(1, category);
+        message.Body = new TextPart("plain") { Text = new string('x', 10_000) };
+
+        var outcome = await world.Host.SendAsync(new OutgoingEmail("paws", category, message));
+
+        outcome.Status.Should().Be(SendStatus.Failed, outcome.ToString());
+        outcome.FailureKind.Should().Be(SmtpFailureKind.MessageRejected);
+        outcome.Reason.Should().Contain("larger than your email server accepts (2 KB)");
+        outcome.IsFallback.Should().BeFalse();
+        Volatile.Read(ref mailFrom).Should().Be(0, "refused before the transaction started, let alone DATA");
+        world.Server.Messages.Should().BeEmpty();
+        world.Host.Native.SendAttempts.Should().Be(0);
+        (await world.Host.Queue.CountAsync(CancellationToken.None)).Should().Be(0);
+        world.Host.Health.GetHealth("paws").IsHealthy.Should().BeTrue();
+        world.Server.ConnectionsOpened.Should().Be(1, "not retried");
+    }
+
     [Fact]
     public async Task A_message_within_the_servers_size_is_sent()
     {

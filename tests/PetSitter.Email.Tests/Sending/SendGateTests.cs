@@ -75,7 +75,7 @@ public sealed class SendGateTests : IDisposable
             Microsoft.Extensions.Logging.Abstractions.NullLogger<SmtpChannel>.Instance,
             _harness.Get<EmailTelemetry>());
 
-        var attempt = await channel.SendAsync("paws", _account, TestData.Message(), CancellationToken.None);
+        var attempt = await channel.SendAsync("paws", _account, TestData.Message(), EmailCategory.Invoice, CancellationToken.None);
 
         attempt.IsSent.Should().BeFalse();
         attempt.Failure!.Kind.Should().Be(SmtpFailureKind.AuthenticationFailed, "a per-second refusal is no news next to a wrong password");

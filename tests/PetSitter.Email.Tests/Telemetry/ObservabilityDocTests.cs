@@ -26,7 +26,8 @@ public sealed class ObservabilityDocTests
         published.Should().HaveCountGreaterThanOrEqualTo(9);
         foreach (var instrument in published)
         {
-            var kind = instrument.GetType().Name.StartsWith("Histogram", StringComparison.Ordinal) ? "histogram" : "counter";
+            var type = instrument.GetType().Name;
+            var kind = type.StartsWith("Histogram", StringComparison.Ordinal) ? "histogram" : type.StartsWith("ObservableGauge", StringComparison.Ordinal) ? "gauge" : "counter";
             page.Should().Contain($"| `{instrument.Name}` | {kind} | `{instrument.Unit}` |", "every instrument is documented with its kind and unit");
             instrument.Description.Should().NotBeNullOrWhiteSpace();
         }

@@ -1,0 +1,41 @@
+namespace PetSitter.Email;
+
+/// <summary>
+/// The library's own refusal of a message the server announced it cannot take (an international address
+/// without SMTPUTF8, a size over the server's SIZE), found on the signed-in connection before MAIL FROM.
+/// Carried as the inner exception of an <see cref="SmtpTransportException"/>, so the classifier reports it
+/// as <see cref="SmtpFailureKind.MessageRejected"/> with <see cref="Advice"/>: about this message only,
+/// never retried, never sent on another channel.
+/// </summary>
+internal sealed class SmtpMessageRefusedException : Exception
+{
+    public SmtpMessageRefusedException()
+        : this("The message cannot be sent through this server.", "The email server cannot take this email as it is.", "message-refused-before-sending")
+    {
+    }
+
+    public SmtpMessageRefusedException(string message)
+        : this(message, message, "message-refused-before-sending")
+    {
+    }
+
+    public SmtpMessageRefusedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Advice = message;
+        RuleName = "message-refused-before-sending";
+    }
+
+    public SmtpMessageRefusedException(string message, string advice, string ruleName)
+        : base(message)
+    {
+        Advice = advice;
+        RuleName = ruleName;
+    }
+
+    /// <summary>Gets what the owner should do, naming what is wrong with the message.</summary>
+    public string Advice { get; }
+
+    /// <summary>Gets the name reported as the classification rule.</summary>
+    public string RuleName { get; }
+}
