@@ -393,7 +393,7 @@ internal static class SmtpFailureRules
         {
             // The client's mailbox, in the words Yahoo, AOL, iCloud and Postfix use at RCPT TO or DATA.
             CodeClass = 5, Stages = RecipientOrMessage,
-            Text = ["account has been disabled", "disabled or discontinued", "is no longer valid", "doesn't have a", "mailbox not found", "mailbox is disabled", "no longer on server", "inactive email address", "no valid recipients", "Recipient address rejected", "account that you tried to reach"],
+            Text = ["account has been disabled", "disabled or discontinued", "is no longer valid", "user doesn't have a", "mailbox not found", "mailbox is disabled", "no longer on server", "inactive email address", "no valid recipients", "Recipient address rejected", "account that you tried to reach"],
             Advice = RecipientGone,
         },
 
