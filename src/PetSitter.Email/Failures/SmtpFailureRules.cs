@@ -40,8 +40,18 @@ internal static class SmtpFailureRules
     private const bool Passes = true;
     private const bool Stays = false;
 
-    private static readonly SmtpStage[] NotRecipient =
-        [SmtpStage.Greeting, SmtpStage.Ehlo, SmtpStage.Authenticate, SmtpStage.MailFrom, SmtpStage.Data];
+    // Sign-in kinds are read only up to AUTH: once the server has accepted the sign-in, no later reply can
+    // mean the password or the sign-in method is wrong (Yahoo's "554 5.7.9 ... policy reasons" at DATA is not
+    // RFC 4954's "mechanism too weak").
+    private static readonly SmtpStage[] UpToSignIn =
+        [SmtpStage.Connect, SmtpStage.Tls, SmtpStage.Greeting, SmtpStage.Ehlo, SmtpStage.Authenticate];
+
+    // The owner's account is named before any recipient is: from RCPT TO on, "this account has been
+    // disabled" is the client's mailbox unless the reply says it is the sender's.
+    private static readonly SmtpStage[] BeforeRecipients =
+        [SmtpStage.Greeting, SmtpStage.Ehlo, SmtpStage.Authenticate, SmtpStage.MailFrom];
+
+    private static readonly SmtpStage[] RecipientOrMessage = [SmtpStage.RcptTo, SmtpStage.Data];
 
     private static readonly KnownSmtpProvider[] Microsoft = [KnownSmtpProvider.Microsoft365, KnownSmtpProvider.OutlookCom];
 
@@ -64,7 +74,7 @@ internal static class SmtpFailureRules
         },
         new("microsoft-submission-quota", Limit, Account, Passes)
         {
-            Text = ["SubmissionQuotaExceeded"],
+            Text = ["SubmissionQuotaExceeded", "submission quota"],
             Quota = ProviderQuotaSignal.Window, ResetsAfter = DailyWindow,
             Advice = "Microsoft's daily sending limit for your mailbox has been reached: emails will go out through your account again when the limit resets, within 24 hours.",
         },
@@ -86,6 +96,15 @@ internal static class SmtpFailureRules
             Quota = ProviderQuotaSignal.Window, ResetsAfter = HourlyWindow,
             Advice = "Your email provider's hourly sending limit has been reached: emails will go out through your account again within the hour.",
         },
+        // A server's rate limit on the client (Postfix's anvil, Yahoo's volume deferral): "too many recipients
+        // FROM 127.0.0.1" counts the client's recipients per minute, not this message's; read before the
+        // per-message recipient rows, and never retried at once.
+        new("client-rate-limit", Limit, Account, Passes)
+        {
+            CodeClass = 4, Text = ["too much mail from", "too many recipients from", "too many messages from", "too many new TLS sessions", "unexpected volume or user complaints"],
+            Quota = ProviderQuotaSignal.BackOff, ResetsAfter = RateBackOff,
+            Advice = RateLimited,
+        },
         new("too-many-recipients-code", Limit, ThisMessage, Stays)
         {
             Enhanced = ["*.5.3"],
@@ -101,20 +120,21 @@ internal static class SmtpFailureRules
         // Throttling, read before the generic "temporary" texts: "temporarily rate limited" is a throttle.
         new("login-throttle", Limit, Account, Passes)
         {
-            Text = ["too many login attempts", "too many authentication", "too many failed login"],
+            Text = ["too many login attempts", "too many authentication", "too many failed login", "too many AUTH commands"],
             CodeClass = 4,
             Quota = ProviderQuotaSignal.BackOff, ResetsAfter = LoginBackOff,
             Advice = "Your email provider is refusing sign-ins for a while after too many attempts: sending will resume by itself. If this keeps happening, check that no other app or device is still using an old password for this account.",
         },
         new("gmail-rate-limit", Limit, Account, Passes)
         {
-            Codes = [421], Enhanced = ["4.7.0"], Text = ["try again later"],
+            // Only this wording: Gmail's "421 4.7.0 Temporary System Problem. Try again later." is a passing fault.
+            Codes = [421], Enhanced = ["4.7.0"], Text = ["try again later, closing connection"],
             Quota = ProviderQuotaSignal.BackOff, ResetsAfter = RateBackOff,
             Advice = RateLimited,
         },
         new("rate-limit", Limit, Account, Passes)
         {
-            CodeClass = 4, Text = ["rate limit", "too many messages", "sending rate", "submission rate", "rate exceeded"],
+            CodeClass = 4, Text = ["rate limit", "too many messages", "sending rate", "submission rate", "rate exceeded", "unusual rate", "relay limit", "Access denied, please try again later"],
             Quota = ProviderQuotaSignal.BackOff, ResetsAfter = RateBackOff,
             Advice = RateLimited,
         },
@@ -148,7 +168,7 @@ internal static class SmtpFailureRules
         // A provider we have no row for that names a sending limit: a day for a 5xx, an hour for a 4xx.
         new("daily-limit-text", Limit, Account, Passes)
         {
-            CodeClass = 5, Text = ["sending limit", "send limit", "sending quota", "daily limit", "daily quota"],
+            CodeClass = 5, Text = ["sending limit", "send limit", "sending quota", "daily limit", "daily quota", "email quota exceeded"],
             Quota = ProviderQuotaSignal.Window, ResetsAfter = DailyWindow,
         },
         new("hourly-limit-text", Limit, Account, Passes)
@@ -185,7 +205,8 @@ internal static class SmtpFailureRules
         },
         new("microsoft-basic-auth-retired", Requirements, Account, Stays)
         {
-            Enhanced = ["5.7.30"],
+            // Gmail uses 5.7.30 for "DKIM does not pass": the code alone is not Microsoft's retirement.
+            Enhanced = ["5.7.30"], Text = ["basic auth"],
             Advice = "Microsoft no longer accepts a password for SMTP on your account (basic authentication is turned off): connect with Microsoft sign-in (OAuth) in Custom SMTP Configuration, or ask your Microsoft 365 administrator whether SMTP AUTH can be allowed for this mailbox.",
         },
         new("microsoft-security-policy", Requirements, Account, Stays)
@@ -195,37 +216,48 @@ internal static class SmtpFailureRules
         },
         new("password-expired", Expired, Account, Stays)
         {
+            Stages = UpToSignIn,
             Text = ["password expired", "password has expired", "password is expired", "expired password"],
             Advice = "Your email password has expired: change it with your email provider, then enter the new one in Custom SMTP Configuration.",
         },
         new("gmail-web-sign-in", Requirements, Account, Stays)
         {
+            Stages = UpToSignIn,
             Text = ["log in via your web browser", "log in with your web browser", "web browser and then try again"],
             Advice = "Google has blocked the sign-in until you sign in to your Google account in a web browser: sign in at mail.google.com and confirm any security check, then create an app password in your Google account and enter it in Custom SMTP Configuration.",
         },
         new("gmail-app-password", Requirements, Account, Stays)
         {
+            Stages = UpToSignIn,
             Text = ["application-specific password", "InvalidSecondFactor"],
             Advice = GmailAppPassword,
         },
         new("gmail-mechanism-too-weak", Requirements, Account, Stays)
         {
             // 534 is "mechanism too weak" in MailKit's enum; Gmail uses it for "app password required".
-            Providers = [KnownSmtpProvider.Gmail], Codes = [534],
+            Providers = [KnownSmtpProvider.Gmail], Codes = [534], Stages = UpToSignIn,
             Advice = GmailAppPassword,
         },
         new("mechanism-too-weak", Requirements, Account, Stays)
         {
-            Codes = [534],
+            Codes = [534], Stages = UpToSignIn,
             Advice = MechanismRefused,
         },
         new("mechanism-too-weak-code", Requirements, Account, Stays)
         {
-            Enhanced = ["*.7.9"],
+            Enhanced = ["*.7.9"], Stages = UpToSignIn,
             Advice = MechanismRefused,
         },
 
         // ---- Not signed in, or signed in as someone who may not use this sender.
+        // A recipient that takes mail only from its own organisation or group says "sender was not
+        // authenticated": the client's restriction, not our sign-in. Read before the sign-in texts.
+        new("recipient-restricts-senders", Recipient, ThisMessage, Stays)
+        {
+            CodeClass = 5, Stages = RecipientOrMessage,
+            Text = ["not authenticated by organization", "not authenticated for group", "not authenticated for mailbox", "not authenticated for public folder", "Sender was not authenticated", "not in allowed-senders list"],
+            Advice = "The client's address accepts email only from certain senders (for example, only from inside its own organisation): contact the client another way, or ask them to allow your address.",
+        },
         new("not-authenticated", Settings, Account, Stays)
         {
             Enhanced = ["5.7.57"],
@@ -240,6 +272,17 @@ internal static class SmtpFailureRules
         {
             Codes = [530],
             Advice = NeedsSignIn,
+        },
+        new("godaddy-inbound-server", Settings, Account, Stays)
+        {
+            // GoDaddy's inbound servers refuse every sign-in: the password may be right, the server is wrong.
+            Text = ["IBSMTP"],
+            Advice = "Your email settings point at GoDaddy's incoming mail server, which does not accept sign-ins for sending: set the SMTP server to smtpout.secureserver.net in Custom SMTP Configuration.",
+        },
+        new("microsoft-send-as-denied", Settings, Account, Stays)
+        {
+            Text = ["SendAsDenied"],
+            Advice = SenderNotAllowed,
         },
         new("microsoft-send-as", Settings, Account, Stays)
         {
@@ -268,41 +311,49 @@ internal static class SmtpFailureRules
 
         new("yahoo-bad-password", BadLogin, Account, Stays)
         {
+            Stages = UpToSignIn, CodeClass = 5,
             Text = ["#AUTH005"],
             Advice = YahooAppPassword,
         },
         new("yahoo-bad-password-host", BadLogin, Account, Stays)
         {
+            Stages = UpToSignIn,
             Providers = [KnownSmtpProvider.Yahoo, KnownSmtpProvider.Aol], Codes = [535],
             Advice = YahooAppPassword,
         },
         new("gmail-bad-password", BadLogin, Account, Stays)
         {
+            Stages = UpToSignIn, CodeClass = 5,
             Text = ["BadCredentials"],
             Advice = GmailBadPassword,
         },
         new("gmail-bad-password-host", BadLogin, Account, Stays)
         {
+            Stages = UpToSignIn,
             Providers = [KnownSmtpProvider.Gmail], Codes = [535],
             Advice = GmailBadPassword,
         },
         new("outlook-bad-password", BadLogin, Account, Stays)
         {
+            Stages = UpToSignIn,
             Providers = [KnownSmtpProvider.OutlookCom], Codes = [535],
             Advice = OutlookComOAuthOnly,
         },
         new("microsoft-bad-password", BadLogin, Account, Stays)
         {
+            Stages = UpToSignIn,
             Providers = Microsoft, Codes = [535],
             Advice = "Microsoft did not accept your password: update it in Custom SMTP Configuration. If your account signs in with a code or the Authenticator app, ask your administrator whether SMTP AUTH with a password is allowed for your mailbox.",
         },
         new("bad-password", BadLogin, Account, Stays)
         {
-            Codes = [535],
+            Codes = [535], Stages = UpToSignIn,
         },
         new("bad-password-code", BadLogin, Account, Stays)
         {
-            Enhanced = ["*.7.8"],
+            // A 4xx is never a wrong password: the server did not judge it (Postfix's anvil refuses AUTH
+            // before Dovecot sees the password).
+            Enhanced = ["*.7.8"], CodeClass = 5, Stages = UpToSignIn,
         },
 
         // ---- The account itself cannot send.
@@ -316,6 +367,13 @@ internal static class SmtpFailureRules
             Text = ["unusual sending activity", "unusual activity", "suspicious activity"],
             Advice = "Your email provider has blocked sending after unusual activity on your account: sign in to your email account in a web browser and follow its steps to unblock it.",
         },
+        new("microsoft-sender-banned", Unavailable, Account, Stays)
+        {
+            // Exchange Online's bans of the sending account or the whole tenant (5.7.501-511, 5.7.700-750):
+            // no message from the account will go until the administrator has it released.
+            Text = ["spam abuse detected", "banned sender", "tenant has exceeded threshold", "traffic not accepted from this IP", "blocked from sending from unregistered domain"],
+            Advice = "Microsoft has banned your mailbox or your organisation from sending (usually after spam was sent from it, often through a stolen password): change the password, then ask your Microsoft 365 administrator to have the sending ban lifted. Emails go out through the platform until then.",
+        },
         new("outlook-outbound-spam", Unavailable, Account, Stays)
         {
             Text = ["OutboundSpamException"],
@@ -323,11 +381,32 @@ internal static class SmtpFailureRules
         },
         new("account-disabled", Unavailable, Account, Stays)
         {
-            Stages = NotRecipient,
+            Stages = BeforeRecipients,
             Text = ["account", "mailbox"], AlsoText = ["disabled", "suspended", "blocked", "locked", "deactivated", "not active", "inactive"],
+        },
+        new("sender-account-disabled", Unavailable, Account, Stays)
+        {
+            Stages = [SmtpStage.Data],
+            Text = ["your account", "sender account", "sending account"], AlsoText = ["disabled", "suspended", "blocked", "locked", "deactivated", "not active", "inactive"],
+        },
+        new("recipient-gone", Recipient, ThisMessage, Stays)
+        {
+            // The client's mailbox, in the words Yahoo, AOL, iCloud and Postfix use at RCPT TO or DATA.
+            CodeClass = 5, Stages = RecipientOrMessage,
+            Text = ["account has been disabled", "disabled or discontinued", "is no longer valid", "user doesn't have a", "mailbox not found", "mailbox is disabled", "no longer on server", "inactive email address", "no valid recipients", "Recipient address rejected", "account that you tried to reach"],
+            Advice = RecipientGone,
         },
 
         // ---- This message, or this recipient.
+        // The library builds the message: a server calling it malformed is our defect to surface, not spam.
+        // Read before the spam texts (Gmail's wording says "to reduce the amount of spam").
+        new("malformed-message", Message, ThisMessage, Stays)
+        {
+            CodeClass = 5, Stages = [SmtpStage.Data],
+            Text = ["RFC 5322", "RFC 2822", "Message-ID", "From: header", "malformed", "duplicate headers", "Encoded-word", "disallowed header", "bare line feed", "Invalid characters", "header value", "Blank From:", "as a From: Address"],
+            Advice = "The email provider refused this email as badly formed (a header it requires is missing or invalid): this is a fault in how the email was built, not in your settings; it has been reported so it can be fixed.",
+        },
+
         new("message-too-large", Message, ThisMessage, Stays)
         {
             Enhanced = ["*.3.4", "*.2.3"],
@@ -345,13 +424,13 @@ internal static class SmtpFailureRules
         },
         new("spam", Spam, ThisMessage, Stays)
         {
-            CodeClass = 5, Text = ["spam", "unsolicited", "junk", "blocklist", "block list", "blacklist", "reputation", "phish", "content filter"],
+            CodeClass = 5, Text = ["spam", "unsolicited", "junk", "blocklist", "block list", "blacklist", "reputation", "phish", "content filter", "policy reasons", "banned sending IP"],
             Advice = SpamRejected,
         },
         new("recipient-unknown", Recipient, ThisMessage, Stays)
         {
             CodeClass = 5, Enhanced = ["*.1.1", "*.1.2", "*.1.3", "*.1.6", "*.1.10", "*.2.1"],
-            Advice = "The client's email address does not exist or no longer takes email: check the address on the client's record.",
+            Advice = RecipientGone,
         },
         new("sender-address-invalid", Settings, Account, Stays)
         {
@@ -372,7 +451,7 @@ internal static class SmtpFailureRules
         // Any other refusal of AUTH: before the exception rows, as MailKit wraps these replies in AuthenticationException.
         new("5xx-auth-command-refused", Requirements, Account, Stays)
         {
-            CodeClass = 5, Stages = [SmtpStage.Authenticate], Codes = [500, 501, 502, 504],
+            CodeClass = 5, Stages = [SmtpStage.Authenticate], Codes = [500, 501, 502, 503, 504],
             Advice = MechanismRefused,
         },
         new("5xx-at-authenticate", BadLogin, Account, Stays)
@@ -518,5 +597,6 @@ internal static class SmtpFailureRules
     private const string MessageTooLarge = "This email is larger than your email provider accepts: send smaller attachments (for example a link instead of a large file).";
     private const string SpamRejected = "Your email provider refused this email as likely spam: check its wording and links, and ask your clients to save your address as a safe sender so your emails keep reaching them.";
     private const string RecipientMailboxFull = "The client's mailbox is full, so the email could not be delivered: contact the client another way, or try again later.";
+    private const string RecipientGone = "The client's email address does not exist or no longer takes email: check the address on the client's record.";
     private const string HostNotFound = "The SMTP server name could not be found: check the server name in Custom SMTP Configuration (for example smtp.gmail.com).";
 }

@@ -56,7 +56,9 @@ internal static partial class SmtpReplyRedactor
     // No match timeout, for the reason given in EnhancedStatusCodes. None is needed: a match starts only at
     // a word boundary before AUTH or Bearer, or at the start of a base64-looking run, and no two adjacent
     // loops can take the same character, so these run in linear time (ReplyScanningTests checks it).
-    [GeneratedRegex(@"(?<head>\bAUTH\s+[A-Za-z0-9_-]+\s+)\S+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: Timeout.Infinite)]
+    // The mechanism is matched as SASL writes it (RFC 4422: upper case, at most 20 characters), so Postfix's
+    // "too many AUTH commands from 127.0.0.1" keeps its words: "commands" is no mechanism and "from" no secret.
+    [GeneratedRegex(@"(?<head>\b(?i:AUTH)\s+[A-Z0-9_-]{1,20}\s+)\S+", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: Timeout.Infinite)]
     private static partial Regex AuthArgument();
 
     [GeneratedRegex(@"(?<head>\bBearer\s+)\S+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: Timeout.Infinite)]

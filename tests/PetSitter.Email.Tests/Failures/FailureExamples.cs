@@ -127,6 +127,7 @@ public static class FailureExamples
         new("535 Incorrect authentication data", 535, SmtpStage.Authenticate, null, BadLogin, true, false, null, "Your SMTP password appears to be wrong"),
         new("554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; WASCL UserAction verdict is not None. Actual verdict is Suspend.", 554, SmtpStage.Data, OutlookCom, Unavailable, true, false, null, "outlook.com"),
         new("554 5.7.1 Your account has been blocked", 554, SmtpStage.MailFrom, Generic, Unavailable, true, false, null, "email client"),
+        new("554 5.7.1 Your account has been blocked", 554, SmtpStage.Data, Generic, Unavailable, true, false, null, "email client"),
         new("421 4.7.1 Account suspended, contact support", 421, SmtpStage.Greeting, Generic, Unavailable, true, false, null, "email client"),
         new("552 Message size exceeds maximum permitted", 552, SmtpStage.Data, Generic, Message, false, false, null, "attachments"),
         new("452-4.2.2 The email account that you tried to reach is over quota.", 452, SmtpStage.RcptTo, Gmail, Recipient, false, true, null, "mailbox is full"),
@@ -167,6 +168,14 @@ public static class FailureExamples
         new("no OAuth2 token to be had", SmtpStage.Authenticate, null, "No refreshed access token for owner@gmail.com could be had: the access token provider threw InvalidOperationException.",
             () => new SmtpAccessTokenException("No access token for owner@gmail.com.", new InvalidOperationException("invalid_grant")),
             Gmail, SmtpFailureKind.CredentialsExpired, true, false, "reconnect your email account"),
+        // Microsoft's expired or revoked grants surface in the token endpoint's invalid_grant answer, never in a 535
+        // reply (texts: https://github.com/reruin/sharelist/issues/511, https://github.com/simonrob/email-oauth2-proxy/issues/181).
+        new("Microsoft refresh token expired after 90 days unused (AADSTS700082)", SmtpStage.Authenticate, null, "No refreshed access token for owner@paws.example could be had: the access token provider threw InvalidOperationException.",
+            () => new SmtpAccessTokenException("No access token for owner@paws.example.", new InvalidOperationException("invalid_grant: AADSTS700082: The refresh token has expired due to inactivity. The token was issued on 2021-02-20T02:58:17.0350262Z and was inactive for 90.00:00:00.")),
+            Office365, SmtpFailureKind.CredentialsExpired, true, false, "reconnect your email account"),
+        new("Microsoft refresh token refused by conditional access (AADSTS70043)", SmtpStage.Authenticate, null, "No refreshed access token for owner@paws.example could be had: the access token provider threw InvalidOperationException.",
+            () => new SmtpAccessTokenException("No access token for owner@paws.example.", new InvalidOperationException("invalid_grant: AADSTS70043: The refresh token has expired or is invalid due to sign-in frequency checks by conditional access.")),
+            Office365, SmtpFailureKind.CredentialsExpired, true, false, "reconnect your email account"),
         new("SASL failure", SmtpStage.Authenticate, null, "Invalid SASL challenge from the server",
             () => new SaslException("XOAUTH2", SaslErrorCode.InvalidChallenge, "Invalid SASL challenge from the server"), Generic, BadLogin, true, false, "password"),
         new("AuthenticationException with only an enhanced code", SmtpStage.Authenticate, null, "5.7.8 Error: authentication failed",

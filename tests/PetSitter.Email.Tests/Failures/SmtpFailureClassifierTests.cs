@@ -215,6 +215,69 @@ public class SmtpFailureClassifierTests
         Classify(stage, code, "Requested action not taken", null).Kind.Should().Be(kind);
 
     [Fact]
+    public void Postfix_refusing_AUTH_for_too_many_attempts_is_a_sign_in_throttle_not_a_wrong_password()
+    {
+        // Issue 12: anvil answered before Dovecot saw the password, so the password may well be right.
+        var failure = Classify(SmtpStage.Authenticate, 450, "450 4.7.1 Error: too many AUTH commands from 127.0.0.1", "mail.pawsandclaws.example");
+
+        failure.Kind.Should().Be(SmtpFailureKind.SendLimitReached);
+        failure.QuotaSignal.Should().Be(ProviderQuotaSignal.BackOff);
+        failure.ResetsAfter.Should().Be(SmtpFailureRules.LoginBackOff);
+        failure.IsTransient.Should().BeTrue();
+        failure.Reply.Should().Be("450 4.7.1 Error: too many AUTH commands from 127.0.0.1");
+    }
+
+    [Theory]
+    [InlineData(SmtpStage.RcptTo, "450 4.7.1 Error: too many recipients from 127.0.0.1")]
+    [InlineData(SmtpStage.MailFrom, "450 4.7.1 Error: too much mail from 127.0.0.1")]
+    public void A_servers_rate_limit_on_the_client_is_the_accounts_limit_with_a_back_off(SmtpStage stage, string reply)
+    {
+        var failure = Classify(stage, 450, reply, "mail.pawsandclaws.example");
+
+        failure.Kind.Should().Be(SmtpFailureKind.SendLimitReached);
+        failure.IsAccountLevel.Should().BeTrue("the limit counts the client's mail per minute, not this message's recipients");
+        failure.IsTransient.Should().BeTrue();
+        failure.QuotaSignal.Should().Be(ProviderQuotaSignal.BackOff, "a limit is waited out, never retried at once");
+        failure.IsProviderQuota.Should().BeTrue();
+        failure.ResetsAfter.Should().Be(SmtpFailureRules.RateBackOff);
+    }
+
+    [Theory]
+    [InlineData(SmtpStage.MailFrom, 535, "535 5.7.8 Error: authentication failed: <detail>")]
+    [InlineData(SmtpStage.RcptTo, 534, "534 5.7.9 Authentication mechanism is too weak")]
+    [InlineData(SmtpStage.Data, 554, "554 5.7.9 Message not accepted for policy reasons. See https://postmaster.yahooinc.com/error-codes")]
+    [InlineData(SmtpStage.Data, 550, "550 5.7.8 Error: authentication failed")]
+    [InlineData(SmtpStage.Data, 554, "554 5.7.0 Your password has expired")]
+    public void After_the_sign_in_was_accepted_no_reply_says_the_sign_in_is_wrong(SmtpStage stage, int code, string reply)
+    {
+        var failure = Classify(stage, code, reply, "smtp.mail.yahoo.com");
+
+        failure.Kind.Should().NotBe(SmtpFailureKind.AuthenticationFailed).And.NotBe(SmtpFailureKind.CredentialsExpired)
+            .And.NotBe(SmtpFailureKind.ProviderRequirementsChanged);
+    }
+
+    [Theory]
+    [InlineData(454, "454 4.7.0 Temporary authentication failure: <detail>")]
+    [InlineData(450, "450 4.7.1 Error: too many AUTH commands from 127.0.0.1")]
+    [InlineData(421, "421 4.7.0 Error: too many errors")]
+    public void A_4xx_at_AUTH_is_never_a_wrong_password(int code, string reply)
+    {
+        var failure = Classify(SmtpStage.Authenticate, code, reply, "mail.pawsandclaws.example");
+
+        failure.Kind.Should().NotBe(SmtpFailureKind.AuthenticationFailed);
+        failure.IsTransient.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Gmails_temporary_system_problem_under_4_7_0_is_a_passing_fault_and_its_closing_connection_a_throttle()
+    {
+        Classify(SmtpStage.MailFrom, 421, "421 4.7.0 Temporary System Problem. Try again later.", "smtp.gmail.com")
+            .Kind.Should().Be(SmtpFailureKind.Transient);
+        Classify(SmtpStage.MailFrom, 421, "421 4.7.0 Try again later, closing connection.", "smtp.gmail.com")
+            .QuotaSignal.Should().Be(ProviderQuotaSignal.BackOff);
+    }
+
+    [Fact]
     public void A_connect_timeout_names_the_settings_but_lets_the_breaker_probe_again()
     {
         var failure = SmtpFailureClassifier.Classify(new SmtpTransportException(SmtpStage.Connect, null, "Connection timed out", new SocketException((int)SocketError.TimedOut)));

@@ -68,6 +68,11 @@ public class SmtpFailureRulesTests
             reached.Add(SmtpFailureClassifier.Classify(e.Create(), e.Host).RuleName!);
         }
 
+        foreach (var row in ReplyCorpus.All)
+        {
+            reached.Add(SmtpFailureClassifier.Classify(new SmtpTransportException(row.Stage, row.Code, row.Reply), row.Host).RuleName!);
+        }
+
         SmtpFailureRules.All.Select(r => r.Name).Except(reached)
             .Should().BeEmpty("a row no example reaches is either shadowed by an earlier row or untested");
     }

@@ -22,6 +22,24 @@ public class SmtpFailureSecretsTests
     };
 
     [Theory]
+    [InlineData("450 4.7.1 Error: too many AUTH commands from 127.0.0.1")]
+    [InlineData("535 5.5.4 Optional Argument not permitted for that AUTH mode.")]
+    [InlineData("501 5.5.4 Syntax: AUTH mechanism")]
+    public void Words_after_AUTH_that_are_no_mechanism_are_kept(string reply)
+    {
+        // Postfix's anvil reply (issue 12): "from" was taken for the secret after a mechanism called "commands".
+        SmtpReplyRedactor.Redact(reply).Should().Be(reply);
+        new SmtpTransportException(SmtpStage.Authenticate, 450, reply).Reply.Should().Be(reply);
+    }
+
+    [Fact]
+    public void An_AUTH_argument_after_a_real_mechanism_is_still_hidden()
+    {
+        SmtpReplyRedactor.Redact("501 5.5.2 Invalid AUTH LOGIN hunter2-not-base64 rejected")
+            .Should().Be("501 5.5.2 Invalid AUTH LOGIN *** rejected");
+    }
+
+    [Theory]
     [MemberData(nameof(EchoingReplies))]
     public void A_secret_echoed_by_the_server_never_reaches_the_failure(string reply)
     {
