@@ -11,7 +11,7 @@ namespace PetSitter.Email;
 
 /// <summary>
 /// One diagnosis of one account, step by step: settings, name resolution, TCP connect, TLS with greeting
-/// and EHLO, capabilities, sign-in, MAIL FROM then RSET, and the optional test message. The first step
+/// and EHLO, capabilities, sign-in, MAIL FROM and RCPT TO the From address then RSET, and the optional test message. The first step
 /// that fails ends the conversation; questions it left open are reported as not checked, with the reason.
 /// </summary>
 /// <remarks>
