@@ -10,8 +10,9 @@ namespace PetSitter.Email;
 /// It keeps little text: the verb of each client command (at most eight letters, and none at all
 /// while an AUTH exchange is under way, so SASL responses are never looked at), the three-digit code
 /// of each server reply, and the first line of the server's greeting and of its EHLO reply (the
-/// server's own name and banner, sent before any sign-in), from which the provider can be recognised. MailKit logs client bytes after they were written to the network, so
-/// seeing the end of the message here means it was handed to the server.
+/// server's own name and banner, sent before any sign-in), from which the provider can be recognised.
+/// MailKit logs client bytes after they were written to the network, so seeing the end of the message
+/// here means it was handed to the server.
 /// </remarks>
 internal sealed class SmtpStageTracker : IProtocolLogger
 {
