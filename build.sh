@@ -17,22 +17,31 @@ ensure_dotnet() {
   fi
 }
 
-# The Redis tests start a real redis-server of their own on a free loopback port (and fail, saying
-# why, when there is none). Install it when missing and we can: root with apt, as on CI.
-ensure_redis_server() {
-  command -v redis-server >/dev/null 2>&1 && return 0
+# The Redis tests start a real redis-server of their own on a free loopback port, and the Postfix
+# interop tests a real Postfix with Dovecot SASL (each with its own configuration directory and loopback
+# ports; both fail, saying why, when the programs are missing). Install what is missing when we can:
+# root with apt, as on CI. Postfix's package asks which mail setup to write: "No configuration" keeps
+# the install silent and leaves the machine's own /etc/postfix unused.
+ensure_test_servers() {
+  local missing=()
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  [ -x /usr/sbin/postfix ] || command -v postfix >/dev/null 2>&1 || missing+=(postfix)
+  [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-core)
+  [ "${#missing[@]}" -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing redis-server for the Redis tests..."
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server) >/dev/null 2>&1 \
-      || echo "Could not install redis-server: the Redis tests will fail and say so." >&2
+    echo "Installing ${missing[*]} for the Redis and Postfix interop tests..."
+    (echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections \
+      && apt-get update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}") >/dev/null 2>&1 \
+      || echo "Could not install ${missing[*]}: the tests that need them will fail and say so." >&2
   else
-    echo "redis-server is not installed: the Redis tests will fail (Debian/Ubuntu: apt-get install -y redis-server)." >&2
+    echo "Not installed: ${missing[*]}; the tests that need them will fail (Debian/Ubuntu: apt-get install -y ${missing[*]})." >&2
   fi
 }
 
 run_tests() {
   ensure_dotnet
-  ensure_redis_server
+  ensure_test_servers
   local results=artifacts/test-results
   rm -rf "$results"
   mkdir -p "$results"

@@ -292,6 +292,65 @@ public sealed class DiagnoseCommandTests : IAsyncDisposable
         }
     }
 
+    // Microsoft 365's wrong-password reply (shared/providers.md): its advice is Microsoft's only when the
+    // provider is known, and a host of the owner's own (here the loopback address) does not say.
+    private static readonly SmtpReply MicrosoftBadPassword = SmtpReply.Parse("535 5.7.3 Authentication unsuccessful");
+
+    [Fact]
+    public async Task Provider_names_the_provider_whose_rules_read_the_replies_when_the_host_does_not_say()
+    {
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls });
+        server.Script = context => context.Stage == SmtpStage.Authenticate ? MicrosoftBadPassword : null;
+
+        var (plainExit, plainOutput, _) = await RunAsync([.. Args(server, "starttls", withCredentials: true), "--json"]);
+        var (exitCode, output, error) = await RunAsync([.. Args(server, "starttls", withCredentials: true), "--provider", "microsoft365", "--json"]);
+
+        plainExit.Should().Be(1);
+        Finding(plainOutput, "Password").GetProperty("advice").GetString().Should().NotContain("Microsoft");
+        using (var plain = JsonDocument.Parse(plainOutput))
+        {
+            plain.RootElement.GetProperty("provider").ValueKind.Should().Be(JsonValueKind.Null);
+        }
+
+        exitCode.Should().Be(1, error);
+        var password = Finding(output, "Password");
+        password.GetProperty("failureKind").GetString().Should().Be("AuthenticationFailed");
+        password.GetProperty("advice").GetString().Should().StartWith("Microsoft did not accept your password");
+        using var document = JsonDocument.Parse(output);
+        document.RootElement.GetProperty("provider").GetString().Should().Be("Microsoft 365");
+        document.RootElement.GetProperty("providerBecause").GetString().Should().Contain("microsoft365");
+        Finding(output, "ProviderRequirements").GetProperty("summary").GetString().Should().Contain("Microsoft 365 requires SMTP AUTH");
+    }
+
+    [Fact]
+    public async Task Without_provider_the_servers_own_name_in_its_greeting_identifies_it()
+    {
+        // Exchange Online's servers name themselves under outlook.office365.com, as in the greeting
+        // "220 xx.outlook.office365.com Microsoft ESMTP MAIL Service ready at ..." quoted in
+        // https://github.com/simonrob/email-oauth2-proxy/issues/232.
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls, ServerName = "BN8PR03CA0027.outlook.office365.com" });
+        server.Script = context => context.Stage == SmtpStage.Authenticate ? MicrosoftBadPassword : null;
+
+        var (exitCode, output, _) = await RunAsync([.. Args(server, "starttls", withCredentials: true)]);
+
+        exitCode.Should().Be(1);
+        output.Should().Contain("SMTP diagnosis of 127.0.0.1:").And.Contain(", Microsoft 365");
+        output.Should().Contain("provider Microsoft 365: the server introduced itself as \"220 BN8PR03CA0027.outlook.office365.com");
+        output.Should().Contain("Microsoft did not accept your password");
+    }
+
+    [Fact]
+    public async Task An_unknown_provider_name_is_a_usage_error_listing_the_known_ones()
+    {
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls });
+
+        var (exitCode, _, error) = await RunAsync([.. Args(server, "starttls", withCredentials: true), "--provider", "hotmale"]);
+
+        exitCode.Should().Be(2);
+        error.Should().Contain("--provider 'hotmale' is not a known provider").And.Contain("Microsoft 365").And.Contain("Google Workspace");
+        server.ConnectionsOpened.Should().Be(0);
+    }
+
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();

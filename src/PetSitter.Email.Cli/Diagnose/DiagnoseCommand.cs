@@ -39,7 +39,7 @@ internal static class DiagnoseCommand
         {
             Description = "The environment variable that holds the password. Without it, the password is asked for when a terminal is attached; it is never taken on the command line.",
         };
-        var from = new Option<string?>("--from") { Description = "The From address to check with MAIL FROM (then RSET: nothing is sent)." };
+        var from = new Option<string?>("--from") { Description = "The From address to check with MAIL FROM and RCPT TO itself (then RSET: nothing is sent)." };
         var caFile = new Option<FileInfo?>("--ca-file") { Description = "A PEM file of private certificate authorities to trust for this check only. Certificates are always validated." };
         var sendTest = new Option<string?>("--send-test") { Description = "Send a real test message to this address (needs --from)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document: { healthy, findings: [ { check, status, failureKind, reply, advice } ] }." };
@@ -48,11 +48,15 @@ internal static class DiagnoseCommand
             Description = "The longest any one step may take, in seconds.",
             DefaultValueFactory = _ => DiagnosticOptions.DefaultStepTimeout.TotalSeconds,
         };
+        var provider = new Option<string?>("--provider")
+        {
+            Description = $"The provider behind the server, when its host name does not say (your own name in front of Microsoft 365 or Google): its rules read the replies and its limits apply. One of: {string.Join(", ", ProviderPresets.Names)}.",
+        };
         var demo = new Option<bool>("--demo") { Description = "Diagnose the demo's emulated accounts (a healthy one and one with a wrong password) side by side; no other connection options." };
 
         var command = new Command("diagnose", "Check an SMTP account against its real server, question by question of \"What can go wrong with SMTP?\", and say what to do. Sends nothing unless --send-test.")
         {
-            host, port, security, userName, passwordEnv, from, caFile, sendTest, json, timeout, demo,
+            host, port, security, userName, passwordEnv, from, caFile, sendTest, json, timeout, demo, provider,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -68,7 +72,8 @@ internal static class DiagnoseCommand
                 parseResult.GetValue(sendTest),
                 parseResult.GetValue(json),
                 parseResult.GetValue(timeout),
-                parseResult.GetValue(demo));
+                parseResult.GetValue(demo),
+                parseResult.GetValue(provider));
             return await RunAsync(request, output, error, readPassword, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -90,9 +95,9 @@ internal static class DiagnoseCommand
         if (request.Demo)
         {
             if (request.Host is not null || request.Port is not null || request.UserName is not null || request.PasswordEnv is not null
-                || request.From is not null || request.CaFile is not null || request.SendTest is not null)
+                || request.From is not null || request.CaFile is not null || request.SendTest is not null || request.Provider is not null)
             {
-                return Usage(error, "--demo diagnoses the demo's own accounts: leave out --host, --port, --username, --password-env, --from, --ca-file and --send-test.");
+                return Usage(error, "--demo diagnoses the demo's own accounts: leave out --host, --port, --username, --password-env, --from, --ca-file, --send-test and --provider.");
             }
 
             return await DiagnoseDemo.RunAsync(output, request.Json, options, cancellationToken).ConfigureAwait(false);
@@ -139,6 +144,11 @@ internal static class DiagnoseCommand
             return (null, $"--send-test '{request.SendTest}' is not an email address.");
         }
 
+        if (request.Provider is not null && ProviderPresets.Find(request.Provider) is null)
+        {
+            return (null, $"--provider '{request.Provider}' is not a known provider: use one of {string.Join(", ", ProviderPresets.Names)}.");
+        }
+
         if (request.SendTest is not null && request.From is null)
         {
             return (null, "--send-test needs --from: the test message is sent from that address.");
@@ -171,6 +181,7 @@ internal static class DiagnoseCommand
             Password = password,
             FromAddress = request.From ?? string.Empty,
             TrustedCertificateAuthorities = authorities,
+            Provider = request.Provider?.Trim(),
         };
         return (account, null);
     }

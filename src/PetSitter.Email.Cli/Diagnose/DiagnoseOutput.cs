@@ -36,6 +36,7 @@ internal static class DiagnoseOutput
         port = report.Port,
         security = report.Security.ToString(),
         provider = report.Provider,
+        providerBecause = report.ProviderBecause,
         suggestedSecurity = report.SuggestedSecurity?.ToString(),
         checkedAt = report.CheckedAt.ToString("O", CultureInfo.InvariantCulture),
         steps = report.Steps,
@@ -50,6 +51,11 @@ internal static class DiagnoseOutput
     public static void WriteText(TextWriter output, DiagnosticReport report, SmtpAccountSettings account)
     {
         output.WriteLine($"SMTP diagnosis of {report.Host}:{report.Port} ({Mode(report.Security)}){(report.Provider is null ? string.Empty : $", {report.Provider}")}");
+        if (report.ProviderBecause is { } because)
+        {
+            output.WriteLine($"  provider {report.Provider}: {because}");
+        }
+
         output.WriteLine($"  user {account.UserName ?? "(none: no sign-in)"}, from {(string.IsNullOrEmpty(account.FromAddress) ? "(none: sender not checked)" : account.FromAddress)}");
         output.WriteLine();
         output.WriteLine("Steps:");

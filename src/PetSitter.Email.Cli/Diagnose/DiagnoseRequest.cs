@@ -12,4 +12,5 @@ internal sealed record DiagnoseRequest(
     string? SendTest,
     bool Json,
     double TimeoutSeconds,
-    bool Demo);
+    bool Demo,
+    string? Provider = null);

@@ -15,7 +15,7 @@ public sealed class DiagnosticOptions
 
     /// <summary>
     /// Gets the address a real test message is sent to, or <see langword="null"/> to send nothing (the
-    /// sender is checked with MAIL FROM and then RSET). Default: <see langword="null"/>.
+    /// sender is checked with MAIL FROM, RCPT TO the From address itself, and then RSET). Default: <see langword="null"/>.
     /// </summary>
     public string? TestRecipient { get; init; }
 

@@ -45,8 +45,20 @@ public sealed class DiagnosticReport
     /// <summary>Gets the security mode used (never <see cref="SmtpSecurity.Auto"/> when the library made the report).</summary>
     public SmtpSecurity Security { get; }
 
-    /// <summary>Gets the known provider the host belongs to (for example <c>Gmail</c>), or <see langword="null"/>. Default: <see langword="null"/>.</summary>
+    /// <summary>
+    /// Gets the known provider the diagnosis assumed (for example <c>Gmail</c>): the one the account names
+    /// (<see cref="SmtpAccountSettings.Provider"/>, <c>diagnose --provider</c>), else the host's, else the one
+    /// the server's greeting or EHLO banner names; <see langword="null"/> when none was recognised.
+    /// <see cref="ProviderBecause"/> says why. Default: <see langword="null"/>.
+    /// </summary>
     public string? Provider { get; init; }
+
+    /// <summary>
+    /// Gets what identified <see cref="Provider"/>, for example "the server introduced itself as "220 ...
+    /// Microsoft ESMTP MAIL Service ready ..."", or <see langword="null"/> when no provider was assumed.
+    /// Default: <see langword="null"/>.
+    /// </summary>
+    public string? ProviderBecause { get; init; }
 
     /// <summary>
     /// Gets the security mode the server showed it speaks on this port when the configured one failed (for

@@ -11,7 +11,7 @@ namespace PetSitter.Email;
 
 /// <summary>
 /// One diagnosis of one account, step by step: settings, name resolution, TCP connect, TLS with greeting
-/// and EHLO, capabilities, sign-in, MAIL FROM then RSET, and the optional test message. The first step
+/// and EHLO, capabilities, sign-in, MAIL FROM and RCPT TO the From address then RSET, and the optional test message. The first step
 /// that fails ends the conversation; questions it left open are reported as not checked, with the reason.
 /// </summary>
 /// <remarks>
@@ -32,7 +32,9 @@ internal sealed class DiagnosticRun
     private readonly int _port;
     private readonly string _endpoint;
     private readonly SmtpSecurity _security;
-    private readonly ProviderRequirements? _requirements;
+    private ProviderDetection _detection;
+    private ProviderRequirements? _requirements;
+    private string? _banner;
     private readonly DiagnosticFindingBuilder _findings = new();
     private readonly List<string> _steps = [];
     private SmtpSecurity? _suggested;
@@ -50,7 +52,8 @@ internal sealed class DiagnosticRun
         _port = account.Port;
         _endpoint = $"{_host}:{_port}";
         _security = account.EffectiveSecurity;
-        _requirements = ProviderRequirements.For(KnownSmtpProviders.FromHost(_host));
+        _detection = KnownSmtpProviders.Detect(_host, account.Provider);
+        _requirements = ProviderRequirements.For(_detection.Provider);
     }
 
     private int TimeoutMilliseconds => (int)Math.Min(int.MaxValue, _options.StepTimeout.TotalMilliseconds);
@@ -70,9 +73,11 @@ internal sealed class DiagnosticRun
         AddProviderKnowledge();
         AddRecordedHealth();
 
+        var named = _account.Provider is null ? null : _account.ResolvePreset()?.Name;
         var report = new DiagnosticReport(_host, _port, _security, _findings.Build(_notCheckedBecause))
         {
-            Provider = _account.Provider is null ? _requirements?.Name ?? _account.ResolvePreset()?.Name : _account.ResolvePreset()?.Name,
+            Provider = named ?? _requirements?.Name,
+            ProviderBecause = named is not null ? $"the account names its provider \"{_account.Provider!.Trim()}\"" : _requirements is null ? null : _detection.Because,
             SuggestedSecurity = _suggested,
             Steps = [.. _steps],
             CheckedAt = checkedAt,
@@ -225,6 +230,7 @@ internal sealed class DiagnosticRun
 
         var tls = client.IsSecure ? $", {Describe(client.SslProtocol)}, {certificates.Describe()}" : string.Empty;
         AddStep($"{what}: {log.Greeting}{tls} ({step.Elapsed}).");
+        RecognizeProvider(log.Tracker.ServerBanner);
         _findings.Add(DiagnosticCheck.AccountWorking, DiagnosticStatus.Pass, "The server answered and is ready to take mail.", reply: log.Greeting);
         _findings.Add(DiagnosticCheck.Settings, DiagnosticStatus.Pass, $"Reached {_endpoint} with {SecurityNames.ForOwner(_security)}{tls}.");
 
@@ -269,10 +275,26 @@ internal sealed class DiagnosticRun
         // Before looking at AUTH: servers often offer it only after STARTTLS, and the real problem is the mode.
         if (!client.IsSecure && !_account.AllowAuthenticationWithoutTls)
         {
-            var failure = Classify(SmtpSecurityMapping.PlainAuthenticationRefused(_endpoint));
-            var suggestion = capabilities.HasFlag(SmtpCapabilities.StartTLS) ? SuggestStartTls() : null;
+            // The refusal is this library's rule, not the server's: say so rather than blame the provider.
+            var refused = SmtpSecurityMapping.PlainAuthenticationRefused(_endpoint);
+            var offersStartTls = capabilities.HasFlag(SmtpCapabilities.StartTLS);
+            var failure = new SmtpFailure(SmtpFailureKind.Misconfigured, isAccountLevel: true, isTransient: false,
+                $"PetSitter.Email never sends a password over an unencrypted connection, and Security is {SecurityNames.ForOwner(_security)}: "
+                + (offersStartTls
+                    ? $"this server offers STARTTLS on port {_port}, so set Security to STARTTLS in Custom SMTP Configuration."
+                    : "use your provider's encrypted port (usually 465 with SSL/TLS, or 587 with STARTTLS) in Custom SMTP Configuration.")
+                + (mechanisms.Count > 0 ? $" (The server itself offers sign-in ({string.Join(", ", mechanisms)}) without encryption; only on a trusted network of your own may AllowAuthenticationWithoutTls be set.)" : string.Empty),
+                SmtpStage.Authenticate, statusCode: null, reply: refused.Reply)
+            {
+                RuleName = "library-refuses-plain-authentication",
+            };
+            if (offersStartTls)
+            {
+                _suggested = SmtpSecurity.StartTls;
+            }
+
             AddStep("Sign in: not attempted (the connection is not encrypted).");
-            AddFailure("sign-in", failure, "The password was not sent: the connection is not encrypted.", suggestion);
+            AddFailure("sign-in", failure, "The password was not sent: the connection is not encrypted, and the library never sends a password in clear text.");
             Stop("the password was not sent over an unencrypted connection");
             return false;
         }
@@ -398,18 +420,61 @@ internal sealed class DiagnosticRun
         _senderChecked = true;
         var code = (int)response.StatusCode;
         var reply = $"{code} {response.Response}";
+        var stage = SmtpStage.MailFrom;
+        var steps = $"{command}: {reply}";
         if (code is >= 200 and < 300)
         {
-            // RSET ends the transaction so nothing is sent; its answer does not change the verdict.
-            var reset = await ResetAsync(client, step.Token).ConfigureAwait(false);
-            AddStep($"{command}: {reply}; RSET: {reset} ({step.Elapsed}).");
-            _findings.Add(DiagnosticCheck.Settings, DiagnosticStatus.Pass, $"The From address {from} is accepted.", reply: reply);
-            _findings.Add(DiagnosticCheck.SendLimits, DiagnosticStatus.Pass, "The server accepted a sender without reporting a sending limit reached.", reply: reply);
-            return true;
+            // Postfix and others judge the sender only at RCPT TO (reject_sender_login_mismatch with
+            // smtpd_delay_reject): name one recipient, the From address itself, so a sender refused there
+            // is found too. RSET then ends the transaction before DATA, so nothing is sent.
+            var rcpt = $"RCPT TO:<{from}>";
+            SmtpResponse recipient;
+            try
+            {
+                log.Tracker.BeginOperation(SmtpStage.RcptTo);
+                recipient = await client.CommandAsync(rcpt, step.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                var lost = Classify(SmtpFailureTranslator.Translate(step.Explain(ex), log.Tracker, certificates.Validator, _endpoint, _options.StepTimeout));
+                AddStep($"{steps}; {rcpt}: failed: {Evidence(lost)} ({step.Elapsed}).");
+                AddFailure("sender", lost, $"The connection was lost while checking the From address {from}.");
+                Stop("the connection was lost");
+                return false;
+            }
+
+            var recipientCode = (int)recipient.StatusCode;
+            var recipientReply = $"{recipientCode} {recipient.Response}";
+            steps = $"{steps}; {rcpt}: {recipientReply}";
+            var refusedAsRecipient = recipientCode is >= 200 and < 300
+                ? null
+                : Classify(new SmtpTransportException(SmtpStage.RcptTo, recipientCode, recipient.Response));
+            if (refusedAsRecipient is null || refusedAsRecipient.Kind == SmtpFailureKind.RecipientRejected)
+            {
+                // RSET ends the transaction so nothing is sent; its answer does not change the verdict.
+                var reset = await ResetAsync(client, step.Token).ConfigureAwait(false);
+                AddStep($"{steps}; RSET: {reset} ({step.Elapsed}).");
+                _findings.Add(DiagnosticCheck.Settings, DiagnosticStatus.Pass, $"The From address {from} is accepted.", reply: reply);
+                _findings.Add(DiagnosticCheck.SendLimits, DiagnosticStatus.Pass, "The server accepted a sender without reporting a sending limit reached.", reply: reply);
+                if (refusedAsRecipient is not null)
+                {
+                    // Only the address as a recipient was refused (it has no mailbox here): replies to it may bounce.
+                    _findings.Add(DiagnosticCheck.Settings, DiagnosticStatus.Warning, $"The server takes {from} as the sender, but refuses it as a recipient.",
+                        refusedAsRecipient.Kind, recipientReply,
+                        $"Check that {from} is a mailbox that receives mail: clients' replies go to it (or to the Reply-To address).");
+                }
+
+                return true;
+            }
+
+            code = recipientCode;
+            reply = recipientReply;
+            response = recipient;
+            stage = SmtpStage.RcptTo;
         }
 
-        var failure = Classify(new SmtpTransportException(SmtpStage.MailFrom, code, response.Response));
-        AddStep($"{command}: {reply} ({step.Elapsed}).");
+        var failure = Classify(new SmtpTransportException(stage, code, response.Response));
+        AddStep($"{steps} ({step.Elapsed}).");
         var summary = failure.Kind switch
         {
             SmtpFailureKind.SendLimitReached => $"The provider refused the sender {from}: a sending limit is reached.{ResetNote(failure)}",
@@ -623,7 +688,28 @@ internal sealed class DiagnosticRun
     /// <summary>Records a step on one line: multi-line replies are joined with " / ".</summary>
     private void AddStep(string text) => _steps.Add(text.ReplaceLineEndings(" / "));
 
-    private SmtpFailure Classify(SmtpTransportException exception) => SmtpFailureClassifier.Classify(exception, _host);
+    private SmtpFailure Classify(SmtpTransportException exception)
+    {
+        exception.ServerBanner ??= _banner;
+        return SmtpFailureClassifier.Classify(exception, _host, _account.Provider);
+    }
+
+    /// <summary>An owner's own host name says nothing: the server's greeting and EHLO may name the provider behind it.</summary>
+    private void RecognizeProvider(string? banner)
+    {
+        _banner = banner;
+        if (_detection.Provider != KnownSmtpProvider.Unknown)
+        {
+            return;
+        }
+
+        _detection = KnownSmtpProviders.Detect(_host, _account.Provider, banner);
+        _requirements = ProviderRequirements.For(_detection.Provider);
+        if (_requirements is { } provider)
+        {
+            AddStep($"Provider: {provider.Name}, recognised because {_detection.Because}.");
+        }
+    }
 
     private async Task<string?> SuggestSecurityAsync(IPAddress[] addresses, CancellationToken cancellationToken)
     {

@@ -10,8 +10,9 @@ namespace PetSitter.Email;
 /// </summary>
 /// <remarks>
 /// <para>Nothing is sent unless <see cref="DiagnosticOptions.TestRecipient"/> is set: the From address is
-/// checked with MAIL FROM and then RSET. Signing in uses one password mechanism (PLAIN, else LOGIN), so a
-/// wrong password costs exactly one failed login. Certificates are always validated; the only extra roots
+/// checked with MAIL FROM, RCPT TO itself (servers such as Postfix judge the sender only there) and then
+/// RSET. Signing in uses one password mechanism (PLAIN, else LOGIN), so a wrong password costs exactly one
+/// failed login. Certificates are always validated; the only extra roots
 /// trusted are the account's <see cref="SmtpAccountSettings.TrustedCertificateAuthorities"/>.</para>
 /// <para>When the configured security mode fails in a way that suggests the wrong mode for the port, one
 /// more connection tries the other mode, and the report suggests it (<see cref="DiagnosticReport.SuggestedSecurity"/>).</para>

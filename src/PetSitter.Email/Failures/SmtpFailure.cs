@@ -104,6 +104,22 @@ public sealed class SmtpFailure
         }
     }
 
+    /// <summary>
+    /// Gets the mail provider whose rules and advice were used to read the reply (for example
+    /// <c>Microsoft 365</c>), or <see langword="null"/> when none was recognised and the reply was read by
+    /// what its codes and words mean anywhere. <see cref="AssumedProviderBecause"/> says why.
+    /// Default: <see langword="null"/>.
+    /// </summary>
+    public string? AssumedProvider { get; init; }
+
+    /// <summary>
+    /// Gets what identified <see cref="AssumedProvider"/>: the account's named provider, the host name, the
+    /// server's greeting or EHLO banner (an owner's own host name in front of Microsoft 365 or Google), or a
+    /// signature in the reply (Microsoft's <c>STOREDRV</c>, Google's <c>gsmtp</c>); <see langword="null"/>
+    /// when no provider was assumed. Default: <see langword="null"/>.
+    /// </summary>
+    public string? AssumedProviderBecause { get; init; }
+
     /// <summary>Gets what a provider's limit reply asks of the send-limit policy; <see cref="ProviderQuotaSignal.None"/> for other failures.</summary>
     internal ProviderQuotaSignal QuotaSignal { get; init; }
 

@@ -10,7 +10,11 @@ internal static class SmtpFailureClassifier
     /// <summary>Classifies <paramref name="exception"/>.</summary>
     /// <param name="exception">What the transport threw.</param>
     /// <param name="host">The SMTP host, when known: it picks provider-specific rules and advice.</param>
-    public static SmtpFailure Classify(SmtpTransportException exception, string? host = null)
+    /// <param name="provider">
+    /// The account's <see cref="SmtpAccountSettings.Provider"/>, when set: it overrides what the host, the
+    /// server's banner and the reply say about the provider.
+    /// </param>
+    public static SmtpFailure Classify(SmtpTransportException exception, string? host = null, string? provider = null)
     {
         ArgumentNullException.ThrowIfNull(exception);
         if (exception.InnerException is SmtpMessageRefusedException refused)
@@ -22,7 +26,7 @@ internal static class SmtpFailureClassifier
             };
         }
 
-        var evidence = SmtpFailureEvidence.From(exception, host);
+        var evidence = SmtpFailureEvidence.From(exception, host, provider);
         var rule = Match(evidence);
         return new SmtpFailure(
             rule.Kind,
@@ -37,6 +41,8 @@ internal static class SmtpFailureClassifier
             LimitWindow = WindowNamedIn(rule, evidence.Text),
             QuotaSignal = rule.Quota,
             RuleName = rule.Name,
+            AssumedProvider = evidence.Detection.Name,
+            AssumedProviderBecause = evidence.Detection.Because,
         };
     }
 

@@ -26,13 +26,13 @@ internal sealed class SmtpFailureEvidence
         "RemoteCertificate",
     ];
 
-    private SmtpFailureEvidence(SmtpStage stage, int? statusCode, string? enhancedStatusCode, string text, KnownSmtpProvider provider, SmtpFailureCause cause)
+    private SmtpFailureEvidence(SmtpStage stage, int? statusCode, string? enhancedStatusCode, string text, ProviderDetection provider, SmtpFailureCause cause)
     {
         Stage = stage;
         StatusCode = statusCode;
         EnhancedStatusCode = enhancedStatusCode;
         Text = text;
-        Provider = provider;
+        Detection = provider;
         Cause = cause;
     }
 
@@ -47,11 +47,17 @@ internal sealed class SmtpFailureEvidence
     /// <summary>Gets the reply and every inner exception's message, for text rules.</summary>
     public string Text { get; }
 
-    public KnownSmtpProvider Provider { get; }
+    public KnownSmtpProvider Provider => Detection.Provider;
+
+    /// <summary>Gets the provider whose rules apply and what identified it.</summary>
+    public ProviderDetection Detection { get; }
 
     public SmtpFailureCause Cause { get; }
 
-    public static SmtpFailureEvidence From(SmtpTransportException exception, string? host)
+    /// <param name="exception">What the transport threw.</param>
+    /// <param name="host">The SMTP host, when known.</param>
+    /// <param name="namedProvider">The account's <see cref="SmtpAccountSettings.Provider"/>, which overrides detection.</param>
+    public static SmtpFailureEvidence From(SmtpTransportException exception, string? host, string? namedProvider = null)
     {
         var chain = InnerChain(exception);
         var command = chain.OfType<SmtpCommandException>().FirstOrDefault();
@@ -77,11 +83,7 @@ internal sealed class SmtpFailureEvidence
         var enhanced = exception.EnhancedStatusCode
             ?? texts.Select(EnhancedStatusCodes.Find).FirstOrDefault(e => e is not null);
 
-        var provider = KnownSmtpProviders.FromHost(host);
-        if (provider == KnownSmtpProvider.Unknown)
-        {
-            provider = KnownSmtpProviders.FromReply(text);
-        }
+        var provider = KnownSmtpProviders.Detect(host, namedProvider, exception.ServerBanner, text);
 
         return new SmtpFailureEvidence(StageOf(exception.Stage, command), code, enhanced, text, provider, CauseOf(chain));
     }

@@ -25,7 +25,10 @@ internal static class SmtpSecretScrubber
             return exception;
         }
 
-        return new SmtpTransportException(exception.Stage, exception.StatusCode, Clean(exception.Reply, known)!, CleanChain(exception.InnerException, known));
+        return new SmtpTransportException(exception.Stage, exception.StatusCode, Clean(exception.Reply, known)!, CleanChain(exception.InnerException, known))
+        {
+            ServerBanner = exception.ServerBanner,
+        };
     }
 
     private static bool HasSecret(string? text, string? secret) =>

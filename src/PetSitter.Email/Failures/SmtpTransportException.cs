@@ -55,6 +55,12 @@ public sealed class SmtpTransportException : Exception
     /// <summary>Gets the server's reply text, or a description of the error when there was no reply.</summary>
     public string Reply { get; }
 
+    /// <summary>
+    /// Gets the first lines of the server's greeting and EHLO reply on the failed connection, when the
+    /// transport saw them: they name the server, and so often the provider behind an owner's own host name.
+    /// </summary>
+    internal string? ServerBanner { get; set; }
+
     private static string FormatMessage(SmtpStage stage, int? statusCode, string reply) =>
         statusCode is null
             ? $"SMTP failed at {stage}: {SmtpReplyRedactor.Redact(reply)}"

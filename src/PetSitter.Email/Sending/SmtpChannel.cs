@@ -206,7 +206,7 @@ internal sealed partial class SmtpChannel
 
     private async ValueTask<SmtpAttempt> FailedAsync(string businessId, SmtpAccountSettings account, string fingerprint, SmtpTransportException exception, CancellationToken cancellationToken)
     {
-        var failure = SmtpFailureClassifier.Classify(exception, account.Host);
+        var failure = SmtpFailureClassifier.Classify(exception, account.Host, account.Provider);
         var now = _time.GetUtcNow();
         DateTimeOffset? resetsAt = failure.ResetsAfter is { } window ? now + window : null;
         if (failure.IsProviderQuota && resetsAt is { } until)

@@ -16,7 +16,7 @@ internal static class SmtpFailureTranslator
     {
         ArgumentNullException.ThrowIfNull(exception);
         ArgumentNullException.ThrowIfNull(tracker);
-        return exception switch
+        var translated = exception switch
         {
             SmtpTransportException already => already,
             SslHandshakeException tls => FromTls(tls, certificates, endpoint),
@@ -35,6 +35,8 @@ internal static class SmtpFailureTranslator
                 SmtpStage.Connect, null, $"Could not connect to {endpoint}: {socket.Message} ({socket.SocketErrorCode}).", socket),
             _ => FromLostConnection(exception, tracker, $"the connection to {endpoint} failed ({exception.Message.TrimEnd('.')})"),
         };
+        translated.ServerBanner ??= tracker.ServerBanner;
+        return translated;
     }
 
     private static SmtpTransportException FromTls(SslHandshakeException exception, SmtpCertificateValidator? certificates, string endpoint)

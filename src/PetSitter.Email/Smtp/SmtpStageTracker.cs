@@ -7,20 +7,24 @@ namespace PetSitter.Email;
 /// to the command the server was answering (or the client was writing) when it happened.
 /// </summary>
 /// <remarks>
-/// It keeps no text: only the verb of each client command (at most eight letters, and none at all
-/// while an AUTH exchange is under way, so SASL responses are never looked at) and the three-digit
-/// code of each server reply. MailKit logs client bytes after they were written to the network, so
-/// seeing the end of the message here means it was handed to the server.
+/// It keeps little text: the verb of each client command (at most eight letters, and none at all
+/// while an AUTH exchange is under way, so SASL responses are never looked at), the three-digit code
+/// of each server reply, and the first line of the server's greeting and of its EHLO reply (the
+/// server's own name and banner, sent before any sign-in), from which the provider can be recognised.
+/// MailKit logs client bytes after they were written to the network, so seeing the end of the message
+/// here means it was handed to the server.
 /// </remarks>
 internal sealed class SmtpStageTracker : IProtocolLogger
 {
     private const int MaxVerbLength = 8;
     private const int MaxBdatArgumentLength = 40;
+    private const int MaxBannerLength = 160;
     private static readonly byte[] EndOfData = "\r\n.\r\n"u8.ToArray();
 
     private readonly Queue<PendingCommand> _pending = new();
     private readonly char[] _verb = new char[MaxVerbLength];
     private readonly char[] _bdatArguments = new char[MaxBdatArgumentLength];
+    private readonly char[] _bannerLine = new char[MaxBannerLength];
 
     private SmtpStage _phaseDefault = SmtpStage.Connect;
     private SmtpStage? _lastCommand;
@@ -42,6 +46,10 @@ internal sealed class SmtpStageTracker : IProtocolLogger
     private bool _replySeparatorSeen;
     private bool _replyIsContinuation;
     private bool _replyMalformed;
+    private int _bannerLength;
+    private bool _bannerLineDone;
+    private string? _greeting;
+    private string? _ehlo;
 
     private enum ClientMode
     {
@@ -61,6 +69,13 @@ internal sealed class SmtpStageTracker : IProtocolLogger
 
     /// <summary>Gets the stage and code of the first error reply (4xx/5xx) of the current operation, if any.</summary>
     public (SmtpStage Stage, int Code)? FirstErrorReply { get; private set; }
+
+    /// <summary>
+    /// Gets the first line of the server's greeting and of its last EHLO reply (for example
+    /// <c>220 smtp.gmail.com ESMTP ... - gsmtp</c>), joined by a line break, or <see langword="null"/>
+    /// before the server greeted. Kept for the life of the connection: a later failure is read with it.
+    /// </summary>
+    public string? ServerBanner => _greeting is null ? _ehlo : _ehlo is null ? _greeting : $"{_greeting}\n{_ehlo}";
 
     /// <summary>Gets whether the TCP (and, for implicit TLS, TLS) connection was established.</summary>
     public bool Connected => _connected;
@@ -112,6 +127,8 @@ internal sealed class SmtpStageTracker : IProtocolLogger
         {
             _connected = false;
             _authExchange = false;
+            _greeting = null;
+            _ehlo = null;
         }
     }
 
@@ -165,8 +182,14 @@ internal sealed class SmtpStageTracker : IProtocolLogger
                     OnReply(_replyCode);
                 }
 
+                _bannerLineDone |= _bannerLength > 0;
                 ResetReplyLine();
                 continue;
+            }
+
+            if (!_bannerLineDone && _bannerLength < MaxBannerLength && b != (byte)'\r' && AwaitingBanner())
+            {
+                _bannerLine[_bannerLength++] = b is >= 0x20 and < 0x7F ? (char)b : '?';
             }
 
             if (_replyMalformed)
@@ -331,6 +354,7 @@ internal sealed class SmtpStageTracker : IProtocolLogger
         RepliesInOperation++;
         var command = _pending.Count > 0 ? _pending.Dequeue() : null;
         var stage = command?.Stage ?? _lastCommand ?? _phaseDefault;
+        KeepBanner(command?.Stage, code);
         if (code >= 400 && FirstErrorReply is null)
         {
             FirstErrorReply = (stage, code);
@@ -348,6 +372,29 @@ internal sealed class SmtpStageTracker : IProtocolLogger
             // The message starts at the beginning of a line, as if just after a CRLF.
             _endOfDataMatched = 2;
         }
+    }
+
+    /// <summary>Only the replies to the connection and to EHLO are kept: never one to AUTH or to the message.</summary>
+    private bool AwaitingBanner() =>
+        !_authExchange && _pending.TryPeek(out var next) && next.Stage is SmtpStage.Greeting or SmtpStage.Ehlo && _clientMode == ClientMode.Commands;
+
+    private void KeepBanner(SmtpStage? stage, int code)
+    {
+        if (_bannerLength > 0 && code is >= 200 and < 300)
+        {
+            var line = new string(_bannerLine, 0, _bannerLength);
+            if (stage == SmtpStage.Greeting)
+            {
+                _greeting = line;
+            }
+            else if (stage == SmtpStage.Ehlo && code == 250)
+            {
+                _ehlo = line;
+            }
+        }
+
+        _bannerLength = 0;
+        _bannerLineDone = false;
     }
 
     private static SmtpStage? StageOfVerb(ReadOnlySpan<char> verb) => verb switch

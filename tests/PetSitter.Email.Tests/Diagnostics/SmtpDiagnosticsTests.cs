@@ -58,10 +58,11 @@ public sealed class SmtpDiagnosticsTests : IAsyncDisposable
         report[DiagnosticCheck.SpamReputation].Status.Should().Be(DiagnosticStatus.NotChecked);
         report[DiagnosticCheck.SpamReputation].Advice.Should().Contain("safe sender");
         report.Findings.Select(f => f.Check).Should().Equal(Enum.GetValues<DiagnosticCheck>());
-        report.Steps.Should().Contain(s => s.StartsWith("MAIL FROM:<owner@paws.example>: 250", StringComparison.Ordinal) && s.Contains("RSET: 250", StringComparison.Ordinal));
+        report.Steps.Should().Contain(s => s.StartsWith("MAIL FROM:<owner@paws.example>: 250", StringComparison.Ordinal)
+            && s.Contains("RCPT TO:<owner@paws.example>: 250", StringComparison.Ordinal) && s.Contains("RSET: 250", StringComparison.Ordinal));
 
         senders.Should().Equal(Owner);
-        recipients.Should().BeEmpty("the sender check never names a recipient");
+        recipients.Should().Equal([Owner], "the sender check names only the From address itself, and RSET ends the transaction before DATA");
         server.Messages.Should().BeEmpty();
         server.AuthenticationsSucceeded.Should().Be(1);
     }
@@ -161,6 +162,64 @@ public sealed class SmtpDiagnosticsTests : IAsyncDisposable
         report.IsHealthy.Should().BeFalse();
         report.Findings.Should().Contain(f => f.Status == DiagnosticStatus.Fail && f.Summary.Contains("password was not sent", StringComparison.Ordinal));
         report.SuggestedSecurity.Should().Be(SmtpSecurity.StartTls);
+        server.AuthenticationsFailed.Should().Be(0);
+        server.AuthenticationsSucceeded.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_sender_refused_only_at_RCPT_TO_fails_the_settings_question()
+    {
+        // Postfix's reject_sender_login_mismatch answers at RCPT TO (smtpd_delay_reject), in these words
+        // (Postfix 3.7, recorded in docs/interop.md).
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls });
+        server.Script = context => context.Stage == SmtpStage.RcptTo
+            ? SmtpReply.Parse("553 5.7.1 <bookings@other.example>: Sender address rejected: not owned by user owner@paws.example")
+            : null;
+
+        var report = await DiagnoseAsync(server.CreateAccountSettings("bookings@other.example", Owner, Password));
+
+        report.IsHealthy.Should().BeFalse();
+        var settings = report[DiagnosticCheck.Settings];
+        settings.Status.Should().Be(DiagnosticStatus.Fail);
+        settings.FailureKind.Should().Be(SmtpFailureKind.Misconfigured);
+        settings.Reply.Should().StartWith("553 5.7.1 <bookings@other.example>: Sender address rejected");
+        settings.Advice.Should().Contain("From address");
+        report.Steps.Should().Contain(s => s.Contains("RCPT TO:<bookings@other.example>: 553", StringComparison.Ordinal));
+        server.Messages.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_From_address_refused_only_as_a_recipient_is_a_warning_not_a_failure()
+    {
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.StartTls });
+        server.Script = context => context.Stage == SmtpStage.RcptTo ? SmtpReply.Parse("550 5.1.1 The email account that you tried to reach does not exist.") : null;
+
+        var report = await DiagnoseAsync(server.CreateAccountSettings(Owner, Owner, Password));
+
+        report.IsHealthy.Should().BeTrue(report.ToString());
+        var settings = report[DiagnosticCheck.Settings];
+        settings.Status.Should().Be(DiagnosticStatus.Warning);
+        settings.Summary.Should().Contain("refuses it as a recipient");
+        report.Steps.Should().Contain(s => s.Contains("RSET: 250", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_password_refused_over_plain_text_is_worded_as_the_librarys_rule_not_the_providers()
+    {
+        // The server offers AUTH without TLS on this port: only the library refuses to send the password.
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.None, UserName = Owner, Password = Password });
+        var account = new SmtpAccountSettings { Host = server.Host, Port = server.Port, Security = SmtpSecurity.None, UserName = Owner, Password = Password, FromAddress = Owner };
+
+        var report = await DiagnoseAsync(account);
+
+        report.IsHealthy.Should().BeFalse();
+        var failed = report.Findings.Single(f => f.Status == DiagnosticStatus.Fail);
+        failed.Check.Should().Be(DiagnosticCheck.Settings);
+        failed.FailureKind.Should().Be(SmtpFailureKind.Misconfigured);
+        failed.Summary.Should().Contain("the library never sends a password in clear text");
+        failed.Advice.Should().StartWith("PetSitter.Email never sends a password over an unencrypted connection");
+        failed.Advice.Should().NotContain("provider requires");
+        report.Findings.Should().NotContain(f => (f.Advice ?? string.Empty).Contains("Your email provider requires an encrypted connection", StringComparison.Ordinal));
         server.AuthenticationsFailed.Should().Be(0);
         server.AuthenticationsSucceeded.Should().Be(0);
     }
