@@ -97,11 +97,12 @@ internal static class SmtpFailureRules
             Advice = "Your email provider's hourly sending limit has been reached: emails will go out through your account again within the hour.",
         },
         // A server's rate limit on the client (Postfix's anvil, Yahoo's volume deferral): "too many recipients
-        // FROM 127.0.0.1" counts the client's recipients per minute, not this message's; read before the
-        // per-message recipient rows, and never retried at once.
+        // FROM 127.0.0.1" counts the client's recipients per minute, not this message's; "too many connections
+        // from" is anvil's connection rate or count per client, which an immediate retry would only feed. Read
+        // before the per-message recipient rows and the connection-cap row, and never retried at once.
         new("client-rate-limit", Limit, Account, Passes)
         {
-            CodeClass = 4, Text = ["too much mail from", "too many recipients from", "too many messages from", "too many new TLS sessions", "unexpected volume or user complaints"],
+            CodeClass = 4, Text = ["too much mail from", "too many recipients from", "too many messages from", "too many connections from", "too many new TLS sessions", "unexpected volume or user complaints"],
             Quota = ProviderQuotaSignal.BackOff, ResetsAfter = RateBackOff,
             Advice = RateLimited,
         },
