@@ -39,6 +39,21 @@ ensure_test_servers() {
   fi
 }
 
+# The packed packages in an app of their own (tests/consumer): public API only, restored from the packages just
+# built and nothing else of this repository. Its own packages folder, so a package cached from an earlier pack of the
+# same version is never used.
+run_consumer_tests() {
+  local results=$1 feed=artifacts/consumer-feed restored=artifacts/consumer-packages version
+  rm -rf "$feed" "$restored"
+  version=$(dotnet msbuild src/PetSitter.Email/PetSitter.Email.csproj -getProperty:PackageVersion -p:Configuration="$configuration")
+  for project in src/PetSitter.Email src/PetSitter.Email.Testing; do
+    dotnet pack "$project" -c "$configuration" --no-build -o "$feed" -p:IncludeSymbols=false >/dev/null
+  done
+  dotnet test tests/consumer/PetSitter.Email.ConsumerTests -c "$configuration" \
+    -p:PetSitterEmailVersion="$version" -p:RestoreAdditionalProjectSources="$PWD/$feed" -p:RestorePackagesPath="$PWD/$restored" \
+    --logger "trx;LogFileName=consumer.trx" --logger "console;verbosity=minimal" --results-directory "$results"
+}
+
 run_tests() {
   ensure_dotnet
   ensure_test_servers
@@ -49,6 +64,7 @@ run_tests() {
   local status=0
   dotnet test PetSitter.Email.sln -c "$configuration" --no-build \
     --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+  run_consumer_tests "$results" || status=$?
 
   # Sum the real counters of every test run (one .trx per test project).
   local passed=0 failed=0 total=0 files=0

@@ -179,6 +179,13 @@ internal static class SmtpFailureRules
         },
 
         // ---- Connection requirements the settings do not meet.
+        // The library's own refusal (SmtpSecurityMapping.PlainAuthenticationRefused), not the server's: the owner's
+        // settings chose an unencrypted connection, so it reads as settings, never as "your provider requires".
+        new("library-refuses-plain-authentication", Settings, Account, Stays)
+        {
+            Stages = [SmtpStage.Authenticate], Text = ["refusing to send the password over an unencrypted connection"],
+            Advice = "The connection to your email server is not encrypted, and Pet Sitter Plus never sends your password over an unencrypted connection: set Security to STARTTLS (port 587) or SSL/TLS (port 465) in Custom SMTP Configuration.",
+        },
         new("starttls-required", Requirements, Account, Stays)
         {
             Text = ["must issue a STARTTLS", "STARTTLS is required", "STARTTLS required", "TLS required", "encryption required", "requires TLS"],
