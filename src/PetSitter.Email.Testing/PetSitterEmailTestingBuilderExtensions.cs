@@ -12,15 +12,15 @@ public static class PetSitterEmailTestingBuilderExtensions
     /// waiting: it registers <paramref name="clock"/> as the container's <see cref="TimeProvider"/>, sets
     /// <see cref="SendLimitOptions.MaxThrottleWait"/> to zero (a send refused by a short window, such as a
     /// preset's per-second limit, gets its fallback at once, with <see cref="SendOutcome.LimitWindow"/> saying
-    /// which window) and <see cref="PetSitterEmailOptions.SmtpRetryDelay"/> to zero (a transient failure, or an
-    /// attempt abandoned because the clock was moved past <see cref="PetSitterEmailOptions.SmtpAttemptTimeout"/>,
+    /// which window) and <see cref="SmtpRetryOptions.Delay"/> to zero (a transient failure, or an
+    /// attempt abandoned because the clock was moved past <see cref="SmtpRetryOptions.AttemptTimeout"/>,
     /// is retried at once).
     /// </summary>
     /// <remarks>
     /// <para>Everything time-based in the library reads <paramref name="clock"/>: send-limit windows, breaker
     /// probes, deferred mail's due times, the attempt timeout and the wait for a free connection. Move it only
     /// between sends (after awaiting them): a send still talking to a server when the clock moves past
-    /// <see cref="PetSitterEmailOptions.SmtpAttemptTimeout"/> (2 minutes) has its attempt abandoned and sent
+    /// <see cref="SmtpRetryOptions.AttemptTimeout"/> (2 minutes) has its attempt abandoned and sent
     /// again. To send the deferred mail that became due, call <see cref="IDeferredEmailDispatcher.DispatchDueAsync"/>.
     /// docs/testing-server.md has the whole recipe.</para>
     /// <para>Options set after this call win, so a test can still turn a wait back on.</para>
@@ -34,7 +34,7 @@ public static class PetSitterEmailTestingBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(clock);
         builder.Services.Replace(ServiceDescriptor.Singleton(clock));
-        builder.Services.Configure<PetSitterEmailOptions>(options => options.SmtpRetryDelay = TimeSpan.Zero);
+        builder.Services.Configure<PetSitterEmailOptions>(options => options.Retry.Delay = TimeSpan.Zero);
         return builder.ConfigureSendLimits(options => options.MaxThrottleWait = TimeSpan.Zero);
     }
 }

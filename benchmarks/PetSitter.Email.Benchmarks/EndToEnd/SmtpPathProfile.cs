@@ -42,13 +42,13 @@ internal static class SmtpPathProfile
         await logged.ConnectAsync(account.Host, account.Port, SecureSocketOptions.None);
         await TimeAsync(output, "raw MailKit + SmtpStageTracker logger", () => logged.SendAsync(message));
 
-        await using var transport = new MailKitSmtpTransport(Options.Create(new PetSitterEmailOptions { MaxConnectionsPerAccount = 1 }), TimeProvider.System, NullLogger<MailKitSmtpTransport>.Instance);
+        await using var transport = new MailKitSmtpTransport(Options.Create(new SmtpTransportOptions { MaxConnectionsPerAccount = 1 }), TimeProvider.System, NullLogger<MailKitSmtpTransport>.Instance);
         await TimeAsync(output, "MailKitSmtpTransport.SendAsync", () => transport.SendAsync(account, message, CancellationToken.None));
 
         var business = new BusinessEmailSettings { BusinessId = "paws", BusinessName = "Paws & Claws", ReplyToAddress = "owner@paws.example", Smtp = account };
         var services = new ServiceCollection();
         services.AddSingleton<IBusinessEmailSettingsProvider>(new FixedSettingsProvider(business));
-        services.AddPetSitterEmail(options => options.MaxConnectionsPerAccount = 1);
+        services.AddPetSitterEmail(options => options.Smtp.MaxConnectionsPerAccount = 1);
         await using var provider = services.BuildServiceProvider();
         var sender = provider.GetRequiredService<IEmailSender>();
         var email = new OutgoingEmail("paws", EmailCategory.Invoice, message);

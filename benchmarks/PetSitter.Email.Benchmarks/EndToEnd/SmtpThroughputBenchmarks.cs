@@ -63,7 +63,7 @@ public class SmtpThroughputBenchmarks
         };
         var services = new ServiceCollection();
         services.AddSingleton<IBusinessEmailSettingsProvider>(new FixedSettingsProvider(business));
-        services.AddPetSitterEmail(options => options.MaxConnectionsPerAccount = Connections);
+        services.AddPetSitterEmail(options => options.Smtp.MaxConnectionsPerAccount = Connections);
         services.Replace(ServiceDescriptor.Singleton<INativeMailer>(new RefusingNativeMailer()));
         provider = services.BuildServiceProvider();
         sender = provider.GetRequiredService<IEmailSender>();

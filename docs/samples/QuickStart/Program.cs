@@ -5,7 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddSingleton<IBusinessEmailSettingsProvider, MyBusinessSettings>();
 builder.Services
-    .AddPetSitterEmail(options => options.PlatformFromAddress = "mailer@petsoftware.net")
+    .AddPetSitterEmail(options => options.Native.PlatformFromAddress = "mailer@petsoftware.net")
     .UsePickupDirectory("/var/spool/petsitter/native");
 
 var app = builder.Build();

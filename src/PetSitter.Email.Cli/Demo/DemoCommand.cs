@@ -31,7 +31,7 @@ internal static class DemoCommand
         await using var world = await DemoWorld.StartAsync(cancellationToken).ConfigureAwait(false);
         var services = new ServiceCollection();
         services.AddSingleton<IBusinessEmailSettingsProvider>(new DemoSettingsProvider(world.Businesses));
-        services.AddPetSitterEmail(options => options.SmtpTimeout = TimeSpan.FromSeconds(10))
+        services.AddPetSitterEmail(options => options.Smtp.Timeout = TimeSpan.FromSeconds(10))
             .UsePickupDirectory(pickupDirectory);
 
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

@@ -28,8 +28,8 @@ public static class RedisPetSitterEmailBuilderExtensions
             return builder;
         }
 
-        services.AddOptions<RedisEmailOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisEmailOptions>, RedisEmailOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<RedisEmailOptions, RedisEmailOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisEmailOptions>, RedisEmailOptionsCustomValidator>());
         services.AddSingleton(OptionalLogging.Create<RedisConnection>);
         services.TryAddSingleton<RedisOutageCounter>();
         services.TryAddSingleton(OptionalLogging.Create<RedisSendQuotaStore>);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace PetSitter.Email;
 
@@ -34,7 +33,7 @@ public static class PetSitterEmailBuilderExtensions
     /// <summary>
     /// Uses the platform's SMTP relay as the native mailer: native mail (documents when "Only Use for
     /// Direct Emails" is on, and every fallback) is sent through it from
-    /// <see cref="PetSitterEmailOptions.PlatformFromAddress"/>, over pooled connections with the same
+    /// <see cref="NativeIdentityOptions.PlatformFromAddress"/>, over pooled connections with the same
     /// TLS and certificate rules as a business's own server. The options are validated at start.
     /// </summary>
     /// <param name="builder">The builder.</param>
@@ -45,8 +44,7 @@ public static class PetSitterEmailBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.AddOptions<NativeSmtpRelayOptions>().Configure(configure).ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NativeSmtpRelayOptions>, NativeSmtpRelayOptionsValidator>());
+        builder.Services.AddOptionsWithValidateOnStart<NativeSmtpRelayOptions, NativeSmtpRelayOptionsValidator>().Configure(configure);
         builder.Services.Replace(ServiceDescriptor.Singleton<INativeMailer>(OptionalLogging.Create<SmtpRelayNativeMailer>));
         return builder;
     }

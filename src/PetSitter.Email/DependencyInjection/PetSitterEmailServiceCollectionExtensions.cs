@@ -15,23 +15,25 @@ public static class PetSitterEmailServiceCollectionExtensions
     /// </summary>
     /// <remarks>The app must also register an <see cref="IBusinessEmailSettingsProvider"/>.</remarks>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Sets <see cref="PetSitterEmailOptions"/>; may be <see langword="null"/>.</param>
+    /// <param name="configure">Sets <see cref="PetSitterEmailOptions"/> (its groups <c>Native</c>, <c>Smtp</c>, <c>Retry</c>); may be <see langword="null"/>.</param>
     /// <returns>A builder for the optional parts.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
     public static IPetSitterEmailBuilder AddPetSitterEmail(this IServiceCollection services, Action<PetSitterEmailOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        var options = services.AddOptions<PetSitterEmailOptions>();
+        var options = services.AddOptionsWithValidateOnStart<PetSitterEmailOptions, PetSitterEmailOptionsValidator>();
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        options.ValidateOnStart();
-        services.AddOptions<PickupDirectoryOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PetSitterEmailOptions>, PetSitterEmailOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PickupDirectoryOptions>, PickupDirectoryOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PetSitterEmailOptions>, PetSitterEmailOptionsCustomValidator>());
+
+        // The transport and the native mailers read only their own group: views of the one validated options object.
+        services.TryAddSingleton<IOptions<SmtpTransportOptions>>(static provider => Options.Options.Create(provider.GetRequiredService<IOptions<PetSitterEmailOptions>>().Value.Smtp));
+        services.TryAddSingleton<IOptions<NativeIdentityOptions>>(static provider => Options.Options.Create(provider.GetRequiredService<IOptions<PetSitterEmailOptions>>().Value.Native));
+        services.AddOptionsWithValidateOnStart<PickupDirectoryOptions, PickupDirectoryOptionsValidator>();
 
         // No ILoggerFactory or ILogger<> is registered here: the host's logging is the app's (see OptionalLogging).
         services.TryAddSingleton(TimeProvider.System);
@@ -42,6 +44,7 @@ public static class PetSitterEmailServiceCollectionExtensions
         services.TryAddSingleton<INativeMailer>(OptionalLogging.Create<PickupDirectoryNativeMailer>);
         services.AddPetSitterEmailPolicy();
         services.AddPetSitterEmailSendLimits();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SendLimitOptions>, SlotWaitValidator>());
         services.TryAddSingleton(OptionalLogging.Create<SmtpRetryPipeline>);
         services.TryAddSingleton(OptionalLogging.Create<SmtpChannel>);
         services.TryAddSingleton(OptionalLogging.Create<EmailSender>);

@@ -24,10 +24,9 @@ internal static class PolicyServiceCollectionExtensions
             return services;
         }
 
-        services.AddOptions<FallbackPolicyOptions>().ValidateOnStart();
-        services.AddOptions<AccountHealthOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackPolicyOptions>, FallbackPolicyOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccountHealthOptions>, AccountHealthOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<FallbackPolicyOptions, FallbackPolicyOptionsValidator>();
+        services.AddOptionsWithValidateOnStart<AccountHealthOptions, AccountHealthOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccountHealthOptions>, AccountHealthOptionsCustomValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(OptionalLogging.Create<AccountHealthTracker>);

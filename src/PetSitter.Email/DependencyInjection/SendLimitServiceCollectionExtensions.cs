@@ -14,8 +14,7 @@ internal static class SendLimitServiceCollectionExtensions
             return services;
         }
 
-        services.AddOptions<SendLimitOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SendLimitOptions>, SendLimitOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<SendLimitOptions, SendLimitOptionsValidator>();
         services.TryAddSingleton<ISendQuotaStore, InMemorySendQuotaStore>();
         services.TryAddSingleton(static provider => new SendThrottle(
             provider.GetRequiredService<ISendQuotaStore>(),

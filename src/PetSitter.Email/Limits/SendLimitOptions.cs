@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace PetSitter.Email;
 
 /// <summary>How the library waits for send limits before it gives a message its fallback policy.</summary>
@@ -9,7 +11,9 @@ public sealed class SendLimitOptions
     /// it gets its category's fallback policy with the time the account can send again. Counted from when the
     /// SMTP channel took the message (the wait for a connection counts), and served first come, first served
     /// among the account's waiting sends; the message is counted right before its MAIL FROM is written.
-    /// <see cref="TimeSpan.Zero"/> never waits. Range 0 - 1 min. Default: 2 seconds.
+    /// <see cref="TimeSpan.Zero"/> never waits. Must be shorter than <see cref="SmtpRetryOptions.AttemptTimeout"/>.
+    /// Range 0 - 1 minute. Default: 2 seconds.
     /// </summary>
-    public TimeSpan MaxThrottleWait { get; set; } = SendThrottle.DefaultMaxWait;
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan MaxThrottleWait { get; set; } = SendLimitConstants.DefaultMaxThrottleWait;
 }

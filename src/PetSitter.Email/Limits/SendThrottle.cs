@@ -9,9 +9,6 @@ namespace PetSitter.Email;
 /// </summary>
 internal sealed class SendThrottle
 {
-    public static readonly TimeSpan DefaultMaxWait = TimeSpan.FromSeconds(2);
-    public static readonly TimeSpan MaxMaxWait = TimeSpan.FromMinutes(1);
-
     private readonly ISendQuotaStore store;
     private readonly TimeProvider timeProvider;
     private readonly EmailTelemetry? telemetry;

@@ -9,11 +9,11 @@ namespace PetSitter.Email;
 /// </summary>
 internal static class NativeIdentity
 {
-    public static MimeMessage Apply(MimeMessage message, BusinessEmailSettings business, PetSitterEmailOptions options)
+    public static MimeMessage Apply(MimeMessage message, BusinessEmailSettings business, NativeIdentityOptions options)
     {
         var copy = MessageCopy.ShallowWithHeaders(message);
         copy.From.Clear();
-        copy.From.Add(new MailboxAddress(options.FormatNativeDisplayName(business.BusinessName), options.PlatformFromAddress));
+        copy.From.Add(new MailboxAddress(options.FormatDisplayName(business.BusinessName), options.PlatformFromAddress));
         copy.Sender = null;
         copy.ReplyTo.Clear();
         copy.ReplyTo.Add(new MailboxAddress(business.BusinessName, business.ReplyToAddress));

@@ -16,14 +16,15 @@ internal sealed class SmtpRelayNativeMailer : INativeMailer, IAsyncDisposable, I
 
     public SmtpRelayNativeMailer(
         IOptions<NativeSmtpRelayOptions> relayOptions,
-        IOptions<PetSitterEmailOptions> options,
+        IOptions<NativeIdentityOptions> identityOptions,
+        IOptions<SmtpTransportOptions> transportOptions,
         TimeProvider timeProvider,
         ILogger<MailKitSmtpTransport> transportLogger)
     {
         ArgumentNullException.ThrowIfNull(relayOptions);
-        ArgumentNullException.ThrowIfNull(options);
-        _relay = relayOptions.Value.ToAccount(options.Value.PlatformFromAddress);
-        _transport = new MailKitSmtpTransport(options, timeProvider, transportLogger);
+        ArgumentNullException.ThrowIfNull(identityOptions);
+        _relay = relayOptions.Value.ToAccount(identityOptions.Value.PlatformFromAddress);
+        _transport = new MailKitSmtpTransport(transportOptions, timeProvider, transportLogger);
     }
 
     /// <inheritdoc />

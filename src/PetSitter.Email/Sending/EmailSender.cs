@@ -186,7 +186,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
 
     private async Task<SendOutcome> SendNativeAsync(OutgoingEmail email, BusinessEmailSettings business, EmailChannel planned, SmtpFailure? smtpFailure, CancellationToken cancellationToken)
     {
-        var message = NativeIdentity.Apply(email.Message, business, _options);
+        var message = NativeIdentity.Apply(email.Message, business, _options.Native);
         try
         {
             var receipt = await _native.SendAsync(message, cancellationToken).ConfigureAwait(false);

@@ -52,7 +52,7 @@ internal sealed partial class SmtpChannel
         EmailTelemetry telemetry)
     {
         _options = options.Value;
-        _lanes = new SmtpAccountLanes(time, _options.ConnectionWaitTimeout);
+        _lanes = new SmtpAccountLanes(time, _options.Smtp.ConnectionWaitTimeout);
         _transport = transport;
         _health = health;
         _quotas = quotas;
@@ -90,7 +90,7 @@ internal sealed partial class SmtpChannel
             return await RefusedByLimitAsync(businessId, fingerprint, category, peek, limits, askBreaker: !gate.IsProbe, cancellationToken).ConfigureAwait(false);
         }
 
-        var width = account.MaxConnections ?? _options.MaxConnectionsPerAccount;
+        var width = account.MaxConnections ?? _options.Smtp.MaxConnectionsPerAccount;
         SmtpAccountLanes.Turn turn;
         try
         {
@@ -103,7 +103,7 @@ internal sealed partial class SmtpChannel
             var busy = new SmtpTransportException(
                 SmtpStage.Connect,
                 null,
-                string.Create(CultureInfo.InvariantCulture, $"No connection to {account.Host}:{account.Port} became free within {_options.ConnectionWaitTimeout.TotalSeconds:0.#} s: all {width} allowed connections were busy."));
+                string.Create(CultureInfo.InvariantCulture, $"No connection to {account.Host}:{account.Port} became free within {_options.Smtp.ConnectionWaitTimeout.TotalSeconds:0.#} s: all {width} allowed connections were busy."));
             return await FailedAsync(businessId, account, fingerprint, busy, cancellationToken).ConfigureAwait(false);
         }
 

@@ -27,18 +27,18 @@ internal sealed class SmtpRetryPipeline
 {
     public SmtpRetryPipeline(IOptions<PetSitterEmailOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
-        var settings = options.Value;
+        var settings = options.Value.Retry;
         var builder = new ResiliencePipelineBuilder { Name = "PetSitter.Email.Smtp", TimeProvider = timeProvider };
 
         // Polly's own logs (category "Polly") and meter ("Polly"): retries and attempt timeouts, see PollyTelemetry.
         builder.ConfigureTelemetry(PollyTelemetry.Options(loggerFactory));
-        if (settings.SmtpRetryAttempts > 0)
+        if (settings.MaxRetryAttempts > 0)
         {
             builder.AddRetry(new RetryStrategyOptions
             {
                 Name = "transient-retry",
-                MaxRetryAttempts = settings.SmtpRetryAttempts,
-                Delay = settings.SmtpRetryDelay,
+                MaxRetryAttempts = settings.MaxRetryAttempts,
+                Delay = settings.Delay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 ShouldHandle = new PredicateBuilder()
@@ -47,7 +47,7 @@ internal sealed class SmtpRetryPipeline
             });
         }
 
-        builder.AddTimeout(new TimeoutStrategyOptions { Name = "attempt-timeout", Timeout = settings.SmtpAttemptTimeout });
+        builder.AddTimeout(new TimeoutStrategyOptions { Name = "attempt-timeout", Timeout = settings.AttemptTimeout });
         Pipeline = builder.Build();
     }
 

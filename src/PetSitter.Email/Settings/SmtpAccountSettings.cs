@@ -73,7 +73,7 @@ public sealed class SmtpAccountSettings
 
     /// <summary>
     /// Gets the most connections kept open to this account's server at once, or <see langword="null"/>
-    /// for the library-wide default (<see cref="PetSitterEmailOptions.MaxConnectionsPerAccount"/>). Default: <see langword="null"/>.
+    /// for the library-wide default (<see cref="SmtpTransportOptions.MaxConnectionsPerAccount"/>). Default: <see langword="null"/>.
     /// </summary>
     public int? MaxConnections { get; init; }
 

@@ -27,7 +27,7 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IGatedSmtpTransport
     // Host and port of every server that accepted a connection: one of them refusing later is restarting, not
     // a wrong port. Bounded by the distinct servers the app's accounts name.
     private readonly ConcurrentDictionary<string, byte> _answeredEndpoints = new(StringComparer.OrdinalIgnoreCase);
-    private readonly PetSitterEmailOptions _options;
+    private readonly SmtpTransportOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<MailKitSmtpTransport> _logger;
     private readonly object _sweepGate = new();
@@ -35,7 +35,7 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IGatedSmtpTransport
     private Task _sweep = Task.CompletedTask;
     private volatile bool _disposed;
 
-    public MailKitSmtpTransport(IOptions<PetSitterEmailOptions> options, TimeProvider timeProvider, ILogger<MailKitSmtpTransport> logger)
+    public MailKitSmtpTransport(IOptions<SmtpTransportOptions> options, TimeProvider timeProvider, ILogger<MailKitSmtpTransport> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
@@ -185,7 +185,7 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IGatedSmtpTransport
                 // After a refused command MailKit resets the transaction and stays connected: keep the connection.
                 // So is a connection on which the library itself refused the message before MAIL FROM.
                 reusable = ex is MailKit.Net.Smtp.SmtpCommandException or SmtpTransportException { InnerException: SmtpMessageRefusedException } && connection.IsConnected;
-                var failure = SmtpFailureTranslator.Translate(ex, connection.Tracker, connection.Certificates, endpoint, _options.SmtpTimeout);
+                var failure = SmtpFailureTranslator.Translate(ex, connection.Tracker, connection.Certificates, endpoint, _options.Timeout);
                 SmtpTransportLog.SendFailed(_logger, endpoint, failure.Stage, failure.StatusCode);
                 throw failure;
             }
@@ -268,7 +268,7 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IGatedSmtpTransport
         var endpoint = TargetOf(account).Endpoint;
         try
         {
-            var connection = await SmtpConnection.OpenAsync(account, _options.SmtpTimeout, _time, _logger, cancellationToken).ConfigureAwait(false);
+            var connection = await SmtpConnection.OpenAsync(account, _options.Timeout, _time, _logger, cancellationToken).ConfigureAwait(false);
             _answeredEndpoints.TryAdd(endpoint, 0);
             return connection;
         }

@@ -34,7 +34,7 @@ internal sealed class Instance : IAsyncDisposable
             collection.AddSingleton(smtp);
         }
 
-        collection.AddPetSitterEmail(options => options.SmtpRetryAttempts = 0)
+        collection.AddPetSitterEmail(options => options.Retry.MaxRetryAttempts = 0)
             .ConfigureSendLimits(options => options.MaxThrottleWait = TimeSpan.Zero)
             .UseRedis(options =>
             {

@@ -66,7 +66,7 @@ public class AddPetSitterEmailPolicyTests
 
         var messages = error.Should().BeOfType<AggregateException>().Which.InnerExceptions.Select(e => e.Message);
         messages.Should().BeEquivalentTo(
-            "FallbackPolicyOptions.MaxDeferredAttempts 0 is out of range: use 1-1000.",
-            "AccountHealthOptions.ProbeTimeout 00:00:00 is out of range: use 00:00:10 to 01:00:00.");
+            "MaxDeferredAttempts: The field FallbackPolicyOptions.MaxDeferredAttempts must be between 1 and 1000.",
+            "ProbeTimeout: The field AccountHealthOptions.ProbeTimeout must be between 00:00:10 and 01:00:00.");
     }
 }

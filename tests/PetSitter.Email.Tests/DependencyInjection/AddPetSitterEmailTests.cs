@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using NSubstitute;
 using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.DependencyInjection;
@@ -32,7 +33,7 @@ public class AddPetSitterEmailTests
         services.AddPetSitterEmail();
 
         services.Count(d => d.ServiceType == typeof(IEmailSender)).Should().Be(1);
-        services.Count(d => d.ServiceType == typeof(IValidateOptions<PetSitterEmailOptions>)).Should().Be(1);
+        services.Count(d => d.ServiceType == typeof(IValidateOptions<PetSitterEmailOptions>)).Should().Be(2, "one generated validator for the field rules, one for the cross-field rule");
         services.Count.Should().BeLessThanOrEqualTo(count + 2, "only the options configuration and start-up validation may repeat");
     }
 
@@ -55,10 +56,10 @@ public class AddPetSitterEmailTests
         builder.Services.AddSingleton<IBusinessEmailSettingsProvider>(new StaticSettingsProvider(TestData.Business()));
         builder.Services.AddPetSitterEmail(o =>
         {
-            o.PlatformFromAddress = "not an address";
-            o.MaxConnectionsPerAccount = 0;
-            o.NativeDisplayNameFormat = "Pet Sitter Plus";
-            o.SmtpTimeout = TimeSpan.Zero;
+            o.Native.PlatformFromAddress = "not an address";
+            o.Smtp.MaxConnectionsPerAccount = 0;
+            o.Native.DisplayNameFormat = "Pet Sitter Plus";
+            o.Smtp.Timeout = TimeSpan.Zero;
         });
         using var host = builder.Build();
 
@@ -66,10 +67,66 @@ public class AddPetSitterEmailTests
 
         var error = (await act.Should().ThrowAsync<OptionsValidationException>()).Which;
         error.Failures.Should().HaveCount(4);
-        error.Message.Should().Contain("PetSitterEmailOptions.PlatformFromAddress")
-            .And.Contain("PetSitterEmailOptions.MaxConnectionsPerAccount")
-            .And.Contain("PetSitterEmailOptions.NativeDisplayNameFormat")
-            .And.Contain("PetSitterEmailOptions.SmtpTimeout");
+        error.Message.Should().Contain("PetSitterEmailOptions.Native.PlatformFromAddress is not an email address: set the platform's sender")
+            .And.Contain("The field PetSitterEmailOptions.Smtp.MaxConnectionsPerAccount must be between 1 and 100")
+            .And.Contain("PetSitterEmailOptions.Native.DisplayNameFormat must be one line containing {Business}")
+            .And.Contain("The field PetSitterEmailOptions.Smtp.Timeout must be between 00:00:01 and 00:10:00");
+    }
+
+    [Fact]
+    public async Task An_attempt_timeout_shorter_than_one_smtp_operation_stops_the_host_at_start()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton<IBusinessEmailSettingsProvider>(new StaticSettingsProvider(TestData.Business()));
+        builder.Services.AddPetSitterEmail(o =>
+        {
+            o.Smtp.Timeout = TimeSpan.FromMinutes(1);
+            o.Retry.AttemptTimeout = TimeSpan.FromSeconds(30);
+        });
+        using var host = builder.Build();
+
+        var act = () => host.StartAsync();
+
+        (await act.Should().ThrowAsync<OptionsValidationException>()).Which.Failures.Should().ContainSingle().Which.Should().Be(
+            "PetSitterEmailOptions.Retry.AttemptTimeout 00:00:30 is shorter than PetSitterEmailOptions.Smtp.Timeout 00:01:00: one attempt needs at least one operation's time.");
+    }
+
+    [Fact]
+    public async Task A_slot_wait_as_long_as_the_attempt_timeout_stops_the_host_at_start()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton<IBusinessEmailSettingsProvider>(new StaticSettingsProvider(TestData.Business()));
+        builder.Services.AddPetSitterEmail(o => (o.Smtp.Timeout, o.Retry.AttemptTimeout) = (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)))
+            .ConfigureSendLimits(o => o.MaxThrottleWait = TimeSpan.FromSeconds(30));
+        using var host = builder.Build();
+
+        var act = () => host.StartAsync();
+
+        (await act.Should().ThrowAsync<OptionsValidationException>()).Which.Failures.Should().ContainSingle().Which.Should().StartWith(
+            "SendLimitOptions.MaxThrottleWait 00:00:30 is not shorter than PetSitterEmailOptions.Retry.AttemptTimeout 00:00:30: lower MaxThrottleWait or raise AttemptTimeout");
+    }
+
+    [Fact]
+    public void A_slot_wait_is_not_compared_with_an_attempt_timeout_that_is_itself_invalid()
+    {
+        var emailOptions = Options.Create(new PetSitterEmailOptions());
+        var invalid = Substitute.For<IOptions<PetSitterEmailOptions>>();
+        invalid.Value.Returns(_ => throw new OptionsValidationException(nameof(PetSitterEmailOptions), typeof(PetSitterEmailOptions), ["broken"]));
+
+        new SlotWaitValidator(invalid).Validate(null, new SendLimitOptions { MaxThrottleWait = TimeSpan.FromMinutes(1) }).Skipped.Should().BeTrue();
+        new SlotWaitValidator(emailOptions).Validate(null, new SendLimitOptions { MaxThrottleWait = TimeSpan.FromMinutes(1) }).Succeeded.Should().BeTrue("2 minutes is the default attempt timeout");
+    }
+
+    [Fact]
+    public void Each_option_group_is_the_same_object_the_app_configured()
+    {
+        var services = new ServiceCollection();
+        services.AddPetSitterEmail(o => o.Smtp.Timeout = TimeSpan.FromSeconds(7));
+        using var provider = services.BuildServiceProvider();
+
+        var all = provider.GetRequiredService<IOptions<PetSitterEmailOptions>>().Value;
+        provider.GetRequiredService<IOptions<SmtpTransportOptions>>().Value.Should().BeSameAs(all.Smtp).And.Match<SmtpTransportOptions>(o => o.Timeout == TimeSpan.FromSeconds(7));
+        provider.GetRequiredService<IOptions<NativeIdentityOptions>>().Value.Should().BeSameAs(all.Native);
     }
 
     [Fact]

@@ -34,8 +34,8 @@ internal sealed class EndToEndHost : IAsyncDisposable
         var builder = services.AddPetSitterEmail(options =>
         {
             // Polly waits for its retry delay on the library's clock, which only the test moves: retry at once.
-            options.SmtpRetryDelay = TimeSpan.Zero;
-            options.SmtpTimeout = TimeSpan.FromSeconds(20);
+            options.Retry.Delay = TimeSpan.Zero;
+            options.Smtp.Timeout = TimeSpan.FromSeconds(20);
         });
 
         // The throttle, too, waits on the library's clock: hand every refusal back at once.

@@ -31,7 +31,7 @@ public sealed class FleetSoakTests(ITestOutputHelper output)
             host.Settings.Set(world.Settings(business));
         }
 
-        var maxConnections = host.Options<PetSitterEmailOptions>().MaxConnectionsPerAccount;
+        var maxConnections = host.Options<PetSitterEmailOptions>().Smtp.MaxConnectionsPerAccount;
 
         // Phase 1: every message sent once, eight at a time, at one instant of the library's clock.
         var sending = Stopwatch.StartNew();

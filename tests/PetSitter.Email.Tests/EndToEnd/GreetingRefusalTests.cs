@@ -81,7 +81,7 @@ public sealed class GreetingRefusalTests
                 outcome.Channel.Should().Be(EmailChannel.Smtp, outcome.ToString());
 
                 // Past the idle timeout, so the next send opens a new connection and meets the greeting again.
-                world.Host.Time.Advance(new PetSitterEmailOptions().ConnectionIdleTimeout + TimeSpan.FromSeconds(1));
+                world.Host.Time.Advance(new PetSitterEmailOptions().Smtp.ConnectionIdleTimeout + TimeSpan.FromSeconds(1));
             }
         }
 

@@ -25,8 +25,8 @@ internal sealed class RealClockHost : IAsyncDisposable
         services.AddSingleton<IEmailOutcomeListener>(Outcomes);
         var builder = services.AddPetSitterEmail(options =>
         {
-            options.SmtpRetryDelay = TimeSpan.Zero;
-            options.SmtpTimeout = TimeSpan.FromSeconds(20);
+            options.Retry.Delay = TimeSpan.Zero;
+            options.Smtp.Timeout = TimeSpan.FromSeconds(20);
         });
         builder.ConfigureSendLimits(options => options.MaxThrottleWait = maxThrottleWait);
         services.Replace(ServiceDescriptor.Singleton<INativeMailer>(Native));

@@ -91,7 +91,7 @@ public sealed class WrongPasswordTests
         await using var gmail = await ScriptedSmtpServer.StartAsync(new() { ServerName = "smtp.gmail.test", UserName = User, Password = NewPassword });
         await using var host = new EndToEndHost();
         host.Settings.Set(EndToEndHost.Business("paws", gmail.CreateAccountSettings(User, password: NewPassword)));
-        var cap = host.Options<PetSitterEmailOptions>().MaxConnectionsPerAccount;
+        var cap = host.Options<PetSitterEmailOptions>().Smtp.MaxConnectionsPerAccount;
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 50).Select(n => host.SendAsync("paws", Categories[n % Categories.Length], n)));
 

@@ -37,19 +37,19 @@ public class FallbackPolicyOptionsValidatorTests
 
         var result = Validator.Validate(null, options);
 
-        result.Failures.Should().ContainSingle().Which.Should().Be($"FallbackPolicyOptions.{property} '0' is not a fallback action: use SendNative or Defer.");
+        result.Failures.Should().ContainSingle().Which.Should().Be($"{property}: FallbackPolicyOptions.{property} is not a fallback action: use SendNative or Defer.");
     }
 
     public static TheoryData<Action<FallbackPolicyOptions>, string> OutOfRange => new()
     {
-        { o => o.MaxDeferredAttempts = 0, "FallbackPolicyOptions.MaxDeferredAttempts 0 is out of range: use 1-1000." },
-        { o => o.MaxDeferredAttempts = 1001, "FallbackPolicyOptions.MaxDeferredAttempts 1001 is out of range: use 1-1000." },
-        { o => o.DeferredBatchSize = 0, "FallbackPolicyOptions.DeferredBatchSize 0 is out of range: use 1-10000." },
-        { o => o.MaxInMemoryDeferred = 0, "FallbackPolicyOptions.MaxInMemoryDeferred 0 is out of range: use 1-1000000." },
-        { o => o.MaxInMemoryDeferred = 1_000_001, "FallbackPolicyOptions.MaxInMemoryDeferred 1000001 is out of range: use 1-1000000." },
-        { o => o.MaxDeferral = TimeSpan.FromSeconds(30), "FallbackPolicyOptions.MaxDeferral 00:00:30 is out of range: use 00:01:00 to 30.00:00:00." },
-        { o => o.DeferredRetryDelay = TimeSpan.Zero, "FallbackPolicyOptions.DeferredRetryDelay 00:00:00 is out of range: use 00:00:01 to 1.00:00:00." },
-        { o => o.DeferredPollInterval = TimeSpan.FromHours(2), "FallbackPolicyOptions.DeferredPollInterval 02:00:00 is out of range: use 00:00:01 to 01:00:00." },
+        { o => o.MaxDeferredAttempts = 0, "MaxDeferredAttempts: The field FallbackPolicyOptions.MaxDeferredAttempts must be between 1 and 1000." },
+        { o => o.MaxDeferredAttempts = 1001, "MaxDeferredAttempts: The field FallbackPolicyOptions.MaxDeferredAttempts must be between 1 and 1000." },
+        { o => o.DeferredBatchSize = 0, "DeferredBatchSize: The field FallbackPolicyOptions.DeferredBatchSize must be between 1 and 10000." },
+        { o => o.MaxInMemoryDeferred = 0, "MaxInMemoryDeferred: The field FallbackPolicyOptions.MaxInMemoryDeferred must be between 1 and 1000000." },
+        { o => o.MaxInMemoryDeferred = 1_000_001, "MaxInMemoryDeferred: The field FallbackPolicyOptions.MaxInMemoryDeferred must be between 1 and 1000000." },
+        { o => o.MaxDeferral = TimeSpan.FromSeconds(30), "MaxDeferral: The field FallbackPolicyOptions.MaxDeferral must be between 00:01:00 and 30.00:00:00." },
+        { o => o.DeferredRetryDelay = TimeSpan.Zero, "DeferredRetryDelay: The field FallbackPolicyOptions.DeferredRetryDelay must be between 00:00:01 and 1.00:00:00." },
+        { o => o.DeferredPollInterval = TimeSpan.FromHours(2), "DeferredPollInterval: The field FallbackPolicyOptions.DeferredPollInterval must be between 00:00:01 and 01:00:00." },
     };
 
     [Theory]

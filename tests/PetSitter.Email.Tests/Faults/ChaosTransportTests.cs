@@ -25,7 +25,7 @@ public sealed class ChaosTransportTests
         await using var server = await StageDropTests.StartServerAsync();
         await using var host = ChaosHost.Create((time, inner) => new ChaosSmtpTransport(inner, plan, time), out var chaos);
         host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings("hello@paws.test")));
-        var attempts = 1 + host.Options<PetSitterEmailOptions>().SmtpRetryAttempts;
+        var attempts = 1 + host.Options<PetSitterEmailOptions>().Retry.MaxRetryAttempts;
         var categories = Enum.GetValues<EmailCategory>();
 
         var outcomes = new List<SendOutcome>();
@@ -87,7 +87,7 @@ public sealed class ChaosTransportTests
 
         var sending = host.SendAsync("paws", EmailCategory.Invoice, 1);
         await chaos().LatencyInjected.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        host.Time.Advance(host.Options<PetSitterEmailOptions>().SmtpAttemptTimeout);
+        host.Time.Advance(host.Options<PetSitterEmailOptions>().Retry.AttemptTimeout);
         var outcome = await sending;
 
         outcome.Status.Should().Be(SendStatus.Sent, outcome.ToString());

@@ -7,7 +7,7 @@ namespace PetSitter.Email.Tests.Faults;
 /// <summary>
 /// The server stops answering. Before the end of DATA the attempt timeout (on the library's clock, which
 /// the test moves once the server has fallen silent) abandons the attempt as not sent and it is retried.
-/// After the end of DATA the transport waits for the verdict for at most <see cref="PetSitterEmailOptions.SmtpTimeout"/>
+/// After the end of DATA the transport waits for the verdict for at most <see cref="SmtpTransportOptions.Timeout"/>
 /// of real time and then reports the message uncertain.
 /// </summary>
 public sealed class SlowReplyTests
@@ -45,7 +45,7 @@ public sealed class SlowReplyTests
 
         var sending = host.SendAsync("paws", EmailCategory.Invoice, 1);
         await silenced.Task.WaitAsync(Guard);
-        host.Time.Advance(host.Options<PetSitterEmailOptions>().SmtpAttemptTimeout);
+        host.Time.Advance(host.Options<PetSitterEmailOptions>().Retry.AttemptTimeout);
         var outcome = await sending;
 
         outcome.Status.Should().Be(SendStatus.Sent, outcome.ToString());
@@ -64,7 +64,7 @@ public sealed class SlowReplyTests
         server.Script = context => hits.Hit(context) == 1 ? SmtpReply.Silence : null;
 
         // The one real-time wait of these tests: the wait for a verdict is bounded only by SmtpTimeout (1 s at least).
-        await using var host = StageDropTests.NewHost(server, builder => builder.Services.Configure<PetSitterEmailOptions>(o => o.SmtpTimeout = TimeSpan.FromSeconds(1)));
+        await using var host = StageDropTests.NewHost(server, builder => builder.Services.Configure<PetSitterEmailOptions>(o => o.Smtp.Timeout = TimeSpan.FromSeconds(1)));
 
         var outcome = await host.SendAsync("paws", EmailCategory.Invoice, 1);
         var next = await host.SendAsync("paws", EmailCategory.Invoice, 2);

@@ -53,7 +53,7 @@ public sealed class StageDropTests
         var drops = new StageCounter(stage);
         server.Script = context => drops.Hit(context) > 0 ? SmtpReply.Disconnect : null;
         await using var host = NewHost(server);
-        var attempts = 1 + host.Options<PetSitterEmailOptions>().SmtpRetryAttempts;
+        var attempts = 1 + host.Options<PetSitterEmailOptions>().Retry.MaxRetryAttempts;
 
         var invoice = await host.SendAsync("paws", EmailCategory.Invoice, 1);
         var afterInvoice = drops.Count;

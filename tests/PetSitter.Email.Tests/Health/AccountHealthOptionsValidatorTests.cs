@@ -2,14 +2,16 @@ namespace PetSitter.Email.Tests.Health;
 
 public class AccountHealthOptionsValidatorTests
 {
-    private static readonly AccountHealthOptionsValidator Validator = new();
+    private static readonly AccountHealthOptionsValidator FieldValidator = new();
+    private static readonly AccountHealthOptionsCustomValidator CrossFieldValidator = new();
 
     [Fact]
     public void Default_options_are_valid_and_documented()
     {
         var options = new AccountHealthOptions();
 
-        Validator.Validate(null, options).Succeeded.Should().BeTrue();
+        FieldValidator.Validate(null, options).Succeeded.Should().BeTrue();
+        CrossFieldValidator.Validate(null, options).Succeeded.Should().BeTrue();
         options.CredentialProbeInterval.Should().Be(TimeSpan.FromHours(6));
         options.InitialProbeInterval.Should().Be(TimeSpan.FromMinutes(1));
         options.MaxProbeInterval.Should().Be(TimeSpan.FromHours(1));
@@ -19,12 +21,12 @@ public class AccountHealthOptionsValidatorTests
 
     public static TheoryData<Action<AccountHealthOptions>, string> Invalid => new()
     {
-        { o => o.CredentialProbeInterval = TimeSpan.FromSeconds(5), "AccountHealthOptions.CredentialProbeInterval 00:00:05 is out of range: use 00:01:00 to 7.00:00:00." },
-        { o => (o.InitialProbeInterval, o.MaxProbeInterval) = (TimeSpan.FromHours(2), TimeSpan.FromHours(3)), "AccountHealthOptions.InitialProbeInterval 02:00:00 is out of range: use 00:00:01 to 01:00:00." },
-        { o => o.MaxProbeInterval = TimeSpan.FromDays(2), "AccountHealthOptions.MaxProbeInterval 2.00:00:00 is out of range: use 00:00:01 to 1.00:00:00." },
+        { o => o.CredentialProbeInterval = TimeSpan.FromSeconds(5), "CredentialProbeInterval: The field AccountHealthOptions.CredentialProbeInterval must be between 00:01:00 and 7.00:00:00." },
+        { o => (o.InitialProbeInterval, o.MaxProbeInterval) = (TimeSpan.FromHours(2), TimeSpan.FromHours(3)), "InitialProbeInterval: The field AccountHealthOptions.InitialProbeInterval must be between 00:00:01 and 01:00:00." },
+        { o => o.MaxProbeInterval = TimeSpan.FromDays(2), "MaxProbeInterval: The field AccountHealthOptions.MaxProbeInterval must be between 00:00:01 and 1.00:00:00." },
         { o => o.MaxProbeInterval = TimeSpan.FromSeconds(30), "AccountHealthOptions.MaxProbeInterval 00:00:30 is shorter than InitialProbeInterval 00:01:00: make it at least as long." },
-        { o => o.DefaultThrottleDuration = TimeSpan.Zero, "AccountHealthOptions.DefaultThrottleDuration 00:00:00 is out of range: use 00:01:00 to 1.00:00:00." },
-        { o => o.ProbeTimeout = TimeSpan.FromSeconds(1), "AccountHealthOptions.ProbeTimeout 00:00:01 is out of range: use 00:00:10 to 01:00:00." },
+        { o => o.DefaultThrottleDuration = TimeSpan.Zero, "DefaultThrottleDuration: The field AccountHealthOptions.DefaultThrottleDuration must be between 00:01:00 and 1.00:00:00." },
+        { o => o.ProbeTimeout = TimeSpan.FromSeconds(1), "ProbeTimeout: The field AccountHealthOptions.ProbeTimeout must be between 00:00:10 and 01:00:00." },
     };
 
     [Theory]
@@ -34,6 +36,7 @@ public class AccountHealthOptionsValidatorTests
         var options = new AccountHealthOptions();
         change(options);
 
-        Validator.Validate(null, options).Failures.Should().Equal(expected);
+        new[] { FieldValidator.Validate(null, options), CrossFieldValidator.Validate(null, options) }
+            .SelectMany(result => result.Failures ?? []).Should().Equal(expected);
     }
 }

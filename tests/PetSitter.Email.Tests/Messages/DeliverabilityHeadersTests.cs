@@ -156,7 +156,7 @@ public sealed class DeliverabilityHeadersTests : IDisposable
     {
         var services = new ServiceCollection();
         services.AddSingleton<IBusinessEmailSettingsProvider>(new Support.StaticSettingsProvider(business));
-        services.AddPetSitterEmail(options => options.PlatformFromAddress = "mailer@petsitter.test").UsePickupDirectory(_pickup);
+        services.AddPetSitterEmail(options => options.Native.PlatformFromAddress = "mailer@petsitter.test").UsePickupDirectory(_pickup);
         return services.BuildServiceProvider();
     }
 

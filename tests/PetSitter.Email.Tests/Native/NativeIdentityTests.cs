@@ -11,7 +11,7 @@ public class NativeIdentityTests
         var original = TestData.Message();
         original.Sender = MailboxAddress.Parse("bounce@paws.example");
 
-        var rewritten = NativeIdentity.Apply(original, TestData.Business(), new PetSitterEmailOptions());
+        var rewritten = NativeIdentity.Apply(original, TestData.Business(), new NativeIdentityOptions());
 
         rewritten.From.Mailboxes.Should().ContainSingle().Which.Should().Match<MailboxAddress>(m =>
             m.Address == "mailer@petsoftware.net" && m.Name == "Paws & Claws via Pet Sitter Plus");
@@ -28,7 +28,7 @@ public class NativeIdentityTests
         var original = TestData.Message();
         var before = original.ToString();
 
-        NativeIdentity.Apply(original, TestData.Business(), new PetSitterEmailOptions());
+        NativeIdentity.Apply(original, TestData.Business(), new NativeIdentityOptions());
 
         original.ToString().Should().Be(before);
     }
@@ -36,7 +36,7 @@ public class NativeIdentityTests
     [Fact]
     public void The_display_name_format_and_platform_address_come_from_options()
     {
-        var options = new PetSitterEmailOptions { PlatformFromAddress = "noreply@platform.example", NativeDisplayNameFormat = "{Business} (sent by Platform)" };
+        var options = new NativeIdentityOptions { PlatformFromAddress = "noreply@platform.example", DisplayNameFormat = "{Business} (sent by Platform)" };
 
         var rewritten = NativeIdentity.Apply(TestData.Message(), TestData.Business(), options);
 

@@ -53,7 +53,7 @@ public sealed class SecretOutputsTests
         var echo = Echo(what);
         await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = User, Password = TestSecrets.RightPassword });
         server.Script = context => context.Stage == SmtpStage.Authenticate ? new SmtpReply(535, echo) : null;
-        await using var transport = new MailKitSmtpTransport(Options.Create(new PetSitterEmailOptions()), TimeProvider.System, TestLogging.For<MailKitSmtpTransport>());
+        await using var transport = new MailKitSmtpTransport(Options.Create(new SmtpTransportOptions()), TimeProvider.System, TestLogging.For<MailKitSmtpTransport>());
 
         var failure = await FluentActions.Awaiting(() => transport.SendAsync(server.CreateAccountSettings(User, password: Password), TestData.Message(), CancellationToken.None))
             .Should().ThrowAsync<SmtpTransportException>();
@@ -69,7 +69,7 @@ public sealed class SecretOutputsTests
     {
         await using var server = await ScriptedSmtpServer.StartAsync(new() { UserName = User, Password = TestSecrets.RightPassword });
         server.Script = context => context.Stage == SmtpStage.Authenticate ? new SmtpReply(535, $"5.7.8 bad password {Password}") : null;
-        await using var transport = new MailKitSmtpTransport(Options.Create(new PetSitterEmailOptions()), TimeProvider.System, TestLogging.For<MailKitSmtpTransport>());
+        await using var transport = new MailKitSmtpTransport(Options.Create(new SmtpTransportOptions()), TimeProvider.System, TestLogging.For<MailKitSmtpTransport>());
 
         var failure = await FluentActions.Awaiting(() => transport.SendAsync(server.CreateAccountSettings(User, password: Password), TestData.Message(), CancellationToken.None))
             .Should().ThrowAsync<SmtpTransportException>();

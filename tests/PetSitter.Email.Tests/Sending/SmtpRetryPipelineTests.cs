@@ -36,8 +36,8 @@ public sealed class SmtpRetryPipelineTests
             native,
             options =>
             {
-                options.SmtpTimeout = TimeSpan.FromSeconds(5);
-                options.SmtpAttemptTimeout = TimeSpan.FromSeconds(10);
+                options.Smtp.Timeout = TimeSpan.FromSeconds(5);
+                options.Retry.AttemptTimeout = TimeSpan.FromSeconds(10);
             },
             TestData.Business(smtp: TestData.Account()));
 

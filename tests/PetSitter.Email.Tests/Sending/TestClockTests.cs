@@ -6,9 +6,9 @@ namespace PetSitter.Email.Tests.Sending;
 /// <summary>
 /// A consumer's test drives the library's clock (issue 11, item 4). Found with the default options: a send
 /// over a per-second limit sleeps on the injected clock (the test hangs until it moves it 1.04 s: the
-/// window counts whole 40 ms buckets); and moving the clock past <see cref="PetSitterEmailOptions.SmtpAttemptTimeout"/>
+/// window counts whole 40 ms buckets); and moving the clock past <see cref="SmtpRetryOptions.AttemptTimeout"/>
 /// while a send is at the server abandons that attempt, whose retry then sleeps
-/// <see cref="PetSitterEmailOptions.SmtpRetryDelay"/> on the same clock: the send never ends unless the test moves
+/// <see cref="SmtpRetryOptions.Delay"/> on the same clock: the send never ends unless the test moves
 /// the clock again. The Testing package's <c>UseTestClock</c> sets both waits to zero.
 /// </summary>
 public sealed class TestClockTests

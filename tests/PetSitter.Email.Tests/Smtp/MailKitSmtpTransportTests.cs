@@ -633,9 +633,9 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         return server;
     }
 
-    private MailKitSmtpTransport Transport(TimeProvider? time = null, Action<PetSitterEmailOptions>? configure = null, ILogger<MailKitSmtpTransport>? logger = null)
+    private MailKitSmtpTransport Transport(TimeProvider? time = null, Action<SmtpTransportOptions>? configure = null, ILogger<MailKitSmtpTransport>? logger = null)
     {
-        var options = new PetSitterEmailOptions { SmtpTimeout = TimeSpan.FromSeconds(10) };
+        var options = new SmtpTransportOptions { Timeout = TimeSpan.FromSeconds(10) };
         configure?.Invoke(options);
         var transport = new MailKitSmtpTransport(Options.Create(options), time ?? TimeProvider.System, logger ?? TestLogging.For<MailKitSmtpTransport>());
         _disposables.Add(transport);

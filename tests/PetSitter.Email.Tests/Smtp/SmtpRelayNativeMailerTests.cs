@@ -109,7 +109,7 @@ public sealed class SmtpRelayNativeMailerTests : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddTestLogging();
         services.AddSingleton<IBusinessEmailSettingsProvider>(settings);
-        services.AddPetSitterEmail(options => options.PlatformFromAddress = "mailer@petsoftware.test")
+        services.AddPetSitterEmail(options => options.Native.PlatformFromAddress = "mailer@petsoftware.test")
             .UseNativeSmtpRelay(options =>
             {
                 options.Host = server.Host;

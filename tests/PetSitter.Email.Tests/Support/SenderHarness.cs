@@ -24,7 +24,7 @@ internal sealed class SenderHarness : IDisposable
         services.AddSingleton(smtp);
         services.AddPetSitterEmail(options =>
         {
-            options.SmtpRetryAttempts = 0;
+            options.Retry.MaxRetryAttempts = 0;
             configure?.Invoke(options);
         });
         services.Replace(ServiceDescriptor.Singleton(native));

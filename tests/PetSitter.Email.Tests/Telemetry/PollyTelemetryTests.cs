@@ -85,6 +85,6 @@ public sealed class PollyTelemetryTests
     private void CaptureLogs(IPetSitterEmailBuilder builder)
     {
         builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(new LoggerFactory([new FakeLoggerProvider(_logs)], new LoggerFilterOptions { MinLevel = LogLevel.Trace })));
-        builder.Services.Configure<PetSitterEmailOptions>(options => options.SmtpRetryAttempts = 2);
+        builder.Services.Configure<PetSitterEmailOptions>(options => options.Retry.MaxRetryAttempts = 2);
     }
 }

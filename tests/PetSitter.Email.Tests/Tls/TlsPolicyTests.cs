@@ -243,7 +243,7 @@ public sealed class TlsPolicyTests : IAsyncDisposable
     private MailKitSmtpTransport Transport()
     {
         var transport = new MailKitSmtpTransport(
-            Options.Create(new PetSitterEmailOptions { SmtpTimeout = TimeSpan.FromSeconds(10) }),
+            Options.Create(new SmtpTransportOptions { Timeout = TimeSpan.FromSeconds(10) }),
             TimeProvider.System,
             TestLogging.For<MailKitSmtpTransport>());
         _disposables.Add(transport);

@@ -7,5 +7,5 @@ public sealed class PickupDirectoryOptions
     /// Gets or sets the directory the <c>.eml</c> files are written to; created when missing.
     /// Default: <c>petsitter-email/pickup</c> under the system's temporary directory.
     /// </summary>
-    public string Directory { get; set; } = Path.Combine(Path.GetTempPath(), "petsitter-email", "pickup");
+    public string Directory { get; set; } = NativeConstants.DefaultPickupDirectory;
 }

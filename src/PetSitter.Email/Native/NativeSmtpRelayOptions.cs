@@ -6,11 +6,11 @@ namespace PetSitter.Email;
 /// <remarks>The password is never shown by <see cref="ToString"/>.</remarks>
 public sealed class NativeSmtpRelayOptions
 {
-    /// <summary>Gets or sets the relay's host name. Required.</summary>
+    /// <summary>Gets or sets the relay's host name. Required. Default: empty (must be set).</summary>
     public string Host { get; set; } = string.Empty;
 
     /// <summary>Gets or sets the relay's port. Default: 587.</summary>
-    public int Port { get; set; } = 587;
+    public int Port { get; set; } = NativeConstants.DefaultRelayPort;
 
     /// <summary>Gets or sets how the connection is secured. Default: <see cref="SmtpSecurity.Auto"/>.</summary>
     public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
@@ -24,11 +24,11 @@ public sealed class NativeSmtpRelayOptions
     /// <summary>Gets or sets whether signing in over an unencrypted connection is allowed (trusted networks only). Default: <see langword="false"/>.</summary>
     public bool AllowAuthenticationWithoutTls { get; set; }
 
-    /// <summary>Gets extra certificate authorities trusted for the relay only. Default: none.</summary>
+    /// <summary>Gets extra certificate authorities trusted for the relay only. Default: none (an empty list).</summary>
     public IList<X509Certificate2> TrustedCertificateAuthorities { get; } = [];
 
     /// <summary>Gets or sets the most connections open to the relay at once. Range 1-100. Default: 3.</summary>
-    public int MaxConnections { get; set; } = 3;
+    public int MaxConnections { get; set; } = NativeConstants.DefaultRelayMaxConnections;
 
     /// <summary>Builds the SMTP account the relay is reached through.</summary>
     /// <param name="fromAddress">The platform's sender address.</param>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using StackExchange.Redis;
 
 namespace PetSitter.Email;
@@ -10,7 +11,7 @@ namespace PetSitter.Email;
 public sealed class RedisEmailOptions
 {
     /// <summary>The key prefix used when none is set.</summary>
-    public const string DefaultKeyPrefix = "petsitter-email:";
+    public const string DefaultKeyPrefix = RedisConstants.DefaultKeyPrefix;
 
     /// <summary>
     /// Gets or sets the StackExchange.Redis configuration string, for example <c>localhost:6379</c> or
@@ -32,7 +33,8 @@ public sealed class RedisEmailOptions
     /// Gets or sets the Redis database number, or -1 for the connection's default. Range -1 to 15.
     /// Default: -1.
     /// </summary>
-    public int Database { get; set; } = -1;
+    [Range(-1, 15)]
+    public int Database { get; set; } = RedisConstants.DefaultDatabase;
 
     /// <summary>
     /// Gets or sets the prefix of every key the library writes, so several apps or environments can share
@@ -47,40 +49,46 @@ public sealed class RedisEmailOptions
     /// exceeded provider limit costs the owner (mail refused for up to a day, or a mailbox restricted until
     /// someone acts) while failing closed costs the platform a few native sends.
     /// </summary>
-    public RedisFailureMode FailureMode { get; set; } = RedisFailureMode.FailClosed;
+    [EnumDataType(typeof(RedisFailureMode), ErrorMessage = "{0} is not a failure mode: use FailOpen or FailClosed.")]
+    public RedisFailureMode FailureMode { get; set; } = RedisConstants.DefaultFailureMode;
 
     /// <summary>
     /// Gets or sets, when failing closed, how long a refused message is told to wait before the account is
     /// tried again (the deferral time of mail that waits). Range 1 second - 1 hour. Default: 1 minute.
     /// </summary>
-    public TimeSpan FailClosedRetryAfter { get; set; } = TimeSpan.FromMinutes(1);
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan FailClosedRetryAfter { get; set; } = RedisConstants.DefaultFailClosedRetryAfter;
 
     /// <summary>
     /// Gets or sets how long an operation may wait for Redis before it counts as an outage, when the library
     /// builds the connection from <see cref="ConnectionString"/>. Range 100 ms - 1 minute. Default: 2 seconds.
     /// </summary>
-    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    [Range(typeof(TimeSpan), "00:00:00.1000000", "00:01:00")]
+    public TimeSpan OperationTimeout { get; set; } = RedisConstants.DefaultOperationTimeout;
 
     /// <summary>
     /// Gets or sets how long an instance holds the deferred emails it took before another instance may take
     /// them (because the first stopped or crashed). A batch must be settled within it: keep it well above
     /// <c>DeferredBatchSize</c> times the time one send can take. Range 10 seconds - 1 day. Default: 15 minutes.
     /// </summary>
-    public TimeSpan DeferredLeaseDuration { get; set; } = TimeSpan.FromMinutes(15);
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan DeferredLeaseDuration { get; set; } = RedisConstants.DefaultDeferredLeaseDuration;
 
     /// <summary>
     /// Gets or sets how many times a deferred email may be taken and then lose its lease (its instance
     /// stopped before settling it) before it is moved to the dead letters instead of being handed out again,
     /// so a message that crashes the app cannot crash every instance in turn. Range 1-100. Default: 3.
     /// </summary>
-    public int MaxLeaseExpiries { get; set; } = 3;
+    [Range(1, 100)]
+    public int MaxLeaseExpiries { get; set; } = RedisConstants.DefaultMaxLeaseExpiries;
 
     /// <summary>
     /// Gets or sets how long an account's breaker state is kept after its last change when nobody sends for
     /// the business, so idle accounts cost nothing. An expired state is a closed breaker: at worst one more
     /// sign-in attempt. Range 1 hour - 30 days. Default: 1 day.
     /// </summary>
-    public TimeSpan HealthRetention { get; set; } = TimeSpan.FromDays(1);
+    [Range(typeof(TimeSpan), "01:00:00", "30.00:00:00")]
+    public TimeSpan HealthRetention { get; set; } = RedisConstants.DefaultHealthRetention;
 
     /// <summary>
     /// Gets or sets how long the other instances wait for the one instance that signs in first with an
@@ -91,7 +99,8 @@ public sealed class RedisEmailOptions
     /// this is joined by a second instance. It bounds the extra wait of a send, which happens only for the
     /// first use of new settings. Range 1 second - 5 minutes. Default: 15 seconds.
     /// </summary>
-    public TimeSpan FirstSignInWait { get; set; } = TimeSpan.FromSeconds(15);
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan FirstSignInWait { get; set; } = RedisConstants.DefaultFirstSignInWait;
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -1,0 +1,7 @@
+namespace PetSitter.Email;
+
+/// <summary>The send limits' option defaults, in one place for the options and their docs.</summary>
+internal static class SendLimitConstants
+{
+    public static readonly TimeSpan DefaultMaxThrottleWait = TimeSpan.FromSeconds(2);
+}

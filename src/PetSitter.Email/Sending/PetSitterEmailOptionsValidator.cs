@@ -1,0 +1,9 @@
+using Microsoft.Extensions.Options;
+
+namespace PetSitter.Email;
+
+/// <summary>The field rules of <see cref="PetSitterEmailOptions"/> and its groups, generated from their DataAnnotations.</summary>
+[OptionsValidator]
+internal sealed partial class PetSitterEmailOptionsValidator : IValidateOptions<PetSitterEmailOptions>
+{
+}
