@@ -51,7 +51,7 @@ public sealed class PackagedLibraryTests
         var services = new ServiceCollection();
         services.AddSingleton<IBusinessEmailSettingsProvider>(new Settings(Business(server.CreateAccountSettings(Owner, password: RightPassword))));
         services.AddSingleton<INativeMailer>(new RecordingNativeMailer());
-        services.AddPetSitterEmail(options => options.PlatformFromAddress = "mailer@platform.test");
+        services.AddPetSitterEmail(options => options.Native.PlatformFromAddress = "mailer@platform.test");
         services.AddLogging(logging => logging.AddProvider(new Capturing(entries)).SetMinimumLevel(LogLevel.Debug));
         await using var provider = services.BuildServiceProvider();
 
@@ -91,7 +91,7 @@ public sealed class PackagedLibraryTests
         services.AddLogging();
         services.AddSingleton<IBusinessEmailSettingsProvider>(new Settings(business));
         services.AddSingleton<INativeMailer>(native);
-        services.AddPetSitterEmail(options => options.PlatformFromAddress = "mailer@platform.test");
+        services.AddPetSitterEmail(options => options.Native.PlatformFromAddress = "mailer@platform.test");
         return services.BuildServiceProvider();
     }
 
