@@ -26,7 +26,7 @@ internal static class DiagnoseCommand
     /// <param name="readPassword">Asks for the password interactively, or returns <see langword="null"/> when there is no terminal.</param>
     internal static Command Create(TextWriter output, TextWriter error, Func<string, TextWriter, string?> readPassword)
     {
-        var host = new Option<string?>("--host") { Description = "The SMTP server's host name, for example smtp.gmail.com." };
+        var host = new Option<string?>("--host") { Description = $"The SMTP server's host name, for example {ProviderPresets.Gmail.Hosts[0]}." };
         var port = new Option<int?>("--port") { Description = "The server's port, usually 587 (STARTTLS) or 465 (SSL/TLS)." };
         var security = new Option<string>("--security")
         {

@@ -3,17 +3,13 @@ namespace PetSitter.Email;
 /// <summary>
 /// What a known provider requires of an SMTP connection, beyond what its server says in EHLO: how it
 /// wants you to sign in, which ports and security modes it serves, and changes it has announced.
-/// Facts from shared/providers.md; send limits are not here.
+/// Each provider's requirements are part of its <see cref="SmtpProvider"/> record in the provider catalogue.
 /// </summary>
 /// <param name="Name">The provider's name as the owner knows it.</param>
 /// <param name="SignIn">How the provider lets SMTP clients sign in, as a sentence fragment.</param>
 /// <param name="Endpoints">The port and security pairs the provider serves.</param>
 internal sealed record ProviderRequirements(string Name, string SignIn, IReadOnlyList<(int Port, SmtpSecurity Security)> Endpoints)
 {
-    private static readonly (int, SmtpSecurity)[] Both = [(465, SmtpSecurity.ImplicitTls), (587, SmtpSecurity.StartTls)];
-    private static readonly (int, SmtpSecurity)[] StartTlsOnly = [(587, SmtpSecurity.StartTls)];
-    private static readonly (int, SmtpSecurity)[] ImplicitOnly = [(465, SmtpSecurity.ImplicitTls)];
-
     /// <summary>Gets whether the provider refuses every password (OAuth2 only), so a password can never work.</summary>
     public bool RefusesPasswords { get; init; }
 
@@ -27,31 +23,7 @@ internal sealed record ProviderRequirements(string Name, string SignIn, IReadOnl
     public bool FromMustMatchAccount { get; init; }
 
     /// <summary>Returns the requirements of <paramref name="provider"/>, or <see langword="null"/> when none are known.</summary>
-    public static ProviderRequirements? For(KnownSmtpProvider provider) => provider switch
-    {
-        KnownSmtpProvider.Gmail => new("Gmail", "an app password (which needs 2-Step Verification) or signing in with Google (OAuth2); the ordinary Google password stopped working for SMTP on 2022-05-30", Both),
-        KnownSmtpProvider.Microsoft365 => new("Microsoft 365", "SMTP AUTH turned on for the mailbox (it is off by default for organisations created after January 2020)", StartTlsOnly)
-        {
-            MaxConnections = 3,
-            AnnouncedChange = "Microsoft turns off signing in to SMTP with a password (basic authentication) by default at the end of December 2026 and plans to remove it in the second half of 2027: plan the move to Microsoft sign-in (OAuth2), or ask your administrator how long SMTP AUTH with a password stays allowed.",
-        },
-        KnownSmtpProvider.OutlookCom => new("Outlook.com", "Microsoft sign-in (OAuth2) only: passwords and app passwords stopped working for SMTP on 2024-09-16", StartTlsOnly)
-        {
-            RefusesPasswords = true,
-        },
-        KnownSmtpProvider.Yahoo => new("Yahoo", "an app password or OAuth2, not the account's normal password", Both),
-        KnownSmtpProvider.Aol => new("AOL", "an app password or OAuth2, not the account's normal password", ImplicitOnly),
-        KnownSmtpProvider.ICloud => new("iCloud Mail", "an app-specific password (which needs two-factor authentication)", StartTlsOnly),
-        KnownSmtpProvider.Zoho => new("Zoho Mail", "the account password, or an app password when two-factor authentication is on", Both),
-        KnownSmtpProvider.Fastmail => new("Fastmail", "an app password (the account password is refused)", ImplicitOnly),
-        KnownSmtpProvider.GoDaddy => new("GoDaddy Workspace Email", "the mailbox password", ImplicitOnly),
-        KnownSmtpProvider.Ionos => new("IONOS", "the mailbox password, with a From address of the account's own domain (since 2024-01-29)", Both)
-        {
-            FromMustMatchAccount = true,
-        },
-        KnownSmtpProvider.Titan => new("Titan", "the mailbox password, or an app password when two-factor authentication is on", Both),
-        _ => null,
-    };
+    public static ProviderRequirements? For(KnownSmtpProvider provider) => SmtpProviderCatalogue.Find(provider)?.Requirements;
 
     /// <summary>Describes the endpoints, for example "port 465 with SSL/TLS or port 587 with STARTTLS".</summary>
     public string DescribeEndpoints() =>

@@ -82,7 +82,7 @@ internal static class SmtpFailureRules
         {
             Text = ["RefuseQuota"],
             Quota = ProviderQuotaSignal.Window, ResetsAfter = DailyWindow,
-            Advice = "Outlook.com has stopped your account sending for now (its daily limit is lower for new or unverified accounts): sign in at outlook.com and complete any verification it asks for; emails will go out again when the limit resets, within 24 hours.",
+            Advice = $"Outlook.com has stopped your account sending for now (its daily limit is lower for new or unverified accounts): sign in at {SmtpProviderCatalogue.OutlookComWebSignIn} and complete any verification it asks for; emails will go out again when the limit resets, within 24 hours.",
         },
         new("icloud-daily-limit", Limit, Account, Passes)
         {
@@ -232,7 +232,7 @@ internal static class SmtpFailureRules
         {
             Stages = UpToSignIn,
             Text = ["log in via your web browser", "log in with your web browser", "web browser and then try again"],
-            Advice = "Google has blocked the sign-in until you sign in to your Google account in a web browser: sign in at mail.google.com and confirm any security check, then create an app password in your Google account and enter it in Custom SMTP Configuration.",
+            Advice = $"Google has blocked the sign-in until you sign in to your Google account in a web browser: sign in at {SmtpProviderCatalogue.GoogleWebSignIn} and confirm any security check, then create an app password in your Google account and enter it in Custom SMTP Configuration.",
         },
         new("gmail-app-password", Requirements, Account, Stays)
         {
@@ -285,7 +285,7 @@ internal static class SmtpFailureRules
         {
             // GoDaddy's inbound servers refuse every sign-in: the password may be right, the server is wrong.
             Text = ["IBSMTP"],
-            Advice = "Your email settings point at GoDaddy's incoming mail server, which does not accept sign-ins for sending: set the SMTP server to smtpout.secureserver.net in Custom SMTP Configuration.",
+            Advice = $"Your email settings point at GoDaddy's incoming mail server, which does not accept sign-ins for sending: set the SMTP server to {SmtpProviderCatalogue.GoDaddySmtpHost} in Custom SMTP Configuration.",
         },
         new("microsoft-send-as-denied", Settings, Account, Stays)
         {
@@ -385,7 +385,7 @@ internal static class SmtpFailureRules
         new("outlook-outbound-spam", Unavailable, Account, Stays)
         {
             Text = ["OutboundSpamException"],
-            Advice = "Outlook.com has restricted sending from your account: sign in at outlook.com and follow its instructions (it may ask you to verify your account).",
+            Advice = $"Outlook.com has restricted sending from your account: sign in at {SmtpProviderCatalogue.OutlookComWebSignIn} and follow its instructions (it may ask you to verify your account).",
         },
         new("account-disabled", Unavailable, Account, Stays)
         {
@@ -606,5 +606,5 @@ internal static class SmtpFailureRules
     private const string SpamRejected = "Your email provider refused this email as likely spam: check its wording and links, and ask your clients to save your address as a safe sender so your emails keep reaching them.";
     private const string RecipientMailboxFull = "The client's mailbox is full, so the email could not be delivered: contact the client another way, or try again later.";
     private const string RecipientGone = "The client's email address does not exist or no longer takes email: check the address on the client's record.";
-    private const string HostNotFound = "The SMTP server name could not be found: check the server name in Custom SMTP Configuration (for example smtp.gmail.com).";
+    private const string HostNotFound = $"The SMTP server name could not be found: check the server name in Custom SMTP Configuration (for example {SmtpProviderCatalogue.GmailSmtpHost}).";
 }

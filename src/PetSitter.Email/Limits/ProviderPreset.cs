@@ -20,7 +20,10 @@ public sealed class ProviderPreset
     /// <summary>Gets the preset's name, as set in <see cref="SmtpAccountSettings.Provider"/>, for example <c>Gmail</c>.</summary>
     public string Name { get; }
 
-    /// <summary>Gets the SMTP host names that identify the provider (compared without regard to case).</summary>
+    /// <summary>
+    /// Gets the provider's well-known SMTP host names, aliases included (compared without regard to case); detection
+    /// also recognises the provider's other servers by their domain.
+    /// </summary>
     public IReadOnlyList<string> Hosts { get; }
 
     /// <summary>Gets the provider's limits; unknown ones are <see langword="null"/>.</summary>
@@ -40,17 +43,4 @@ public sealed class ProviderPreset
 
     /// <inheritdoc />
     public override string ToString() => $"{Name}: {Limits}";
-
-    internal bool Matches(string host)
-    {
-        foreach (var known in Hosts)
-        {
-            if (string.Equals(known, host, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

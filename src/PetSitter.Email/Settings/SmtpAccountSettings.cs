@@ -125,11 +125,11 @@ public sealed class SmtpAccountSettings
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(Host))
         {
-            errors.Add($"{prefix}{nameof(Host)} is empty: set the SMTP server's host name, for example smtp.gmail.com.");
+            errors.Add($"{prefix}{nameof(Host)} is empty: set the SMTP server's host name, for example {SmtpProviderCatalogue.GmailSmtpHost}.");
         }
         else if (Uri.CheckHostName(Host.Trim()) == UriHostNameType.Unknown)
         {
-            errors.Add($"{prefix}{nameof(Host)} '{Host}' is not a host name: set the SMTP server's host name, for example smtp.gmail.com.");
+            errors.Add($"{prefix}{nameof(Host)} '{Host}' is not a host name: set the SMTP server's host name, for example {SmtpProviderCatalogue.GmailSmtpHost}.");
         }
 
         if (Port is < 1 or > 65535)
