@@ -1,16 +1,22 @@
 namespace PetSitter.Email;
 
-/// <summary>The article's questions, word for word, one per <see cref="DiagnosticCheck"/>.</summary>
+/// <summary>
+/// Which failure kinds answer which <see cref="DiagnosticCheck"/>. The questions' words live once, in
+/// <see cref="SmtpFailureQuestions"/>: a check asks the question of the kind that leads it.
+/// </summary>
 internal static class DiagnosticQuestions
 {
-    public static string For(DiagnosticCheck check) => check switch
+    public static string For(DiagnosticCheck check) => SmtpFailureQuestions.For(LeadKind(check));
+
+    /// <summary>The kind whose question a check asks: the one failure that answers the check most directly.</summary>
+    public static SmtpFailureKind LeadKind(DiagnosticCheck check) => check switch
     {
-        DiagnosticCheck.AccountWorking => "Is your personal email account working?",
-        DiagnosticCheck.SendLimits => "Does your email provider impose an email limit?",
-        DiagnosticCheck.Password => "Is your email password correct?",
-        DiagnosticCheck.Settings => "Are your SMTP Configuration settings correct?",
-        DiagnosticCheck.ProviderRequirements => "Has your email provider made changes to their SMTP connection requirements?",
-        DiagnosticCheck.SpamReputation => "Has your client marked your emails as spam or junk?",
+        DiagnosticCheck.AccountWorking => SmtpFailureKind.AccountUnavailable,
+        DiagnosticCheck.SendLimits => SmtpFailureKind.SendLimitReached,
+        DiagnosticCheck.Password => SmtpFailureKind.AuthenticationFailed,
+        DiagnosticCheck.Settings => SmtpFailureKind.Misconfigured,
+        DiagnosticCheck.ProviderRequirements => SmtpFailureKind.ProviderRequirementsChanged,
+        DiagnosticCheck.SpamReputation => SmtpFailureKind.RejectedAsSpam,
         _ => throw new ArgumentOutOfRangeException(nameof(check), check, "Not a DiagnosticCheck."),
     };
 

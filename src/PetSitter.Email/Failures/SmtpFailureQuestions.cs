@@ -1,5 +1,10 @@
 namespace PetSitter.Email;
 
+/// <summary>
+/// The help-centre questions, word for word, in one table: the six of "What can go wrong with SMTP?"
+/// (also the questions of a diagnosis, see <see cref="DiagnosticQuestions"/>) and the few a message-level
+/// failure answers.
+/// </summary>
 internal static class SmtpFailureQuestions
 {
     public static string For(SmtpFailureKind kind) => kind switch
@@ -7,7 +12,7 @@ internal static class SmtpFailureQuestions
         SmtpFailureKind.AccountUnavailable => "Is your personal email account working?",
         SmtpFailureKind.SendLimitReached => "Does your email provider impose an email limit?",
         SmtpFailureKind.AuthenticationFailed => "Is your email password correct?",
-        SmtpFailureKind.CredentialsExpired => "Is your email password correct?",
+        SmtpFailureKind.CredentialsExpired => For(SmtpFailureKind.AuthenticationFailed),
         SmtpFailureKind.Misconfigured => "Are your SMTP Configuration settings correct?",
         SmtpFailureKind.ProviderRequirementsChanged => "Has your email provider made changes to their SMTP connection requirements?",
         SmtpFailureKind.RejectedAsSpam => "Has your client marked your emails as spam or junk?",

@@ -53,6 +53,21 @@ public sealed class DiagnosticModelTests
     }
 
     [Fact]
+    public void A_failure_asks_the_same_question_as_the_check_it_answers()
+    {
+        // One question table: the failure an owner sees and the diagnosis finding it feeds must read alike.
+        foreach (var check in Enum.GetValues<DiagnosticCheck>())
+        {
+            var lead = DiagnosticQuestions.LeadKind(check);
+            DiagnosticQuestions.CheckFor(lead).Should().Be(check);
+            new SmtpFailure(lead, isAccountLevel: true, isTransient: false, "advice").Question.Should().Be(DiagnosticQuestions.For(check));
+        }
+
+        new SmtpFailure(SmtpFailureKind.CredentialsExpired, isAccountLevel: true, isTransient: false, "advice").Question
+            .Should().Be(DiagnosticQuestions.For(DiagnosticCheck.Password));
+    }
+
+    [Fact]
     public void A_finding_never_keeps_a_sign_in_secret_a_server_echoed()
     {
         var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0owner@paws.example\0hunter2"));

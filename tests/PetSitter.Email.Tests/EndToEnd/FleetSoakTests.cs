@@ -24,7 +24,8 @@ public sealed class FleetSoakTests(ITestOutputHelper output)
     public async Task Ten_thousand_messages_over_fifty_businesses_all_end_in_one_outcome()
     {
         var total = Stopwatch.StartNew();
-        await using var world = await FleetWorld.StartAsync(Seed, BusinessCount, MessageCount, PlannedDrops);
+        var plan = new EndToEndFleetPlan(PlannedDrops);
+        await using var world = await FleetWorld.StartAsync(plan, Seed, BusinessCount, MessageCount);
         await using var host = new EndToEndHost();
         foreach (var business in world.Businesses)
         {
@@ -59,9 +60,9 @@ public sealed class FleetSoakTests(ITestOutputHelper output)
         // uncertain outcomes, the rest exactly the outcomes sent over SMTP.
         var received = ReceivedIds(world);
         ShouldBeUnique(received, "messages the servers received");
-        ShouldMatch(world.Dropped, world.PlannedDrops, "connections dropped after DATA");
-        ShouldMatch(IdsOf(outcomes, o => o.Status == SendStatus.DeliveryUncertain), world.Dropped, "delivery-uncertain outcomes");
-        ShouldMatch(IdsOf(outcomes, o => o.Status == SendStatus.Sent && o.Channel == EmailChannel.Smtp), received.Except(world.Dropped), "outcomes sent via SMTP");
+        ShouldMatch(world.DroppedAfterData, plan.PlannedDrops, "connections dropped after DATA");
+        ShouldMatch(IdsOf(outcomes, o => o.Status == SendStatus.DeliveryUncertain), world.DroppedAfterData, "delivery-uncertain outcomes");
+        ShouldMatch(IdsOf(outcomes, o => o.Status == SendStatus.Sent && o.Channel == EmailChannel.Smtp), received.Except(world.DroppedAfterData), "outcomes sent via SMTP");
 
         // Over SMTP each message left from its business's own mailbox, signed in as it, Reply-To the business.
         foreach (var arrived in world.Servers.SelectMany(s => s.Messages))
@@ -101,7 +102,7 @@ public sealed class FleetSoakTests(ITestOutputHelper output)
         }
 
         var phase1 = Figures.Of(outcomes);
-        var transientReplies = world.TransientReplies;
+        var transientReplies = plan.TransientReplies;
         var quotaReplies = world.TotalQuotaReplies;
         var failedSignIns = world.Businesses.Where(b => b.UserName is not null).Sum(b => world.FailedSignIns(b.UserName!));
         var unhealthy = host.Health.GetUnhealthy().Count;
@@ -129,7 +130,7 @@ public sealed class FleetSoakTests(ITestOutputHelper output)
         ShouldBeUnique(receivedAfter, "messages the servers received, resends included");
         ShouldMatch(
             IdsOf(outcomes, o => o.Status == SendStatus.Sent && o.Channel == EmailChannel.Smtp).Concat(IdsOf(finals, o => o.Status == SendStatus.Sent)),
-            receivedAfter.Except(world.Dropped),
+            receivedAfter.Except(world.DroppedAfterData),
             "outcomes sent via SMTP, resends included");
         host.Native.Messages.Should().HaveCount(native.Count, "nothing deferred went native");
         host.Health.GetUnhealthy().Should().BeEmpty("every account recovered");

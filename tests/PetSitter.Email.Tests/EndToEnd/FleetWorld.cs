@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using PetSitter.Email.Testing;
 
 namespace PetSitter.Email.Tests.EndToEnd;
 
-/// <summary>What a business's mailbox does in the fleet run.</summary>
+/// <summary>What a business's mailbox does in a fleet run, apart from the faults its plan injects.</summary>
 internal enum FleetProfile
 {
-    /// <summary>Sends everything, apart from the odd passing refusal, refused address or dropped connection.</summary>
+    /// <summary>Sends everything, apart from the faults every mailbox meets.</summary>
     Healthy,
 
     /// <summary>Gmail that answers <c>550 5.4.5</c> at MAIL FROM once its day's quota is used.</summary>
@@ -18,7 +19,7 @@ internal enum FleetProfile
     /// <summary>Microsoft 365 that answers <c>554 5.2.0 ...SubmissionQuotaExceeded</c> after the end of DATA once its quota is used.</summary>
     MicrosoftQuotaAfterData,
 
-    /// <summary>Gmail whose stored password is out of date.</summary>
+    /// <summary>Gmail whose stored password is out of date (<c>535 5.7.8</c>) until the owner fixes it.</summary>
     WrongPasswordGmail,
 
     /// <summary>Microsoft 365 whose stored password is out of date.</summary>
@@ -37,8 +38,10 @@ internal enum FleetProfile
     OwnHourlyLimit,
 }
 
-internal sealed record FleetBusiness(string Id, FleetProfile Profile, ScriptedSmtpServer? Server, string? UserName, int Quota)
+internal sealed record FleetBusiness(string Id, FleetProfile Profile, int ServerIndex, string? UserName, int Quota)
 {
+    public bool HasSmtp => UserName is not null;
+
     public bool IsWrongPassword => Profile is FleetProfile.WrongPasswordGmail or FleetProfile.WrongPasswordMicrosoft;
 
     public bool HasProviderQuota => Profile is FleetProfile.GmailQuotaAtMailFrom or FleetProfile.GmailQuotaAfterData or FleetProfile.MicrosoftQuotaAfterData;
@@ -46,45 +49,89 @@ internal sealed record FleetBusiness(string Id, FleetProfile Profile, ScriptedSm
 
 internal sealed record FleetMessage(int Number, FleetBusiness Business, EmailCategory Category, string To);
 
+/// <summary>One scripted server's life in a fleet run, as a plan's faults see it.</summary>
+internal sealed class FleetServerState(int index)
+{
+    public int MailFroms;
+
+    public int Index { get; } = index;
+
+    /// <summary>Gets or sets which life of the server this is: 0, then 1 after a restart.</summary>
+    public int Instance { get; set; }
+
+    /// <summary>Gets the commands seen per connection so far.</summary>
+    public ConcurrentDictionary<int, int> Commands { get; } = new();
+}
+
 /// <summary>
-/// Fifty businesses over four scripted servers, and ten thousand messages for them, all drawn from one seed.
-/// The servers answer as the businesses' providers would: quotas that run out, out-of-date passwords, passing
-/// 421/451 refusals, unknown addresses and connections lost after the end of DATA. The world counts what
-/// it answered, so the test can check the library's outcomes against the servers' side of the story.
+/// What differs between fleet runs: the servers, the mix of businesses and messages, and the faults the
+/// servers inject before they answer as the businesses' providers would.
+/// </summary>
+internal abstract class FleetPlan
+{
+    public abstract int ServerCount { get; }
+
+    public abstract (FleetProfile Profile, int Count)[] Profiles { get; }
+
+    /// <summary>Gets one in how many messages goes to a refused address.</summary>
+    public abstract int RejectedOneIn { get; }
+
+    /// <summary>Gets how many distinct good client addresses the messages go to.</summary>
+    public abstract int Clients { get; }
+
+    public abstract ScriptedSmtpServerOptions ServerOptions(int index, int port);
+
+    public abstract string BusinessId(int index);
+
+    public abstract int ServerFor(FleetProfile profile, int business);
+
+    /// <summary>A business's quota (own hourly limit or provider day), drawn from the world's one seed.</summary>
+    public abstract int Quota(FleetProfile profile, Random random);
+
+    /// <summary>Draws whatever the faults need from the messages, after them, from the same seed.</summary>
+    public virtual void Prepare(Random random, IReadOnlyList<FleetMessage> messages, IReadOnlyList<string> rejectedAddresses)
+    {
+    }
+
+    /// <summary>A fault to answer with instead of the provider's own answer, or <see langword="null"/>.</summary>
+    public abstract SmtpReply? Inject(FleetWorld world, SmtpScriptContext context, FleetServerState state);
+}
+
+/// <summary>
+/// Businesses over scripted servers and messages for them, all drawn from one seed by a <see cref="FleetPlan"/>.
+/// The servers answer as the businesses' providers would (quotas that run out, out-of-date passwords,
+/// unknown addresses) after the plan's faults. The world counts what it answered and every fault, so a
+/// test can check the library's outcomes against the servers' side of the story. One harness for the
+/// end-to-end fleet test and the fault soak.
 /// </summary>
 internal sealed class FleetWorld : IAsyncDisposable
 {
     public const string OldPassword = "old-password";
     public const string NewPassword = "new-app-password";
 
-    /// <summary>Every this many MAIL FROM commands, a server answers 421 and closes the connection.</summary>
-    public const int BusyEvery = 150;
-
-    /// <summary>A message whose number is a multiple of this is refused with 451 after its DATA the first time it arrives.</summary>
-    public const int TryLaterEvery = 89;
-
-    private static readonly SmtpReply Busy = new(421, "4.3.0 Temporary System Problem. Try again later");
-    private static readonly SmtpReply TryLater = new(451, "4.3.0 Mail server temporarily rejected message.");
     private static readonly SmtpReply NoSuchUser = new(550, "5.1.1 The email account that you tried to reach does not exist.");
 
+    private readonly FleetPlan _plan;
     private readonly Dictionary<string, FleetBusiness> _byUser = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, bool> _wrongPasswordUsers = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _deliveredToday = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _failedSignIns = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _quotaReplies = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, byte> _dropped = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _triedLater = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _plannedDrops;
-    private int _transientReplies;
+    private readonly ConcurrentDictionary<string, int> _faults = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _droppedAfterData = new(StringComparer.Ordinal);
+    private readonly List<ScriptedSmtpServer> _instances = [];
+    private readonly ScriptedSmtpServer[] _servers;
+    private readonly FleetServerState[] _states;
 
-    private FleetWorld(IReadOnlyList<ScriptedSmtpServer> servers, IReadOnlyList<FleetBusiness> businesses, IReadOnlyList<FleetMessage> messages, HashSet<string> plannedDrops, IReadOnlyList<string> rejectedAddresses)
+    private FleetWorld(FleetPlan plan, ScriptedSmtpServer[] servers, IReadOnlyList<FleetBusiness> businesses, IReadOnlyList<FleetMessage> messages, IReadOnlyList<string> rejected)
     {
-        Servers = servers;
+        _plan = plan;
+        _servers = servers;
+        _instances.AddRange(servers);
         Businesses = businesses;
         Messages = messages;
-        _plannedDrops = plannedDrops;
-        RejectedAddresses = rejectedAddresses;
-        foreach (var business in businesses.Where(b => b.UserName is not null))
+        RejectedAddresses = rejected;
+        foreach (var business in businesses.Where(b => b.HasSmtp))
         {
             _byUser[business.UserName!] = business;
             if (business.IsWrongPassword)
@@ -93,14 +140,13 @@ internal sealed class FleetWorld : IAsyncDisposable
             }
         }
 
-        foreach (var server in servers)
+        _states = new FleetServerState[servers.Length];
+        for (var i = 0; i < servers.Length; i++)
         {
-            var mailFroms = new Counter();
-            server.Script = context => Answer(context, mailFroms);
+            var state = _states[i] = new FleetServerState(i);
+            servers[i].Script = context => Answer(context, state);
         }
     }
-
-    public IReadOnlyList<ScriptedSmtpServer> Servers { get; }
 
     public IReadOnlyList<FleetBusiness> Businesses { get; }
 
@@ -108,11 +154,35 @@ internal sealed class FleetWorld : IAsyncDisposable
 
     public IReadOnlyList<string> RejectedAddresses { get; }
 
-    public IReadOnlySet<string> PlannedDrops => _plannedDrops;
+    /// <summary>Gets the servers running now.</summary>
+    public IReadOnlyList<ScriptedSmtpServer> Servers
+    {
+        get
+        {
+            lock (_instances)
+            {
+                return [.. _servers];
+            }
+        }
+    }
 
-    public IReadOnlyCollection<string> Dropped => [.. _dropped.Keys];
+    /// <summary>Gets every server instance that ran, a restarted one's two lives included.</summary>
+    public IReadOnlyList<ScriptedSmtpServer> Instances
+    {
+        get
+        {
+            lock (_instances)
+            {
+                return [.. _instances];
+            }
+        }
+    }
 
-    public int TransientReplies => Volatile.Read(ref _transientReplies);
+    /// <summary>Gets the faults the servers injected, by kind.</summary>
+    public IReadOnlyDictionary<string, int> Faults => _faults;
+
+    /// <summary>Gets the Message-IDs whose connection was dropped after the end of their DATA, the server keeping them.</summary>
+    public IReadOnlyCollection<string> DroppedAfterData => [.. _droppedAfterData.Keys];
 
     public int FailedSignIns(string userName) => _failedSignIns.GetValueOrDefault(userName);
 
@@ -120,48 +190,33 @@ internal sealed class FleetWorld : IAsyncDisposable
 
     public int TotalQuotaReplies => _quotaReplies.Values.Sum();
 
-    public static async Task<FleetWorld> StartAsync(int seed, int businessCount, int messageCount, int plannedDrops)
+    public static async Task<FleetWorld> StartAsync(FleetPlan plan, int seed, int businessCount, int messageCount)
     {
         var random = new Random(seed);
-        var gmail = await ScriptedSmtpServer.StartAsync(new() { ServerName = "smtp.gmail.test" });
-        var office = await ScriptedSmtpServer.StartAsync(new() { ServerName = "smtp.office365.test", Security = ScriptedServerSecurity.StartTls });
-        var mailA = await ScriptedSmtpServer.StartAsync(new() { ServerName = "mail-a.test" });
-        var mailB = await ScriptedSmtpServer.StartAsync(new() { ServerName = "mail-b.test" });
-        ScriptedSmtpServer[] servers = [gmail, office, mailA, mailB];
+        var servers = new ScriptedSmtpServer[plan.ServerCount];
+        for (var i = 0; i < servers.Length; i++)
+        {
+            servers[i] = await ScriptedSmtpServer.StartAsync(plan.ServerOptions(i, port: 0));
+        }
 
         var profiles = new List<FleetProfile>();
-        void Add(FleetProfile profile, int count) => profiles.AddRange(Enumerable.Repeat(profile, count));
-        Add(FleetProfile.GmailQuotaAtMailFrom, 4);
-        Add(FleetProfile.GmailQuotaAfterData, 2);
-        Add(FleetProfile.MicrosoftQuotaAfterData, 3);
-        Add(FleetProfile.WrongPasswordGmail, 2);
-        Add(FleetProfile.WrongPasswordMicrosoft, 1);
-        Add(FleetProfile.NoSmtp, 3);
-        Add(FleetProfile.SmtpDisabled, 2);
-        Add(FleetProfile.OnlyDirect, 6);
-        Add(FleetProfile.OwnHourlyLimit, 4);
-        Add(FleetProfile.Healthy, businessCount - profiles.Count);
-        random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(profiles));
+        foreach (var (profile, count) in plan.Profiles)
+        {
+            profiles.AddRange(Enumerable.Repeat(profile, count));
+        }
 
-        var businesses = new List<FleetBusiness>();
+        profiles.AddRange(Enumerable.Repeat(FleetProfile.Healthy, businessCount - profiles.Count));
+        random.Shuffle(CollectionsMarshal.AsSpan(profiles));
+
+        var businesses = new List<FleetBusiness>(businessCount);
         for (var i = 0; i < profiles.Count; i++)
         {
             var profile = profiles[i];
-            var server = profile switch
-            {
-                FleetProfile.NoSmtp => null,
-                FleetProfile.GmailQuotaAtMailFrom or FleetProfile.GmailQuotaAfterData or FleetProfile.WrongPasswordGmail => gmail,
-                FleetProfile.MicrosoftQuotaAfterData or FleetProfile.WrongPasswordMicrosoft => office,
-                _ => servers[i % servers.Length],
-            };
-            var id = $"b{i:00}";
-            var quota = profile switch
-            {
-                FleetProfile.OwnHourlyLimit => random.Next(40, 61),
-                FleetProfile.GmailQuotaAtMailFrom or FleetProfile.GmailQuotaAfterData or FleetProfile.MicrosoftQuotaAfterData => random.Next(30, 61),
-                _ => 0,
-            };
-            businesses.Add(new FleetBusiness(id, profile, server, server is null ? null : $"{id}@{server.Options.ServerName}", quota));
+            var serverIndex = plan.ServerFor(profile, i);
+            var id = plan.BusinessId(i);
+            var quota = plan.Quota(profile, random);
+            var user = profile == FleetProfile.NoSmtp ? null : $"{id}@{servers[serverIndex].Options.ServerName}";
+            businesses.Add(new FleetBusiness(id, profile, serverIndex, user, quota));
         }
 
         string[] rejected = ["gone1@clients.example", "gone2@clients.example", "typo@clinets.example"];
@@ -171,39 +226,48 @@ internal sealed class FleetWorld : IAsyncDisposable
         {
             var business = businesses[random.Next(businesses.Count)];
             var category = categories[random.Next(categories.Length)];
-            var to = random.Next(100) == 0 ? rejected[random.Next(rejected.Length)] : $"client{random.Next(3000)}@clients.example";
+            var to = random.Next(plan.RejectedOneIn) == 0 ? rejected[random.Next(rejected.Length)] : $"client{random.Next(plan.Clients)}@clients.example";
             messages.Add(new FleetMessage(n, business, category, to));
         }
 
-        // Connections lost after the end of DATA, only where SMTP is certain to be tried: healthy accounts, good addresses.
-        var candidates = messages
-            .Where(m => m.Business.Profile == FleetProfile.Healthy && !rejected.Contains(m.To) && m.Number % TryLaterEvery != 0)
-            .ToList();
-        var drops = new HashSet<string>(StringComparer.Ordinal);
-        while (drops.Count < plannedDrops)
-        {
-            drops.Add(EndToEndHost.MessageId(candidates[random.Next(candidates.Count)].Number));
-        }
-
-        return new FleetWorld(servers, businesses, messages, drops, rejected);
+        plan.Prepare(random, messages, rejected);
+        return new FleetWorld(plan, servers, businesses, messages, rejected);
     }
 
     public BusinessEmailSettings Settings(FleetBusiness business)
     {
-        if (business.Server is null)
+        if (!business.HasSmtp)
         {
             return EndToEndHost.Business(business.Id, smtp: null);
         }
 
-        var password = business.IsWrongPassword && _wrongPasswordUsers.ContainsKey(business.UserName!) ? OldPassword : NewPassword;
+        var server = Servers[business.ServerIndex];
+        var password = _wrongPasswordUsers.ContainsKey(business.UserName!) ? OldPassword : NewPassword;
         var account = EndToEndHost.With(
-            business.Server.CreateAccountSettings(business.UserName!, business.UserName, password),
+            server.CreateAccountSettings(business.UserName!, business.UserName, password),
             limits: business.Profile == FleetProfile.OwnHourlyLimit ? new SendLimits { MessagesPerHour = business.Quota } : null);
         return EndToEndHost.Business(
             business.Id,
             account,
             onlyDirect: business.Profile == FleetProfile.OnlyDirect,
             smtpEnabled: business.Profile != FleetProfile.SmtpDisabled);
+    }
+
+    /// <summary>Stops a server, closing its connections, and starts it again on the same port with the same script.</summary>
+    public async Task RestartAsync(int index)
+    {
+        var old = Servers[index];
+        await old.DisposeAsync();
+        Count("server restarted");
+        var replacement = await ScriptedSmtpServer.StartAsync(_plan.ServerOptions(index, old.Port));
+        var state = _states[index];
+        state.Instance++;
+        replacement.Script = context => Answer(context, state);
+        lock (_instances)
+        {
+            _servers[index] = replacement;
+            _instances.Add(replacement);
+        }
     }
 
     /// <summary>The owners update their passwords: the providers take the new ones, the settings hold them.</summary>
@@ -219,17 +283,32 @@ internal sealed class FleetWorld : IAsyncDisposable
     /// <summary>The providers' rolling day moves on: their quota counts start again.</summary>
     public void StartNewProviderDay() => _deliveredToday.Clear();
 
-    public int Delivered(string userName) => Servers.Sum(s => s.Messages.Count(m => string.Equals(m.UserName, userName, StringComparison.OrdinalIgnoreCase)));
+    /// <summary>Gets how many messages the servers received signed in as <paramref name="userName"/>.</summary>
+    public int Delivered(string userName) => Instances.Sum(s => s.Messages.Count(m => string.Equals(m.UserName, userName, StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>Counts one injected fault of <paramref name="fault"/>'s kind.</summary>
+    public void Count(string fault) => _faults.AddOrUpdate(fault, 1, static (_, n) => n + 1);
+
+    /// <summary>Drops the connection after the end of a message's DATA: the server keeps the message, the client never hears so.</summary>
+    public SmtpReply DropAfterData(string messageId)
+    {
+        _droppedAfterData.TryAdd(messageId, 0);
+        Count("dropped after the end of DATA");
+        return SmtpReply.Disconnect;
+    }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var server in Servers)
+        foreach (var server in Instances)
         {
             await server.DisposeAsync();
         }
     }
 
-    private SmtpReply? Answer(SmtpScriptContext context, Counter mailFroms)
+    private SmtpReply? Answer(SmtpScriptContext context, FleetServerState state) =>
+        _plan.Inject(this, context, state) ?? AnswerAsProvider(context);
+
+    private SmtpReply? AnswerAsProvider(SmtpScriptContext context)
     {
         var user = context.UserName;
         var business = user is null ? null : _byUser.GetValueOrDefault(user);
@@ -237,43 +316,34 @@ internal sealed class FleetWorld : IAsyncDisposable
         {
             case SmtpStage.Authenticate when user is not null && _wrongPasswordUsers.ContainsKey(user):
                 _failedSignIns.AddOrUpdate(user, 1, static (_, count) => count + 1);
+                Count("535 wrong password");
                 return business!.Profile == FleetProfile.WrongPasswordMicrosoft
                     ? ProviderReplies.Microsoft365.AuthenticationUnsuccessful
                     : ProviderReplies.Gmail.BadCredentials;
 
             case SmtpStage.MailFrom:
-                if (Interlocked.Increment(ref mailFroms.Value) % BusyEvery == 0)
-                {
-                    Interlocked.Increment(ref _transientReplies);
-                    return Busy;
-                }
-
-                return business is { Profile: FleetProfile.GmailQuotaAtMailFrom } && OverQuota(business)
+                return business is { Profile: FleetProfile.GmailQuotaAtMailFrom } && OverQuota(business, "550 5.4.5 provider quota")
                     ? ProviderReplies.Gmail.DailyLimitExceeded
                     : null;
 
             case SmtpStage.RcptTo:
-                return RejectedAddresses.Contains(context.Address, StringComparer.OrdinalIgnoreCase) ? NoSuchUser : null;
+                if (RejectedAddresses.Contains(context.Address, StringComparer.OrdinalIgnoreCase))
+                {
+                    Count("550 5.1.1 unknown recipient");
+                    return NoSuchUser;
+                }
+
+                return null;
 
             case SmtpStage.AfterData:
-                var messageId = context.Message!.Message.MessageId ?? string.Empty;
-                if (_plannedDrops.Contains(messageId))
+                if (business is { Profile: FleetProfile.GmailQuotaAfterData } && OverQuota(business, "550 5.4.5 provider quota after DATA"))
                 {
-                    _dropped.TryAdd(messageId, 0);
-                    return SmtpReply.Disconnect;
+                    return ProviderReplies.Gmail.DailyLimitExceeded;
                 }
 
-                if (TriesLater(messageId) && _triedLater.TryAdd(messageId, 0))
+                if (business is { Profile: FleetProfile.MicrosoftQuotaAfterData } && OverQuota(business, "554 5.2.0 provider quota after DATA"))
                 {
-                    Interlocked.Increment(ref _transientReplies);
-                    return TryLater;
-                }
-
-                if (business is { Profile: FleetProfile.GmailQuotaAfterData or FleetProfile.MicrosoftQuotaAfterData } && OverQuota(business))
-                {
-                    return business.Profile == FleetProfile.MicrosoftQuotaAfterData
-                        ? ProviderReplies.Microsoft365.SubmissionQuotaExceeded
-                        : ProviderReplies.Gmail.DailyLimitExceeded;
+                    return ProviderReplies.Microsoft365.SubmissionQuotaExceeded;
                 }
 
                 if (user is not null)
@@ -288,7 +358,7 @@ internal sealed class FleetWorld : IAsyncDisposable
         }
     }
 
-    private bool OverQuota(FleetBusiness business)
+    private bool OverQuota(FleetBusiness business, string fault)
     {
         if (_deliveredToday.GetValueOrDefault(business.UserName!) < business.Quota)
         {
@@ -296,14 +366,7 @@ internal sealed class FleetWorld : IAsyncDisposable
         }
 
         _quotaReplies.AddOrUpdate(business.UserName!, 1, static (_, count) => count + 1);
+        Count(fault);
         return true;
-    }
-
-    private static bool TriesLater(string messageId) =>
-        int.Parse(messageId.AsSpan(1, 5), System.Globalization.CultureInfo.InvariantCulture) % TryLaterEvery == 0;
-
-    private sealed class Counter
-    {
-        public int Value;
     }
 }

@@ -31,7 +31,7 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
     public async Task Twenty_thousand_messages_under_faults_each_end_in_exactly_one_outcome()
     {
         var total = Stopwatch.StartNew();
-        await using var world = await SoakWorld.StartAsync(Seed, BusinessCount, MessageCount);
+        await using var world = await FleetWorld.StartAsync(new SoakFleetPlan(Seed), Seed, BusinessCount, MessageCount);
         var plan = new ChaosPlan(Seed, ChaosRates);
         await using var host = ChaosHost.Create((time, inner) => new ChaosSmtpTransport(inner, plan, time), out var chaos);
         foreach (var business in world.Businesses)
@@ -49,7 +49,7 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
             {
                 if (message.Number == MessageCount / 2)
                 {
-                    await world.RestartAsync(SoakWorld.RestartedServer);
+                    await world.RestartAsync(SoakFleetPlan.RestartedServer);
                 }
 
                 outcomes[message.Number] = await host.SendAsync(message.Business.Id, message.Category, message.Number, message.To);
@@ -66,7 +66,7 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
         outcomes.Where(o => o.Status == SendStatus.DeliveryUncertain).Should().OnlyContain(o => o.Channel == EmailChannel.Smtp && o.FailureKind == SmtpFailureKind.Transient);
         (await host.Queue.CountAsync(CancellationToken.None)).Should().Be(deferred.Count);
         var deliveredInPhase1 = world.Instances.SelectMany(s => s.Messages).GroupBy(m => m.UserName ?? string.Empty).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
-        foreach (var business in world.Businesses.Where(b => b.Profile == SoakProfile.OwnHourlyLimit))
+        foreach (var business in world.Businesses.Where(b => b.Profile == FleetProfile.OwnHourlyLimit))
         {
             deliveredInPhase1.GetValueOrDefault(business.UserName!).Should().BeLessThanOrEqualTo(business.Quota, $"{business.Id}'s own hourly limit holds on the server");
         }
@@ -110,7 +110,7 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
         native.Should().BeEquivalentTo(final.Where(o => o.IsSent && o.Channel == EmailChannel.Native).Select(o => o.MessageId));
 
         host.Health.GetUnhealthy().Select(h => $"{h.BusinessId}: {h.Kind}").Should().BeEmpty("every account recovered once the day passed and the passwords were fixed");
-        foreach (var business in world.Businesses.Where(b => b.Profile == SoakProfile.WrongPassword))
+        foreach (var business in world.Businesses.Where(b => b.Profile == FleetProfile.WrongPasswordGmail))
         {
             world.FailedSignIns(business.UserName!).Should().Be(1, $"{business.Id}'s wrong password cost one failed sign-in, and the fixed one none");
         }
@@ -121,7 +121,7 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
     }
 
     private static string Report(
-        SoakWorld world,
+        FleetWorld world,
         ChaosSmtpTransport chaos,
         SendOutcome[] phase1,
         IReadOnlyList<SendOutcome> finals,
@@ -159,7 +159,7 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
             .AppendLine(CultureInfo.InvariantCulture, $"| delivery uncertain | {phase1.Count(o => o.Status == SendStatus.DeliveryUncertain):N0} |")
             .AppendLine(CultureInfo.InvariantCulture, $"| total | {phase1.Length:N0} |")
             .AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"accounts unhealthy after phase 1: {unhealthy}; restarted server: {world.Businesses.Count(b => b.HasSmtp && b.ServerIndex == SoakWorld.RestartedServer)} accounts on it")
+            .AppendLine(CultureInfo.InvariantCulture, $"accounts unhealthy after phase 1: {unhealthy}; restarted server: {world.Businesses.Count(b => b.HasSmtp && b.ServerIndex == SoakFleetPlan.RestartedServer)} accounts on it")
             .AppendLine(CultureInfo.InvariantCulture, $"phase 2: {finals.Count:N0} deferred messages finished: {finals.Count(o => o.IsSent):N0} sent via SMTP, {finals.Count(o => o.Status == SendStatus.Failed):N0} failed ({Kinds(finals.Where(o => o.Status == SendStatus.Failed))}), {finals.Count(o => o.Status == SendStatus.DeliveryUncertain):N0} uncertain; {idleHours} idle hour(s) of fake clock")
             .AppendLine(CultureInfo.InvariantCulture, $"servers: {world.Instances.Sum(s => s.Messages.Count):N0} messages received, {world.Instances.Sum(s => s.ConnectionsOpened):N0} connections opened; duplicates on the servers: {duplicates}")
             .AppendLine(CultureInfo.InvariantCulture, $"wall clock: phase 1 {sending.TotalSeconds:0.0} s ({MessageCount / sending.TotalSeconds:N0} messages/s), phase 2 {draining.TotalSeconds:0.0} s, whole test {total.TotalSeconds:0.0} s");
