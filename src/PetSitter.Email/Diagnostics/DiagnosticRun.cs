@@ -130,7 +130,7 @@ internal sealed class DiagnosticRun
         }
         finally
         {
-            await QuitAsync(client).ConfigureAwait(false);
+            await QuitAsync(client, _time).ConfigureAwait(false);
             socket.Dispose();
         }
     }
@@ -577,7 +577,7 @@ internal sealed class DiagnosticRun
         }
         finally
         {
-            await QuitAsync(client).ConfigureAwait(false);
+            await QuitAsync(client, _time).ConfigureAwait(false);
             socket.Dispose();
         }
 
@@ -806,7 +806,7 @@ internal sealed class DiagnosticRun
         }
     }
 
-    private static async Task QuitAsync(SmtpClient client)
+    private static async Task QuitAsync(SmtpClient client, TimeProvider time)
     {
         if (!client.IsConnected)
         {
@@ -817,7 +817,7 @@ internal sealed class DiagnosticRun
         {
             // QUIT is a courtesy, bounded by its own short timeout whatever the caller's state.
             client.Timeout = (int)Math.Min(client.Timeout, QuitTimeout.TotalMilliseconds);
-            using var quit = new CancellationTokenSource(QuitTimeout);
+            using var quit = new CancellationTokenSource(QuitTimeout, time);
             await client.DisconnectAsync(quit: true, quit.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -26,7 +26,7 @@ public sealed class SmtpRetryPipelineTests
         smtp.SendAsync(default!, default!, default).ReturnsForAnyArgs(async call =>
         {
             entered.Release();
-            await Task.Delay(Timeout.InfiniteTimeSpan, call.Arg<CancellationToken>());
+            await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, call.Arg<CancellationToken>());
             return new DeliveryReceipt("never");
         });
         var native = Substitute.For<INativeMailer>();
