@@ -40,13 +40,35 @@ public sealed class LogEventIdTests
         events.Where(e => e.Assembly == "PetSitter.Email.Redis").Should().OnlyContain(e => e.Id >= 4000 && e.Id < 5000);
     }
 
+    [Fact]
+    public void The_observability_page_lists_every_log_event_with_its_id_and_level()
+    {
+        var page = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "observability.md"));
+
+        foreach (var e in LogEvents())
+        {
+            page.Should().Contain($"| {e.Id} | {e.Level} | ", $"{e.Method} is documented with its id and level");
+        }
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PetSitter.Email.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("The repository root (PetSitter.Email.sln) was not found above the test binaries.");
+    }
+
     private static List<LogEvent> LogEvents() =>
         [.. from assembly in Shipped
             from type in assembly.GetTypes()
             from method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             let attribute = method.GetCustomAttribute<LoggerMessageAttribute>()
             where attribute is not null
-            select new LogEvent(assembly.GetName().Name!, attribute.EventId, $"{assembly.GetName().Name}:{type.FullName}.{method.Name}")];
+            select new LogEvent(assembly.GetName().Name!, attribute.EventId, attribute.Level, $"{assembly.GetName().Name}:{type.FullName}.{method.Name}")];
 
-    private sealed record LogEvent(string Assembly, int Id, string Method);
+    private sealed record LogEvent(string Assembly, int Id, LogLevel Level, string Method);
 }

@@ -9,7 +9,7 @@ namespace PetSitter.Email;
 /// <remarks>
 /// <list type="table">
 /// <listheader><term>Range</term><description>Area</description></listheader>
-/// <item><term>1000–1099</term><description>Sending: the outcome of each send (<see cref="EmailSender"/>)</description></item>
+/// <item><term>1000–1099</term><description>Sending: the outcome of each send (the sender)</description></item>
 /// <item><term>1100–1199</term><description>Sending: the SMTP channel's policy (breaker, limits)</description></item>
 /// <item><term>1200–1299</term><description>Messages: headers and content</description></item>
 /// <item><term>2000–2099</term><description>Smtp: connections and the transport</description></item>
