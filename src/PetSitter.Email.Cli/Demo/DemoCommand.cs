@@ -25,7 +25,7 @@ internal static class DemoCommand
 
     public static async Task<int> RunAsync(TextWriter output, bool json, string? pickupDirectory, CancellationToken cancellationToken)
     {
-        pickupDirectory ??= Path.Combine(Path.GetTempPath(), "petsitter-email-demo", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6]);
+        pickupDirectory ??= Path.Combine(Path.GetTempPath(), "petsitter-email-demo", TimeProvider.System.GetUtcNow().ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6]);
         Directory.CreateDirectory(pickupDirectory);
 
         await using var world = await DemoWorld.StartAsync(cancellationToken).ConfigureAwait(false);

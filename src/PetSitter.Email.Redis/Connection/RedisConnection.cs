@@ -124,6 +124,6 @@ internal sealed partial class RedisConnection : IAsyncDisposable, IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "PetSitter.Email uses Redis at {Endpoints} (connected now: {Connected})")]
+    [LoggerMessage(EventId = RedisLogEvents.Connection.Connecting, Level = LogLevel.Information, Message = "PetSitter.Email uses Redis at {Endpoints} (connected now: {Connected})")]
     private static partial void LogConnecting(ILogger logger, string endpoints, bool connected);
 }

@@ -297,16 +297,16 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
         }
     }
 
-    [LoggerMessage(EventId = 4301, Level = LogLevel.Warning, Message = "Redis cannot be reached for deferred mail: the write is held in memory ({Pending} waiting) until it answers again")]
+    [LoggerMessage(EventId = RedisLogEvents.Deferral.Held, Level = LogLevel.Warning, Message = "Redis cannot be reached for deferred mail: the write is held in memory ({Pending} waiting) until it answers again")]
     private static partial void LogHeld(ILogger logger, Exception exception, int pending);
 
-    [LoggerMessage(EventId = 4302, Level = LogLevel.Information, Message = "Redis answers again: {Written} deferred-mail write(s) held in memory were written")]
+    [LoggerMessage(EventId = RedisLogEvents.Deferral.Replayed, Level = LogLevel.Information, Message = "Redis answers again: {Written} deferred-mail write(s) held in memory were written")]
     private static partial void LogReplayed(ILogger logger, int written);
 
-    [LoggerMessage(EventId = 4303, Level = LogLevel.Warning, Message = "Deferred email {Id} of business {BusinessId} (Message-ID {MessageId}) is now a dead letter: {Reason}")]
+    [LoggerMessage(EventId = RedisLogEvents.Deferral.DeadLetter, Level = LogLevel.Warning, Message = "Deferred email {Id} of business {BusinessId} (Message-ID {MessageId}) is now a dead letter: {Reason}")]
     private static partial void LogDeadLetter(ILogger logger, string id, string businessId, string messageId, string reason);
 
-    [LoggerMessage(EventId = 4304, Level = LogLevel.Information, Message = "Dead letter {Id} of business {BusinessId} was put back in the deferred queue")]
+    [LoggerMessage(EventId = RedisLogEvents.Deferral.Requeued, Level = LogLevel.Information, Message = "Dead letter {Id} of business {BusinessId} was put back in the deferred queue")]
     private static partial void LogRequeued(ILogger logger, string id, string businessId);
 
     /// <summary>Which entry a taken email is, and which claim took it.</summary>

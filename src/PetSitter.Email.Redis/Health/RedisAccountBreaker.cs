@@ -374,18 +374,18 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         }
     }
 
-    [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "Redis cannot be reached for account health: each instance keeps its own breakers until it answers again")]
+    [LoggerMessage(EventId = RedisLogEvents.Health.Outage, Level = LogLevel.Warning, Message = "Redis cannot be reached for account health: each instance keeps its own breakers until it answers again")]
     private static partial void LogOutage(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Redis answers again: account breakers are shared across instances once more")]
+    [LoggerMessage(EventId = RedisLogEvents.Health.Recovered, Level = LogLevel.Information, Message = "Redis answers again: account breakers are shared across instances once more")]
     private static partial void LogRecovered(ILogger logger);
 
-    [LoggerMessage(EventId = 4204, Level = LogLevel.Debug, Message = "Another instance signs in first with the SMTP settings of business {BusinessId}: waiting for its verdict")]
+    [LoggerMessage(EventId = RedisLogEvents.Health.Waiting, Level = LogLevel.Debug, Message = "Another instance signs in first with the SMTP settings of business {BusinessId}: waiting for its verdict")]
     private static partial void LogWaiting(ILogger logger, string businessId);
 
-    [LoggerMessage(EventId = 4205, Level = LogLevel.Debug, Message = "The first sign-in for business {BusinessId} was waited for {Waited} (gate code {Code})")]
+    [LoggerMessage(EventId = RedisLogEvents.Health.Followed, Level = LogLevel.Debug, Message = "The first sign-in for business {BusinessId} was waited for {Waited} (gate code {Code})")]
     private static partial void LogFollowed(ILogger logger, string businessId, TimeSpan waited, int code);
 
-    [LoggerMessage(EventId = 4203, Level = LogLevel.Debug, Message = "This instance probes the failing SMTP account of business {BusinessId} ({Kind}) for the fleet")]
+    [LoggerMessage(EventId = RedisLogEvents.Health.Probe, Level = LogLevel.Debug, Message = "This instance probes the failing SMTP account of business {BusinessId} ({Kind}) for the fleet")]
     private static partial void LogProbe(ILogger logger, string businessId, SmtpFailureKind? kind);
 }

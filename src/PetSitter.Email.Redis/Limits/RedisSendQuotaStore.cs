@@ -168,9 +168,9 @@ internal sealed partial class RedisSendQuotaStore : ISendQuotaStore
         }
     }
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Redis cannot be reached for send limits: {Mode} until it answers again")]
+    [LoggerMessage(EventId = RedisLogEvents.Limits.Outage, Level = LogLevel.Warning, Message = "Redis cannot be reached for send limits: {Mode} until it answers again")]
     private static partial void LogOutage(ILogger logger, Exception exception, RedisFailureMode mode);
 
-    [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Redis answers again: send limits are shared across instances once more")]
+    [LoggerMessage(EventId = RedisLogEvents.Limits.Recovered, Level = LogLevel.Information, Message = "Redis answers again: send limits are shared across instances once more")]
     private static partial void LogRecovered(ILogger logger);
 }

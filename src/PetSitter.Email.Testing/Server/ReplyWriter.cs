@@ -44,8 +44,9 @@ internal sealed class ReplyWriter : PipeWriter
         {
             if (delay > TimeSpan.Zero)
             {
-                // A distant provider's answer: only this connection waits.
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                // A distant provider's answer: only this connection waits. Latency on the wire is real time,
+                // whatever clock the client under test runs on.
+                await Task.Delay(delay, TimeProvider.System, cancellationToken).ConfigureAwait(false);
             }
 
             if (_connection.IsDropped)

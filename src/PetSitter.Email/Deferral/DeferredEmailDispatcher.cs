@@ -287,27 +287,27 @@ internal sealed partial class DeferredEmailDispatcher : BackgroundService, IDefe
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Deferred {Category} email of business {BusinessId} (Message-ID {MessageId}) ended {Status} after {Attempts} try(ies)")]
+    [LoggerMessage(EventId = LogEvents.Deferral.Final, Level = LogLevel.Information, Message = "Deferred {Category} email of business {BusinessId} (Message-ID {MessageId}) ended {Status} after {Attempts} try(ies)")]
     private static partial void LogFinal(ILogger logger, string businessId, EmailCategory category, string messageId, SendStatus status, int attempts);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Deferred {Category} email of business {BusinessId} (Message-ID {MessageId}) deferred again until {DueAt} (try {Attempts})")]
+    [LoggerMessage(EventId = LogEvents.Deferral.Redeferred, Level = LogLevel.Debug, Message = "Deferred {Category} email of business {BusinessId} (Message-ID {MessageId}) deferred again until {DueAt} (try {Attempts})")]
     private static partial void LogRedeferred(ILogger logger, string businessId, EmailCategory category, string messageId, DateTimeOffset dueAt, int attempts);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Gave up on deferred {Category} email of business {BusinessId} (Message-ID {MessageId}) after {Attempts} try(ies): {Kind}")]
+    [LoggerMessage(EventId = LogEvents.Deferral.GaveUp, Level = LogLevel.Warning, Message = "Gave up on deferred {Category} email of business {BusinessId} (Message-ID {MessageId}) after {Attempts} try(ies): {Kind}")]
     private static partial void LogGaveUp(ILogger logger, string businessId, EmailCategory category, string messageId, int attempts, SmtpFailureKind kind);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Sending deferred {Category} email of business {BusinessId} (Message-ID {MessageId}) again threw; it stays deferred")]
+    [LoggerMessage(EventId = LogEvents.Deferral.ResendFailed, Level = LogLevel.Error, Message = "Sending deferred {Category} email of business {BusinessId} (Message-ID {MessageId}) again threw; it stays deferred")]
     private static partial void LogResendFailed(ILogger logger, Exception exception, string businessId, EmailCategory category, string messageId);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Outcome listener {Listener} threw for business {BusinessId} (Message-ID {MessageId}); other listeners still run")]
+    [LoggerMessage(EventId = LogEvents.Deferral.ListenerFailed, Level = LogLevel.Error, Message = "Outcome listener {Listener} threw for business {BusinessId} (Message-ID {MessageId}); other listeners still run")]
     private static partial void LogListenerFailed(ILogger logger, Exception exception, string listener, string businessId, string messageId);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "The SMTP settings of business {BusinessId} changed: {Count} held email(s) are due now")]
+    [LoggerMessage(EventId = LogEvents.Deferral.Released, Level = LogLevel.Information, Message = "The SMTP settings of business {BusinessId} changed: {Count} held email(s) are due now")]
     private static partial void LogReleased(ILogger logger, string businessId, int count);
 
-    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Checking whether businesses with held mail changed their SMTP settings failed; held mail waits for its due time")]
+    [LoggerMessage(EventId = LogEvents.Deferral.ReleaseFailed, Level = LogLevel.Warning, Message = "Checking whether businesses with held mail changed their SMTP settings failed; held mail waits for its due time")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "A pass of the deferred-email dispatcher failed; trying again at the next interval")]
+    [LoggerMessage(EventId = LogEvents.Deferral.PassFailed, Level = LogLevel.Error, Message = "A pass of the deferred-email dispatcher failed; trying again at the next interval")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
 }

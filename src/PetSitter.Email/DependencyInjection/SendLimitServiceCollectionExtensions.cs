@@ -19,8 +19,7 @@ internal static class SendLimitServiceCollectionExtensions
         services.TryAddSingleton(static provider => new SendThrottle(
             provider.GetRequiredService<ISendQuotaStore>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<IOptions<SendLimitOptions>>().Value,
-            provider.GetService<EmailTelemetry>()));
+            provider.GetRequiredService<IOptions<SendLimitOptions>>().Value));
         return services;
     }
 }

@@ -5,12 +5,12 @@ namespace PetSitter.Email;
 /// <summary>The diagnosis's log messages: endpoints, steps and kinds only, never addresses or secrets.</summary>
 internal static partial class DiagnosticsLog
 {
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "SMTP diagnosis of {Endpoint} started")]
+    [LoggerMessage(EventId = LogEvents.Diagnostics.Started, Level = LogLevel.Debug, Message = "SMTP diagnosis of {Endpoint} started")]
     public static partial void Started(ILogger logger, string endpoint);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "SMTP diagnosis of {Endpoint}: {Step} failed at {Stage} ({Kind})")]
+    [LoggerMessage(EventId = LogEvents.Diagnostics.StepFailed, Level = LogLevel.Debug, Message = "SMTP diagnosis of {Endpoint}: {Step} failed at {Stage} ({Kind})")]
     public static partial void StepFailed(ILogger logger, string endpoint, string step, SmtpStage? stage, SmtpFailureKind kind);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "SMTP diagnosis of {Endpoint} finished: healthy {IsHealthy}, {Failed} question(s) failed, {Warnings} warning(s)")]
+    [LoggerMessage(EventId = LogEvents.Diagnostics.Finished, Level = LogLevel.Information, Message = "SMTP diagnosis of {Endpoint} finished: healthy {IsHealthy}, {Failed} question(s) failed, {Warnings} warning(s)")]
     public static partial void Finished(ILogger logger, string endpoint, bool isHealthy, int failed, int warnings);
 }

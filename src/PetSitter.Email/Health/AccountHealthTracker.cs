@@ -748,19 +748,19 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "SMTP account of business {BusinessId} changed from {Previous} to {Current} ({Kind})")]
+    [LoggerMessage(EventId = LogEvents.Health.Changed, Level = LogLevel.Information, Message = "SMTP account of business {BusinessId} changed from {Previous} to {Current} ({Kind})")]
     private static partial void LogChanged(ILogger logger, string businessId, AccountHealthState previous, AccountHealthState current, SmtpFailureKind? kind);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Letting one send probe the failing SMTP account of business {BusinessId} ({Kind})")]
+    [LoggerMessage(EventId = LogEvents.Health.Probe, Level = LogLevel.Debug, Message = "Letting one send probe the failing SMTP account of business {BusinessId} ({Kind})")]
     private static partial void LogProbe(ILogger logger, string businessId, SmtpFailureKind? kind);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "A HealthChanged handler threw for business {BusinessId}; the change stands")]
+    [LoggerMessage(EventId = LogEvents.Health.HandlerFailed, Level = LogLevel.Error, Message = "A HealthChanged handler threw for business {BusinessId}; the change stands")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string businessId);
 
-    [LoggerMessage(EventId = 2051, Level = LogLevel.Warning, Message = "{Count} emails of business {BusinessId} were refused as spam within an hour: marketing is paused on its SMTP account until {Until} or a settings change")]
+    [LoggerMessage(EventId = LogEvents.Health.MarketingPaused, Level = LogLevel.Warning, Message = "{Count} emails of business {BusinessId} were refused as spam within an hour: marketing is paused on its SMTP account until {Until} or a settings change")]
     private static partial void LogMarketingPaused(ILogger logger, string businessId, int count, DateTimeOffset until);
 
-    [LoggerMessage(EventId = 2052, Level = LogLevel.Warning, Message = "The SMTP server of business {BusinessId} answered 421 at the greeting {Count} times within {Window}: the account counts as unavailable")]
+    [LoggerMessage(EventId = LogEvents.Health.GreetingEscalated, Level = LogLevel.Warning, Message = "The SMTP server of business {BusinessId} answered 421 at the greeting {Count} times within {Window}: the account counts as unavailable")]
     private static partial void LogGreetingEscalated(ILogger logger, string businessId, int count, TimeSpan window);
 
     private sealed class AccountEntry(string businessId, string fingerprint)

@@ -11,14 +11,13 @@ internal sealed class SendThrottle
 {
     private readonly ISendQuotaStore store;
     private readonly TimeProvider timeProvider;
-    private readonly EmailTelemetry? telemetry;
     private readonly ConcurrentDictionary<string, Line> lines = new(StringComparer.Ordinal);
     private readonly Lock linesGate = new();
 
     // How many accounts have a send waiting: while none does, a send never looks up its account's line.
     private int waitingAccounts;
 
-    public SendThrottle(ISendQuotaStore store, TimeProvider timeProvider, TimeSpan maxWait, EmailTelemetry? telemetry = null)
+    public SendThrottle(ISendQuotaStore store, TimeProvider timeProvider, TimeSpan maxWait)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -26,11 +25,10 @@ internal sealed class SendThrottle
         this.store = store;
         this.timeProvider = timeProvider;
         MaxWait = maxWait;
-        this.telemetry = telemetry;
     }
 
-    public SendThrottle(ISendQuotaStore store, TimeProvider timeProvider, SendLimitOptions options, EmailTelemetry? telemetry = null)
-        : this(store, timeProvider, (options ?? throw new ArgumentNullException(nameof(options))).MaxThrottleWait, telemetry)
+    public SendThrottle(ISendQuotaStore store, TimeProvider timeProvider, SendLimitOptions options)
+        : this(store, timeProvider, (options ?? throw new ArgumentNullException(nameof(options))).MaxThrottleWait)
     {
     }
 
@@ -48,12 +46,13 @@ internal sealed class SendThrottle
 
     /// <summary>
     /// Counts the message against the account's limits as <see cref="AcquireAsync(string, SendLimits, int, CancellationToken)"/>
-    /// does, telling <paramref name="observer"/> after every wait, before the message is counted.
+    /// does, telling <paramref name="observer"/> after every wait, before the message is counted, and how long it waited:
+    /// the throttle records nothing itself, the caller does (the SMTP channel, into its telemetry).
     /// </summary>
     /// <param name="accountKey">The account.</param>
     /// <param name="limits">Its limits.</param>
     /// <param name="recipients">The message's recipients.</param>
-    /// <param name="observer">Told after every wait, before the count; may throw to abandon the send.</param>
+    /// <param name="observer">Told after every wait, before the count (may throw to abandon the send), and of the whole wait once it ends.</param>
     /// <param name="waitingSince">
     /// The <see cref="TimeProvider.GetTimestamp"/> the bound is counted from (the channel passes the moment it took
     /// the message, so a send that waited for its lane or a connection does not wait a full bound again);
@@ -128,7 +127,7 @@ internal sealed class SendThrottle
                     // The sends ahead used the whole bound: refused with the store's current answer.
                     var now = await store.PeekAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
                     var refusal = now.IsAllowed ? QuotaDecision.Refuse(line.Window, TimeSpan.Zero) : now;
-                    telemetry?.ThrottleWaited(refusal.Window, timeProvider.GetElapsedTime(started), acquired: false);
+                    observer?.Waited(refusal.Window, timeProvider.GetElapsedTime(started), acquired: false);
                     return refusal;
                 }
             }
@@ -166,7 +165,7 @@ internal sealed class SendThrottle
 
                 if (waited)
                 {
-                    telemetry?.ThrottleWaited(window == LimitWindow.None ? decision.Window : window, timeProvider.GetElapsedTime(started), decision.IsAllowed);
+                    observer?.Waited(window == LimitWindow.None ? decision.Window : window, timeProvider.GetElapsedTime(started), decision.IsAllowed);
                 }
 
                 return decision;

@@ -130,6 +130,6 @@ internal static partial class DeliverabilityHeaders
             && string.Equals(message.Headers[index].Value.Trim(), value, StringComparison.Ordinal);
     }
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "UnsubscribeUrl ignored on a {Category} email of business {BusinessId}: one-click unsubscribe headers go on Marketing email only")]
+    [LoggerMessage(EventId = LogEvents.Messages.UnsubscribeIgnored, Level = LogLevel.Debug, Message = "UnsubscribeUrl ignored on a {Category} email of business {BusinessId}: one-click unsubscribe headers go on Marketing email only")]
     private static partial void LogUnsubscribeIgnored(ILogger logger, EmailCategory category, string businessId);
 }

@@ -65,6 +65,6 @@ internal sealed partial class PickupDirectoryNativeMailer : INativeMailer
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Native message {MessageId} written to {Path}")]
+    [LoggerMessage(EventId = LogEvents.Native.Written, Level = LogLevel.Debug, Message = "Native message {MessageId} written to {Path}")]
     private static partial void LogWritten(ILogger logger, string? messageId, string path);
 }

@@ -275,21 +275,21 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         return message.ReplyTo.Count > 0 || string.Equals(business.ReplyToAddress, account.FromAddress, StringComparison.OrdinalIgnoreCase);
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "{Category} email for business {BusinessId} sent via {Channel} (fallback: {IsFallback})")]
+    [LoggerMessage(EventId = LogEvents.Sending.Sent, Level = LogLevel.Information, Message = "{Category} email for business {BusinessId} sent via {Channel} (fallback: {IsFallback})")]
     private static partial void LogSent(ILogger logger, string businessId, EmailCategory category, EmailChannel channel, bool isFallback);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "SMTP could not take a {Category} email for business {BusinessId}: {Kind} at {Stage} (reply code {StatusCode})")]
+    [LoggerMessage(EventId = LogEvents.Sending.SmtpFailed, Level = LogLevel.Warning, Message = "SMTP could not take a {Category} email for business {BusinessId}: {Kind} at {Stage} (reply code {StatusCode})")]
     private static partial void LogSmtpFailed(ILogger logger, string businessId, EmailCategory category, SmtpFailureKind kind, SmtpStage? stage, int? statusCode);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "The native mailer failed for a {Category} email of business {BusinessId}")]
+    [LoggerMessage(EventId = LogEvents.Sending.NativeFailed, Level = LogLevel.Error, Message = "The native mailer failed for a {Category} email of business {BusinessId}")]
     private static partial void LogNativeFailed(ILogger logger, Exception exception, string businessId, EmailCategory category);
 
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "{Category} email of business {BusinessId} deferred until {DueAt}")]
+    [LoggerMessage(EventId = LogEvents.Sending.Deferred, Level = LogLevel.Information, Message = "{Category} email of business {BusinessId} deferred until {DueAt}")]
     private static partial void LogDeferred(ILogger logger, string businessId, EmailCategory category, DateTimeOffset dueAt);
 
-    [LoggerMessage(EventId = 1051, Level = LogLevel.Warning, Message = "The in-memory deferred queue is full ({Capacity} emails): a {Category} email of business {BusinessId} that would have been deferred ended failed")]
+    [LoggerMessage(EventId = LogEvents.Sending.DeferredQueueFull, Level = LogLevel.Warning, Message = "The in-memory deferred queue is full ({Capacity} emails): a {Category} email of business {BusinessId} that would have been deferred ended failed")]
     private static partial void LogQueueFull(ILogger logger, string businessId, EmailCategory category, int capacity);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Delivery of a {Category} email of business {BusinessId} is uncertain (Message-ID {MessageId}): not resent")]
+    [LoggerMessage(EventId = LogEvents.Sending.Uncertain, Level = LogLevel.Warning, Message = "Delivery of a {Category} email of business {BusinessId} is uncertain (Message-ID {MessageId}): not resent")]
     private static partial void LogUncertain(ILogger logger, string businessId, EmailCategory category, string? messageId);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Polly;
 using Polly.Timeout;
 
 namespace PetSitter.Email;
@@ -104,7 +105,8 @@ internal sealed partial class SmtpChannel
                 SmtpStage.Connect,
                 null,
                 string.Create(CultureInfo.InvariantCulture, $"No connection to {account.Host}:{account.Port} became free within {_options.Smtp.ConnectionWaitTimeout.TotalSeconds:0.#} s: all {width} allowed connections were busy."));
-            return await FailedAsync(businessId, account, fingerprint, busy, cancellationToken).ConfigureAwait(false);
+            var failure = SmtpFailureClassifier.Classify(busy, account.Host, account.Provider);
+            return await FailedAsync(businessId, account, fingerprint, busy, failure, cancellationToken).ConfigureAwait(false);
         }
 
         using (turn)
@@ -127,12 +129,16 @@ internal sealed partial class SmtpChannel
 
     private async Task<SmtpAttempt> SendInTurnAsync(string businessId, SmtpAccountSettings account, string fingerprint, MimeMessage message, SmtpAccountLanes.Turn turn, WireGate wire, CancellationToken cancellationToken)
     {
+        // A pooled context, as the pipeline would take itself: it carries the account to the retry predicate and
+        // the failure the predicate classified back here, so each failure is classified once.
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(SmtpRetryPipeline.Account, account);
         try
         {
             var receipt = await _retry.Pipeline.ExecuteAsync(
-                static (state, token) => SendThroughTransportAsync(state._transport, state.account, state.message, state.wire, token),
-                (_transport, account, message, wire),
-                cancellationToken).ConfigureAwait(false);
+                static (context, state) => SendThroughTransportAsync(state._transport, state.account, state.message, state.wire, context.CancellationToken),
+                context,
+                (_transport, account, message, wire)).ConfigureAwait(false);
             turn.SignedIn();
             await _health.RecordSuccessAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             return SmtpAttempt.Sent(receipt);
@@ -145,7 +151,7 @@ internal sealed partial class SmtpChannel
                 turn.SignedIn();
             }
 
-            return await FailedAsync(businessId, account, fingerprint, ex, cancellationToken).ConfigureAwait(false);
+            return await FailedAsync(businessId, account, fingerprint, ex, SmtpRetryPipeline.Classify(context, ex), cancellationToken).ConfigureAwait(false);
         }
         catch (SmtpSendGateClosedException closed)
         {
@@ -165,7 +171,11 @@ internal sealed partial class SmtpChannel
         catch (TimeoutRejectedException ex)
         {
             var timedOut = new SmtpTransportException(SmtpStage.Connect, null, $"The send did not finish within the attempt timeout ({ex.Timeout}).", ex);
-            return await FailedAsync(businessId, account, fingerprint, timedOut, cancellationToken).ConfigureAwait(false);
+            return await FailedAsync(businessId, account, fingerprint, timedOut, SmtpRetryPipeline.Classify(context, timedOut), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
@@ -204,9 +214,8 @@ internal sealed partial class SmtpChannel
         return SmtpAttempt.NotSent(gate.Failure, gate.RetryAt);
     }
 
-    private async ValueTask<SmtpAttempt> FailedAsync(string businessId, SmtpAccountSettings account, string fingerprint, SmtpTransportException exception, CancellationToken cancellationToken)
+    private async ValueTask<SmtpAttempt> FailedAsync(string businessId, SmtpAccountSettings account, string fingerprint, SmtpTransportException exception, SmtpFailure failure, CancellationToken cancellationToken)
     {
-        var failure = SmtpFailureClassifier.Classify(exception, account.Host, account.Provider);
         var now = _time.GetUtcNow();
         DateTimeOffset? resetsAt = failure.ResetsAfter is { } window ? now + window : null;
         if (failure.IsProviderQuota && resetsAt is { } until)
@@ -293,7 +302,8 @@ internal sealed partial class SmtpChannel
         public async ValueTask EnterAsync(CancellationToken cancellationToken)
         {
             // The bound counts from when the channel took the message: time spent in the lane and connecting is waiting too.
-            var decision = await channel._throttle.AcquireAsync(accountKey, limits, recipients, IsProbe ? null : this, admitted, cancellationToken).ConfigureAwait(false);
+            // Passed to a probe too: a probe's wait is still measured, and AfterWaitAsync asks no breaker for it.
+            var decision = await channel._throttle.AcquireAsync(accountKey, limits, recipients, this, admitted, cancellationToken).ConfigureAwait(false);
             if (!decision.IsAllowed)
             {
                 throw new SmtpSendGateClosedException(decision);
@@ -316,11 +326,13 @@ internal sealed partial class SmtpChannel
             // The breaker turned half-open while this send waited and chose it as the probe: asking again would block it.
             IsProbe = gate.IsProbe;
         }
+
+        public void Waited(LimitWindow window, TimeSpan waited, bool acquired) => channel._telemetry.ThrottleWaited(window, waited, acquired);
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "SMTP for business {BusinessId} is paused ({Kind}) until {RetryAt}: not attempted")]
+    [LoggerMessage(EventId = LogEvents.SmtpChannel.Blocked, Level = LogLevel.Information, Message = "SMTP for business {BusinessId} is paused ({Kind}) until {RetryAt}: not attempted")]
     private static partial void LogBlocked(ILogger logger, string businessId, SmtpFailureKind kind, DateTimeOffset? retryAt);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Business {BusinessId} reached its {Window} send limit: SMTP resumes at {ResumeAt}")]
+    [LoggerMessage(EventId = LogEvents.SmtpChannel.Throttled, Level = LogLevel.Information, Message = "Business {BusinessId} reached its {Window} send limit: SMTP resumes at {ResumeAt}")]
     private static partial void LogThrottled(ILogger logger, string businessId, LimitWindow window, DateTimeOffset resumeAt);
 }

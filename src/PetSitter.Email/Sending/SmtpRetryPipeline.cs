@@ -22,9 +22,21 @@ namespace PetSitter.Email;
 /// <para>Nothing is retried once the server may have the message: a failure after the end of DATA is
 /// not handled here, and the transport never cancels the wait for the verdict once the message is on the
 /// wire, so an attempt timeout always means "not sent".</para>
+/// <para>Each failure is classified once, here, with the account's host and provider (the channel puts the account
+/// in the <see cref="ResilienceContext"/> as <see cref="Account"/>): the retry decision and the outcome the
+/// channel reports read the same <see cref="SmtpFailure"/>, which <see cref="Classify"/> hands back from the context.</para>
 /// </remarks>
 internal sealed class SmtpRetryPipeline
 {
+    /// <summary>The account an execution sends through: its host and provider pick provider-specific rules.</summary>
+    internal static readonly ResiliencePropertyKey<SmtpAccountSettings> Account = new("PetSitter.Email.Smtp.Account");
+
+    /// <summary>The failure classified last in an execution.</summary>
+    internal static readonly ResiliencePropertyKey<SmtpFailure> Failure = new("PetSitter.Email.Smtp.Failure");
+
+    /// <summary>The exception <see cref="Failure"/> was classified from: a newer exception is classified anew.</summary>
+    private static readonly ResiliencePropertyKey<SmtpTransportException> ClassifiedException = new("PetSitter.Email.Smtp.ClassifiedException");
+
     public SmtpRetryPipeline(IOptions<PetSitterEmailOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
         var settings = options.Value.Retry;
@@ -41,9 +53,12 @@ internal sealed class SmtpRetryPipeline
                 Delay = settings.Delay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                ShouldHandle = new PredicateBuilder()
-                    .Handle<SmtpTransportException>(IsWorthRetrying)
-                    .Handle<TimeoutRejectedException>(),
+                ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception switch
+                {
+                    SmtpTransportException exception => IsWorthRetrying(exception, Classify(args.Context, exception)),
+                    TimeoutRejectedException => true,
+                    _ => false,
+                }),
             });
         }
 
@@ -53,15 +68,30 @@ internal sealed class SmtpRetryPipeline
 
     public ResiliencePipeline Pipeline { get; }
 
-    /// <summary>Only failures that say nothing about the account or the message and happened before the server could have the message.</summary>
-    internal static bool IsWorthRetrying(SmtpTransportException exception)
+    /// <summary>
+    /// Classifies <paramref name="exception"/> with the host and provider of the context's <see cref="Account"/>, once:
+    /// asked again for the same exception (the retry predicate saw it, now the channel reports it), it hands back
+    /// the failure stored in the context.
+    /// </summary>
+    internal static SmtpFailure Classify(ResilienceContext context, SmtpTransportException exception)
     {
-        if (exception.Stage == SmtpStage.AfterData)
+        var properties = context.Properties;
+        if (properties.TryGetValue(ClassifiedException, out var classified)
+            && ReferenceEquals(classified, exception)
+            && properties.TryGetValue(Failure, out var known))
         {
-            return false;
+            return known;
         }
 
-        var failure = SmtpFailureClassifier.Classify(exception);
-        return failure.IsTransient && !failure.IsAccountLevel && failure.Kind == SmtpFailureKind.Transient && !failure.IsProviderQuota;
+        properties.TryGetValue(Account, out var account);
+        var failure = SmtpFailureClassifier.Classify(exception, account?.Host, account?.Provider);
+        properties.Set(Failure, failure);
+        properties.Set(ClassifiedException, exception);
+        return failure;
     }
+
+    /// <summary>Only failures that say nothing about the account or the message and happened before the server could have the message.</summary>
+    internal static bool IsWorthRetrying(SmtpTransportException exception, SmtpFailure failure) =>
+        exception.Stage != SmtpStage.AfterData
+        && failure.IsTransient && !failure.IsAccountLevel && failure.Kind == SmtpFailureKind.Transient && !failure.IsProviderQuota;
 }

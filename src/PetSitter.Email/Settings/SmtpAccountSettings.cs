@@ -250,7 +250,7 @@ public sealed class SmtpAccountSettings
         AccessTokenIdentity(),
         FromAddress,
         AllowAuthenticationWithoutTls ? "plain-auth" : "tls-auth",
-        SmtpCertificateValidator.Thumbprints(TrustedCertificateAuthorities),
+        CertificateThumbprints.Of(TrustedCertificateAuthorities),
         MaxConnections?.ToString(CultureInfo.InvariantCulture),
         Provider,
         EffectiveLimits().ToString()));

@@ -138,16 +138,4 @@ internal sealed class SmtpCertificateValidator
         var dnsName = certificate.GetNameInfo(X509NameType.DnsName, forIssuer: false);
         return string.IsNullOrEmpty(dnsName) ? certificate.Subject : dnsName;
     }
-
-    /// <summary>A stable, order-independent fingerprint of the account's extra authorities, for the pool key.</summary>
-    internal static string Thumbprints(IReadOnlyList<X509Certificate2> authorities)
-    {
-        if (authorities.Count == 0)
-        {
-            return string.Empty;
-        }
-
-        var thumbprints = authorities.Select(a => a.GetCertHashString(HashAlgorithmName.SHA256)).Order(StringComparer.Ordinal);
-        return string.Join(',', thumbprints);
-    }
 }

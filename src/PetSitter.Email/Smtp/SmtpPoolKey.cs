@@ -28,7 +28,7 @@ internal sealed record SmtpPoolKey(
             string.IsNullOrEmpty(account.UserName) ? null : account.UserName,
             account.CredentialFingerprint(),
             account.AllowAuthenticationWithoutTls,
-            SmtpCertificateValidator.Thumbprints(account.TrustedCertificateAuthorities),
+            CertificateThumbprints.Of(account.TrustedCertificateAuthorities),
             account.MaxConnections ?? defaultMaxConnections);
     }
 

@@ -139,7 +139,7 @@ public sealed class RedisDeferredEmailQueueTests(RedisFixture redis) : IAsyncLif
             if (Interlocked.Increment(ref calls) == 6)
             {
                 inFlight.SetResult();
-                await Task.Delay(Timeout.Infinite, token);
+                await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, token);
             }
         };
         using var stop = new CancellationTokenSource();

@@ -192,6 +192,10 @@ public class SendThrottleTests
     {
         public ValueTask AfterWaitAsync(CancellationToken cancellationToken) =>
             throw new InvalidOperationException("The account's breaker opened while the send waited.");
+
+        public void Waited(LimitWindow window, TimeSpan waited, bool acquired)
+        {
+        }
     }
 
     /// <summary>Answers with a fixed sequence of decisions, as a store shared with other senders might.</summary>

@@ -1,4 +1,5 @@
 using NSubstitute;
+using Polly;
 using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.Sending;
@@ -16,7 +17,7 @@ public sealed class SmtpRetryPipelineTests
     [InlineData(SmtpStage.MailFrom, 450, "Mail send limit exceeded.", false)]
     [InlineData(SmtpStage.RcptTo, 550, "5.1.1 The email account that you tried to reach does not exist.", false)]
     public void Only_transient_failures_before_the_server_could_have_the_message_are_retried(SmtpStage stage, int? code, string reply, bool retried) =>
-        SmtpRetryPipeline.IsWorthRetrying(new SmtpTransportException(stage, code, reply)).Should().Be(retried);
+        SmtpRetryPipeline.IsWorthRetrying(new SmtpTransportException(stage, code, reply), SmtpFailureClassifier.Classify(new SmtpTransportException(stage, code, reply))).Should().Be(retried);
 
     [Fact]
     public async Task An_attempt_that_outlives_the_attempt_timeout_is_not_sent_and_the_invoice_goes_native()
@@ -26,7 +27,7 @@ public sealed class SmtpRetryPipelineTests
         smtp.SendAsync(default!, default!, default).ReturnsForAnyArgs(async call =>
         {
             entered.Release();
-            await Task.Delay(Timeout.InfiniteTimeSpan, call.Arg<CancellationToken>());
+            await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, call.Arg<CancellationToken>());
             return new DeliveryReceipt("never");
         });
         var native = Substitute.For<INativeMailer>();
@@ -51,5 +52,41 @@ public sealed class SmtpRetryPipelineTests
         outcome.IsFallback.Should().BeTrue();
         outcome.SmtpFailure!.Reply.Should().Contain("attempt timeout");
         await smtp.ReceivedWithAnyArgs(1).SendAsync(default!, default!, default);
+    }
+
+    [Fact]
+    public async Task The_retry_predicate_classifies_a_failure_once_with_the_accounts_host_and_the_channel_reports_that_failure()
+    {
+        using var harness = new SenderHarness(Substitute.For<ISmtpTransport>(), Substitute.For<INativeMailer>(), options => options.SmtpRetryAttempts = 2);
+        var pipeline = harness.Get<SmtpRetryPipeline>().Pipeline;
+
+        // Gmail's wrong-password reply (the "wrong password" row of /work/shared/providers.md) without its
+        // "Learn more at https://support.google.com/mail/?p=BadCredentials" tail: only the account's host says it is Gmail's.
+        var refused = new SmtpTransportException(SmtpStage.Authenticate, 535, "5.7.8 Username and Password not accepted.");
+        var context = ResilienceContextPool.Shared.Get();
+        context.Properties.Set(SmtpRetryPipeline.Account, TestData.Account(host: "smtp.gmail.com"));
+        try
+        {
+            var attempts = 0;
+            await FluentActions.Awaiting(() => pipeline.ExecuteAsync(
+                    _ =>
+                    {
+                        attempts++;
+                        throw refused;
+                    },
+                    context).AsTask())
+                .Should().ThrowAsync<SmtpTransportException>();
+
+            attempts.Should().Be(1, "a wrong password is not retried");
+            context.Properties.TryGetValue(SmtpRetryPipeline.Failure, out var decided).Should().BeTrue("the retry predicate classified the failure");
+            decided!.RuleName.Should().Be("gmail-bad-password-host", "the predicate classified with the account's host");
+            SmtpRetryPipeline.Classify(context, refused).Should().BeSameAs(decided, "the channel reports the failure the retry was decided on, not a second reading");
+            SmtpRetryPipeline.Classify(context, new SmtpTransportException(SmtpStage.Connect, null, "Connection refused"))
+                .Should().NotBeSameAs(decided, "another exception is classified on its own");
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
     }
 }

@@ -92,10 +92,10 @@ public sealed class SmtpCertificateValidatorTests : IDisposable
     [Fact]
     public void Thumbprints_do_not_depend_on_the_order_of_the_authorities()
     {
-        SmtpCertificateValidator.Thumbprints([_authority, _otherAuthority])
-            .Should().Be(SmtpCertificateValidator.Thumbprints([_otherAuthority, _authority]))
-            .And.NotBe(SmtpCertificateValidator.Thumbprints([_authority]));
-        SmtpCertificateValidator.Thumbprints([]).Should().BeEmpty();
+        CertificateThumbprints.Of([_authority, _otherAuthority])
+            .Should().Be(CertificateThumbprints.Of([_otherAuthority, _authority]))
+            .And.NotBe(CertificateThumbprints.Of([_authority]));
+        CertificateThumbprints.Of([]).Should().BeEmpty();
     }
 
     public void Dispose()

@@ -95,14 +95,15 @@ public sealed class SendMetricsTests : IDisposable
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         using var telemetry = new EmailTelemetry(_probe.Factory, time);
-        var throttle = new SendThrottle(new InMemorySendQuotaStore(time), time, TimeSpan.FromSeconds(2), telemetry);
+        var throttle = new SendThrottle(new InMemorySendQuotaStore(time), time, TimeSpan.FromSeconds(2));
+        var recorder = new RecordingObserver(telemetry);
         var limits = new SendLimits { MessagesPerSecond = 1 };
         using var waits = _probe.Counter("petsitter.email.throttle.waits");
         using var waited = _probe.Histogram("petsitter.email.throttle.wait.duration");
-        (await throttle.AcquireAsync("owner@paws.test", limits, 1, CancellationToken.None)).IsAllowed.Should().BeTrue();
+        (await throttle.AcquireAsync("owner@paws.test", limits, 1, recorder, null, CancellationToken.None)).IsAllowed.Should().BeTrue();
         waits.GetMeasurementSnapshot().Should().BeEmpty("a send that found a free slot did not wait");
 
-        var waiting = throttle.AcquireAsync("owner@paws.test", limits, 1, CancellationToken.None).AsTask();
+        var waiting = throttle.AcquireAsync("owner@paws.test", limits, 1, recorder, null, CancellationToken.None).AsTask();
         time.Advance(TimeSpan.FromMilliseconds(1_040));
         (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).IsAllowed.Should().BeTrue();
 
@@ -197,4 +198,12 @@ public sealed class SendMetricsTests : IDisposable
     }
 
     public void Dispose() => _probe.Dispose();
+
+    /// <summary>Records the throttle's report of a wait the way the SMTP channel does.</summary>
+    private sealed class RecordingObserver(EmailTelemetry telemetry) : IThrottleWaitObserver
+    {
+        public ValueTask AfterWaitAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public void Waited(LimitWindow window, TimeSpan waited, bool acquired) => telemetry.ThrottleWaited(window, waited, acquired);
+    }
 }
