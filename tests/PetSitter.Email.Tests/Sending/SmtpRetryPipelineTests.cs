@@ -57,7 +57,7 @@ public sealed class SmtpRetryPipelineTests
     [Fact]
     public async Task The_retry_predicate_classifies_a_failure_once_with_the_accounts_host_and_the_channel_reports_that_failure()
     {
-        using var harness = new SenderHarness(Substitute.For<ISmtpTransport>(), Substitute.For<INativeMailer>(), options => options.SmtpRetryAttempts = 2);
+        using var harness = new SenderHarness(Substitute.For<ISmtpTransport>(), Substitute.For<INativeMailer>(), options => options.Retry.MaxRetryAttempts = 2);
         var pipeline = harness.Get<SmtpRetryPipeline>().Pipeline;
 
         // Gmail's wrong-password reply (the "wrong password" row of /work/shared/providers.md) without its
