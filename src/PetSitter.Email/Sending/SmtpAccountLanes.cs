@@ -21,6 +21,7 @@ internal sealed class SmtpAccountLanes
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _waitTimeout;
+    private long _departures;
 
     public SmtpAccountLanes(TimeProvider time, TimeSpan waitTimeout)
     {
@@ -28,6 +29,14 @@ internal sealed class SmtpAccountLanes
         _time = time;
         _waitTimeout = waitTimeout;
     }
+
+    /// <summary>
+    /// Gets how many sends, of any account, have finished their turn. A send reads it before it asks the breaker
+    /// and again once in its lane: when it moved, a send may have recorded a result in between, even though this
+    /// one did not wait (the lane it entered is new because the failing send had just left and dropped the old one).
+    /// One counter for all accounts keeps this allocation-free; under load it moves often and costs a re-check.
+    /// </summary>
+    internal long Departures => Volatile.Read(ref _departures);
 
     /// <summary>Gets how many accounts have a send in or waiting for their lane.</summary>
     internal int ActiveLanes
@@ -112,6 +121,8 @@ internal sealed class SmtpAccountLanes
     {
         if (holdsSlot)
         {
+            // Counted before the slot frees: the send's result is recorded by now (see Departures).
+            Interlocked.Increment(ref _departures);
             lane.Slots.Release();
         }
 

@@ -72,6 +72,9 @@ internal sealed partial class SmtpChannel
         // Settings, not only credentials: a corrected security mode or From address must reopen the account too.
         var fingerprint = account.SettingsFingerprint();
 
+        // Read before the breaker is asked: see the re-check once in the lane.
+        var departures = _lanes.Departures;
+
         // For(category): an account paused for marketing (spam signal) is closed to marketing only.
         var gate = (await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).For(category);
         if (!gate.IsAllowed)
@@ -111,11 +114,12 @@ internal sealed partial class SmtpChannel
 
         using (turn)
         {
-            // Asked again when this send waited for its turn: the sends ahead of it (whose results are recorded
-            // before they leave the lane) may have found the password wrong or the quota used up. A send that
-            // did not wait has nothing new to learn, which spares a shared breaker a round trip. A probe is not
-            // asked again: it is the one send the breaker let through.
-            if (turn.Waited
+            // Asked again when a send may have finished since this one asked: when it waited for its turn, or when
+            // any turn ended meanwhile (the send that found the password wrong may have left, and dropped its lane,
+            // just before this one came in without waiting: the race a burst on two cores hits). The sends ahead record
+            // their results before they leave the lane. Otherwise there is nothing new to learn, which spares a shared
+            // breaker a round trip. A probe is not asked again: it is the one send the breaker let through.
+            if ((turn.Waited || _lanes.Departures != departures)
                 && !gate.IsProbe
                 && (await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).For(category) is { IsAllowed: false } closed)
             {

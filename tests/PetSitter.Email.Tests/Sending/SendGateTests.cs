@@ -1,4 +1,5 @@
 using NSubstitute;
+using NSubstitute.ExceptionExtensions;
 using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.Sending;
@@ -80,6 +81,69 @@ public sealed class SendGateTests : IDisposable
         attempt.IsSent.Should().BeFalse();
         attempt.Failure!.Kind.Should().Be(SmtpFailureKind.AuthenticationFailed, "a per-second refusal is no news next to a wrong password");
         await _smtp.ReceivedWithAnyArgs(1).SendAsync(default!, default!, default);
+    }
+
+    [Fact]
+    public async Task A_send_that_asked_before_the_wrong_password_was_found_and_came_in_after_its_sender_left_asks_again()
+    {
+        // The race a burst hits on two cores: send B asks the breaker (closed: nothing has failed yet), then send A
+        // signs in, fails, records it and leaves, dropping its lane; B comes in to a new lane without waiting.
+        var wrongPassword = new SmtpTransportException(SmtpStage.Authenticate, 535, "5.7.8 Username and Password not accepted.");
+        _smtp.SendAsync(default!, default!, default).ThrowsAsyncForAnyArgs(wrongPassword);
+        var aLeft = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var breaker = new HoldsFirstAnswer(_harness.Get<IAccountBreaker>(), aLeft.Task);
+        var channel = Channel(breaker);
+
+        // No limits: nothing but the breaker can stop B.
+        var account = new SmtpAccountSettings { Host = _account.Host, Port = _account.Port, UserName = _account.UserName, Password = _account.Password, FromAddress = _account.FromAddress };
+        var b = channel.SendAsync("paws", account, TestData.Message(), EmailCategory.Invoice, CancellationToken.None).AsTask();
+        await breaker.FirstAsked.WaitAsync(Patience);
+        var a = await channel.SendAsync("paws", account, TestData.Message(), EmailCategory.Invoice, CancellationToken.None);
+        aLeft.SetResult();
+        var late = await b.WaitAsync(Patience);
+
+        a.Failure!.Kind.Should().Be(SmtpFailureKind.AuthenticationFailed);
+        late.IsSent.Should().BeFalse();
+        late.Failure!.Kind.Should().Be(SmtpFailureKind.AuthenticationFailed);
+        await _smtp.ReceivedWithAnyArgs(1).SendAsync(default!, default!, default);
+    }
+
+    private SmtpChannel Channel(IAccountBreaker breaker) => new(
+        _smtp,
+        breaker,
+        _harness.Get<ISendQuotaStore>(),
+        new SendThrottle(_harness.Get<ISendQuotaStore>(), _harness.Time, TimeSpan.Zero),
+        _harness.Get<SmtpRetryPipeline>(),
+        _harness.Get<Microsoft.Extensions.Options.IOptions<PetSitterEmailOptions>>(),
+        _harness.Time,
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<SmtpChannel>.Instance,
+        _harness.Get<EmailTelemetry>());
+
+    /// <summary>Computes the first check at once but hands its answer over only when told; answers the others at once.</summary>
+    private sealed class HoldsFirstAnswer(IAccountBreaker inner, Task release) : IAccountBreaker
+    {
+        private readonly TaskCompletionSource _firstAsked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _checks;
+
+        public Task FirstAsked => _firstAsked.Task;
+
+        public async ValueTask<AccountGate> CheckAsync(string businessId, string credentialFingerprint, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            var gate = await inner.CheckAsync(businessId, credentialFingerprint, now, cancellationToken);
+            if (Interlocked.Increment(ref _checks) == 1)
+            {
+                _firstAsked.SetResult();
+                await release;
+            }
+
+            return gate;
+        }
+
+        public ValueTask RecordSuccessAsync(string businessId, string credentialFingerprint, DateTimeOffset now, CancellationToken cancellationToken) =>
+            inner.RecordSuccessAsync(businessId, credentialFingerprint, now, cancellationToken);
+
+        public ValueTask RecordFailureAsync(string businessId, string credentialFingerprint, SmtpFailure failure, DateTimeOffset now, DateTimeOffset? resetsAt, CancellationToken cancellationToken) =>
+            inner.RecordFailureAsync(businessId, credentialFingerprint, failure, now, resetsAt, cancellationToken);
     }
 
     private Task<SendOutcome> Send(EmailCategory category) =>
