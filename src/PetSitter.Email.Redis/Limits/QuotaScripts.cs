@@ -18,8 +18,8 @@ internal static class QuotaScripts
     private static readonly string Parse = string.Create(CultureInfo.InvariantCulture, $$"""
         local key = KEYS[1]
         local now = tonumber(ARGV[1])
-        local widths = { {{QuotaWindows.SecondBucketMs}}, {{QuotaWindows.MinuteBucketMs}}, {{QuotaWindows.HourBucketMs}}, {{QuotaWindows.DayBucketMs}}, {{QuotaWindows.DayBucketMs}} }
-        local rings = { {{QuotaWindows.SecondRing}}, {{QuotaWindows.MinuteRing}}, {{QuotaWindows.HourRing}}, {{QuotaWindows.DayRing}}, {{QuotaWindows.DayRing}} }
+        local widths = { {{RedisQuotaBuckets.SecondBucketMs}}, {{RedisQuotaBuckets.MinuteBucketMs}}, {{RedisQuotaBuckets.HourBucketMs}}, {{RedisQuotaBuckets.DayBucketMs}}, {{RedisQuotaBuckets.DayBucketMs}} }
+        local rings = { {{RedisQuotaBuckets.SecondRing}}, {{RedisQuotaBuckets.MinuteRing}}, {{RedisQuotaBuckets.HourRing}}, {{RedisQuotaBuckets.DayRing}}, {{RedisQuotaBuckets.DayRing}} }
         local data = redis.call('HGETALL', key)
         local last, hold, reason = 0, 0, false
         local buckets = { {}, {}, {}, {}, {} }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// The embedded <see cref="ISendQuotaStore"/>: counts in this process's memory, so it is right only when
@@ -16,7 +16,7 @@ namespace PetSitter.Email;
 /// round-robin walk and removes those whose windows have emptied, so the work is paid by inserts and
 /// memory follows the accounts active in the last day.</para>
 /// </remarks>
-internal sealed class InMemorySendQuotaStore : ISendQuotaStore
+public sealed class InMemorySendQuotaStore : ISendQuotaStore
 {
     /// <summary>
     /// Store time starts here rather than at zero so the oldest bucket of any window always has a
@@ -39,6 +39,8 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
     private LimitsTag? lastLimits;
     private int issuedLimitsIds;
 
+    /// <summary>Creates an empty in-process store; a shared store can keep one to answer while its own storage cannot be reached.</summary>
+    /// <param name="timeProvider">The clock the windows are counted on.</param>
     public InMemorySendQuotaStore(TimeProvider timeProvider)
         : this(timeProvider, rememberRefusals: true)
     {
@@ -58,16 +60,19 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
     /// <summary>Gets how many accounts the store holds counters for.</summary>
     internal int TrackedAccounts => accounts.Count;
 
+    /// <inheritdoc/>
     public ValueTask<QuotaDecision> TryAcquireAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken = default) =>
         cancellationToken.IsCancellationRequested
             ? ValueTask.FromCanceled<QuotaDecision>(cancellationToken)
             : new ValueTask<QuotaDecision>(TryAcquire(accountKey, limits, recipients));
 
+    /// <inheritdoc/>
     public ValueTask<QuotaDecision> PeekAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken = default) =>
         cancellationToken.IsCancellationRequested
             ? ValueTask.FromCanceled<QuotaDecision>(cancellationToken)
             : new ValueTask<QuotaDecision>(Peek(accountKey, limits, recipients));
 
+    /// <inheritdoc/>
     public ValueTask MarkExhaustedAsync(string accountKey, DateTimeOffset until, string reason, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested)
@@ -79,12 +84,18 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         return ValueTask.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public ValueTask<QuotaSnapshot?> GetAsync(string accountKey, CancellationToken cancellationToken = default) =>
         cancellationToken.IsCancellationRequested
             ? ValueTask.FromCanceled<QuotaSnapshot?>(cancellationToken)
             : new ValueTask<QuotaSnapshot?>(Get(accountKey));
 
-    internal QuotaDecision TryAcquire(string accountKey, SendLimits limits, int recipients)
+    /// <summary>The synchronous <see cref="TryAcquireAsync"/>: a shared store answering from this one while its own storage is away need not allocate a task.</summary>
+    /// <param name="accountKey">The account.</param>
+    /// <param name="limits">The account's limits.</param>
+    /// <param name="recipients">The send's recipients.</param>
+    /// <returns>The decision.</returns>
+    public QuotaDecision TryAcquire(string accountKey, SendLimits limits, int recipients)
     {
         ArgumentNullException.ThrowIfNull(accountKey);
         ArgumentNullException.ThrowIfNull(limits);
@@ -147,7 +158,11 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
     }
 
     /// <summary>Decides as <see cref="TryAcquire"/> would, counting nothing; an unknown account is not added.</summary>
-    internal QuotaDecision Peek(string accountKey, SendLimits limits, int recipients)
+    /// <param name="accountKey">The account.</param>
+    /// <param name="limits">The account's limits.</param>
+    /// <param name="recipients">The send's recipients.</param>
+    /// <returns>The decision.</returns>
+    public QuotaDecision Peek(string accountKey, SendLimits limits, int recipients)
     {
         ArgumentNullException.ThrowIfNull(accountKey);
         ArgumentNullException.ThrowIfNull(limits);
@@ -190,7 +205,11 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         }
     }
 
-    internal void MarkExhausted(string accountKey, DateTimeOffset until, string reason)
+    /// <summary>The synchronous <see cref="MarkExhaustedAsync"/>.</summary>
+    /// <param name="accountKey">The account.</param>
+    /// <param name="until">When the provider's limit ends.</param>
+    /// <param name="reason">Why, for the snapshot.</param>
+    public void MarkExhausted(string accountKey, DateTimeOffset until, string reason)
     {
         ArgumentNullException.ThrowIfNull(accountKey);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
@@ -242,7 +261,10 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         }
     }
 
-    internal QuotaSnapshot? Get(string accountKey)
+    /// <summary>The synchronous <see cref="GetAsync"/>.</summary>
+    /// <param name="accountKey">The account.</param>
+    /// <returns>The account's counts, or <see langword="null"/> for an account this store does not know.</returns>
+    public QuotaSnapshot? Get(string accountKey)
     {
         ArgumentNullException.ThrowIfNull(accountKey);
         if (!accounts.TryGetValue(accountKey, out var cells))
