@@ -16,7 +16,7 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
     internal const SslProtocols AllowedTlsProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
 
     private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(5);
-    private static long s_lastId;
+    private static long _lastId;
 
     private readonly SmtpClient _client;
     private readonly ILogger _logger;
@@ -29,7 +29,7 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
         Certificates = certificates;
         Endpoint = endpoint;
         _logger = logger;
-        Id = Interlocked.Increment(ref s_lastId);
+        Id = Interlocked.Increment(ref _lastId);
     }
 
     public long Id { get; }
