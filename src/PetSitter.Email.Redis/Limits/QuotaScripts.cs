@@ -5,7 +5,7 @@ namespace PetSitter.Email;
 /// <summary>
 /// The Lua scripts of <see cref="RedisSendQuotaStore"/>. One account is one hash: field <c>t</c> the latest
 /// time seen, <c>x</c>/<c>xr</c> the provider's hold and its reason, and one field per counted bucket,
-/// <c>{window}:{bucket}</c>. Buckets are those of the in-memory store (<see cref="QuotaWindows"/>): a bucket
+/// <c>{window}:{bucket}</c>. Buckets are those of the in-memory store (<see cref="RedisQuotaBuckets"/>): a bucket
 /// counts until it has wholly left its window, so no rolling window is ever exceeded.
 /// </summary>
 /// <remarks>

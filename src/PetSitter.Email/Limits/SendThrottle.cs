@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Limits;
 
 /// <summary>
 /// Waits out short refusals (a per-second slot) up to a bound, so a burst is paced rather than sent to

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Messages;
 
 /// <summary>Helpers for <see cref="EmailCategory"/>.</summary>
 internal static class EmailCategoryExtensions

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Routing;
 
 /// <summary>
 /// Decides the channel of an email from the business's settings and the email's category: the

@@ -4,7 +4,7 @@ using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>
 /// One MailKit <see cref="SmtpClient"/> connected (and signed in) to an account's server, with the
