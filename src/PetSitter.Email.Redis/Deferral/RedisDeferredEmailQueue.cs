@@ -29,16 +29,16 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
     private readonly ILogger<RedisDeferredEmailQueue> _logger;
     private readonly RedisKey[] _keys;
     private readonly ConcurrentQueue<PendingWrite> _pending = new();
-    private readonly EmailTelemetry? _telemetry;
+    private readonly DeferredQueueMetrics? _metrics;
     private int _replaying;
     private int _lastLength = -1;
 
-    public RedisDeferredEmailQueue(RedisConnection connection, TimeProvider time, RedisOutageCounter outages, ILogger<RedisDeferredEmailQueue> logger, EmailTelemetry? telemetry = null)
+    public RedisDeferredEmailQueue(RedisConnection connection, TimeProvider time, RedisOutageCounter outages, ILogger<RedisDeferredEmailQueue> logger, DeferredQueueMetrics? metrics = null)
     {
-        _telemetry = telemetry;
+        _metrics = metrics;
 
         // The gauge reads the length found at the last poll: a metrics export must not wait on Redis.
-        telemetry?.ObserveDeferredQueue("redis", () => Volatile.Read(ref _lastLength) is >= 0 and var length ? length : null);
+        metrics?.ObserveLength("redis", () => Volatile.Read(ref _lastLength) is >= 0 and var length ? length : null);
         _connection = connection;
         _time = time;
         _outages = outages;
@@ -94,7 +94,7 @@ internal sealed partial class RedisDeferredEmailQueue : IDeferredEmailQueue, IDe
         var reply = (RedisResult[])(await QueueScripts.Claim.EvaluateAsync(database,
             _keys,
             [now.ToUnixTimeMilliseconds(), max, (long)_connection.Options.DeferredLeaseDuration.TotalMilliseconds, token, _connection.Options.MaxLeaseExpiries, LeaseLostReason]).ConfigureAwait(false))!;
-        if (_telemetry is { DeferredQueued.Enabled: true })
+        if (_metrics is { IsCollected: true })
         {
             // One more round trip per poll, and only while someone collects the gauge.
             Volatile.Write(ref _lastLength, (int)await QueueScripts.Count.EvaluateAsync(database, _keys).ConfigureAwait(false));

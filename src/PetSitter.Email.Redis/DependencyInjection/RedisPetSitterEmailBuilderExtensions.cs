@@ -30,11 +30,11 @@ public static class RedisPetSitterEmailBuilderExtensions
 
         services.AddOptionsWithValidateOnStart<RedisEmailOptions, RedisEmailOptionsValidator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisEmailOptions>, RedisEmailOptionsCustomValidator>());
-        services.AddSingleton(OptionalLogging.Create<RedisConnection>);
+        services.AddSingleton(RedisOptionalLogging.Create<RedisConnection>);
         services.TryAddSingleton<RedisOutageCounter>();
-        services.TryAddSingleton(OptionalLogging.Create<RedisSendQuotaStore>);
-        services.TryAddSingleton(OptionalLogging.Create<RedisAccountBreaker>);
-        services.TryAddSingleton(OptionalLogging.Create<RedisDeferredEmailQueue>);
+        services.TryAddSingleton(RedisOptionalLogging.Create<RedisSendQuotaStore>);
+        services.TryAddSingleton(RedisOptionalLogging.Create<RedisAccountBreaker>);
+        services.TryAddSingleton(RedisOptionalLogging.Create<RedisDeferredEmailQueue>);
         services.Replace(ServiceDescriptor.Singleton<ISendQuotaStore>(static provider => provider.GetRequiredService<RedisSendQuotaStore>()));
         services.Replace(ServiceDescriptor.Singleton<IAccountBreaker>(static provider => provider.GetRequiredService<RedisAccountBreaker>()));
         services.Replace(ServiceDescriptor.Singleton<IDeferredEmailQueue>(static provider => provider.GetRequiredService<RedisDeferredEmailQueue>()));

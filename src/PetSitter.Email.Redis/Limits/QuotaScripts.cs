@@ -5,7 +5,7 @@ namespace PetSitter.Email;
 /// <summary>
 /// The Lua scripts of <see cref="RedisSendQuotaStore"/>. One account is one hash: field <c>t</c> the latest
 /// time seen, <c>x</c>/<c>xr</c> the provider's hold and its reason, and one field per counted bucket,
-/// <c>{window}:{bucket}</c>. Buckets are those of the in-memory store (<see cref="QuotaWindows"/>): a bucket
+/// <c>{window}:{bucket}</c>. Buckets are those of the in-memory store (<see cref="RedisQuotaBuckets"/>): a bucket
 /// counts until it has wholly left its window, so no rolling window is ever exceeded.
 /// </summary>
 /// <remarks>
@@ -18,8 +18,8 @@ internal static class QuotaScripts
     private static readonly string Parse = string.Create(CultureInfo.InvariantCulture, $$"""
         local key = KEYS[1]
         local now = tonumber(ARGV[1])
-        local widths = { {{QuotaWindows.SecondBucketMs}}, {{QuotaWindows.MinuteBucketMs}}, {{QuotaWindows.HourBucketMs}}, {{QuotaWindows.DayBucketMs}}, {{QuotaWindows.DayBucketMs}} }
-        local rings = { {{QuotaWindows.SecondRing}}, {{QuotaWindows.MinuteRing}}, {{QuotaWindows.HourRing}}, {{QuotaWindows.DayRing}}, {{QuotaWindows.DayRing}} }
+        local widths = { {{RedisQuotaBuckets.SecondBucketMs}}, {{RedisQuotaBuckets.MinuteBucketMs}}, {{RedisQuotaBuckets.HourBucketMs}}, {{RedisQuotaBuckets.DayBucketMs}}, {{RedisQuotaBuckets.DayBucketMs}} }
+        local rings = { {{RedisQuotaBuckets.SecondRing}}, {{RedisQuotaBuckets.MinuteRing}}, {{RedisQuotaBuckets.HourRing}}, {{RedisQuotaBuckets.DayRing}}, {{RedisQuotaBuckets.DayRing}} }
         local data = redis.call('HGETALL', key)
         local last, hold, reason = 0, 0, false
         local buckets = { {}, {}, {}, {}, {} }

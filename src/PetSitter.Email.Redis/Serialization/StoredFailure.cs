@@ -35,16 +35,21 @@ internal sealed class StoredFailure
         StatusCode = failure.StatusCode,
         Reply = failure.Reply,
         ResetsAfterMs = failure.ResetsAfter is { } window ? (long)window.TotalMilliseconds : null,
-        QuotaSignal = (int)failure.QuotaSignal,
+        QuotaSignal = SmtpFailureStorage.QuotaSignalOf(failure),
         LimitWindow = failure.LimitWindow,
-        RuleName = failure.RuleName,
+        RuleName = SmtpFailureStorage.RuleNameOf(failure),
     };
 
-    public SmtpFailure ToFailure() => new(Kind, IsAccountLevel, IsTransient, string.IsNullOrWhiteSpace(Advice) ? SmtpFailureAdvice.For(Kind) : Advice, Stage, StatusCode, Reply)
-    {
-        ResetsAfter = ResetsAfterMs is > 0 and { } ms ? TimeSpan.FromMilliseconds(ms) : null,
-        QuotaSignal = (ProviderQuotaSignal)QuotaSignal,
-        LimitWindow = LimitWindow is { } window && window != Email.LimitWindow.None && Enum.IsDefined(window) ? window : null,
-        RuleName = RuleName,
-    };
+    public SmtpFailure ToFailure() => SmtpFailureStorage.Restore(
+        Kind,
+        IsAccountLevel,
+        IsTransient,
+        Advice,
+        Stage,
+        StatusCode,
+        Reply,
+        ResetsAfterMs is > 0 and { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+        QuotaSignal,
+        LimitWindow is { } window && window != Email.LimitWindow.None && Enum.IsDefined(window) ? window : null,
+        RuleName);
 }

@@ -63,14 +63,14 @@ public sealed class DeferredEmail
     /// its lease); <see langword="null"/> for an email not taken from such a queue. Carried by
     /// <see cref="AfterAttempt"/>, so putting the email back updates the same entry instead of adding one.
     /// </summary>
-    internal object? QueueReceipt { get; init; }
+    public object? QueueReceipt { get; init; }
 
     /// <summary>
     /// Gets the settings fingerprint (<see cref="SmtpAccountSettings.SettingsFingerprint"/>) of the account whose
     /// account-level failure holds this email; <see langword="null"/> when it waits for another reason. Saved
     /// settings with another fingerprint make the email due at once (see <see cref="IAccountHeldMail"/>).
     /// </summary>
-    internal string? AccountFingerprint { get; init; }
+    public string? AccountFingerprint { get; init; }
 
     /// <summary>Returns the same email after one more failed try, due again at <paramref name="dueAt"/>, held under <paramref name="accountFingerprint"/>.</summary>
     internal DeferredEmail AfterAttempt(DateTimeOffset dueAt, SmtpFailure failure, string? accountFingerprint) =>

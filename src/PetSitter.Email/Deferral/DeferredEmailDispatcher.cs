@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Deferral;
 
 /// <summary>
 /// Sends deferred emails again when they are due. Each email ends in exactly one final outcome, reported

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Deferral;
 
 /// <summary>
 /// Thrown by the in-memory deferred queue when it already holds

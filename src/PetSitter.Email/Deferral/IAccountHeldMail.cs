@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// A deferred queue that knows which businesses have mail held because their SMTP account failed (a wrong
@@ -10,7 +10,7 @@ namespace PetSitter.Email;
 /// Both queues of the library implement it; a queue written by an app need not, and then held mail waits
 /// for its due time as before.
 /// </remarks>
-internal interface IAccountHeldMail
+public interface IAccountHeldMail
 {
     /// <summary>Lists the businesses with mail held for an account-level reason and not yet due, each with the settings fingerprint it failed with.</summary>
     ValueTask<IReadOnlyList<HeldAccount>> HeldAccountsAsync(DateTimeOffset now, CancellationToken cancellationToken);
@@ -22,4 +22,4 @@ internal interface IAccountHeldMail
 /// <summary>A business with mail held because its account failed with the settings of <paramref name="Fingerprint"/>.</summary>
 /// <param name="BusinessId">The business.</param>
 /// <param name="Fingerprint">The <see cref="SmtpAccountSettings.SettingsFingerprint"/> the account failed with.</param>
-internal readonly record struct HeldAccount(string BusinessId, string Fingerprint);
+public readonly record struct HeldAccount(string BusinessId, string Fingerprint);

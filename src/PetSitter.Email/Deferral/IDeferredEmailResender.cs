@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Deferral;
 
 /// <summary>Sends a deferred email again; implemented by the sender.</summary>
 /// <remarks>

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Deferral;
 
 /// <summary>
 /// The embedded deferred queue: ordered by due time (first in, first out among equal times), guarded by

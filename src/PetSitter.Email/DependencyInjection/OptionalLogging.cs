@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.DependencyInjection;
 
 /// <summary>
 /// Builds the library's services with the app's logging when the app registered it, and with null loggers

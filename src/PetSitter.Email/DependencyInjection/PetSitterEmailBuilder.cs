@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.DependencyInjection;
 
 internal sealed record PetSitterEmailBuilder(IServiceCollection Services) : IPetSitterEmailBuilder;

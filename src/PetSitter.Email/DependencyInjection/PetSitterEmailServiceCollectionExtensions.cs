@@ -40,6 +40,7 @@ public static class PetSitterEmailServiceCollectionExtensions
 
         // The host's meter factory when it has one (the generic host registers it), so the meter is scoped to the container.
         services.TryAddSingleton(static provider => new EmailTelemetry(provider.GetService<IMeterFactory>(), provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(static provider => new DeferredQueueMetrics(provider.GetRequiredService<EmailTelemetry>()));
         services.TryAddSingleton<ISmtpTransport>(OptionalLogging.Create<MailKitSmtpTransport>);
         services.TryAddSingleton<INativeMailer>(OptionalLogging.Create<PickupDirectoryNativeMailer>);
         services.AddPetSitterEmailPolicy();

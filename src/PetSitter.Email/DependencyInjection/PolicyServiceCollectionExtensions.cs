@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.DependencyInjection;
 
 /// <summary>Registers the failure policy's parts: account health, fallback policy, deferred queue and its dispatcher.</summary>
 internal static class PolicyServiceCollectionExtensions

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// The first step: resolve the host, open TCP, then TLS, greeting and EHLO in the configured security

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// The transport's <see cref="SmtpCertificateValidator"/> (always validating, extra roots only from the

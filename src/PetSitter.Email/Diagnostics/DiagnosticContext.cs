@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// What the steps and annotators of one diagnosis share: the account and its endpoint, the provider as

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// Gathers what each step learned about each question, then makes one <see cref="DiagnosticFinding"/> per

@@ -1,7 +1,7 @@
 using System.Text;
 using MailKit;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// MailKit's protocol logger for a diagnosis: passes everything to the <see cref="SmtpStageTracker"/>

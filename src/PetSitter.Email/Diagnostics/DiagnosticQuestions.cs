@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// Which failure kinds answer which <see cref="DiagnosticCheck"/>. The questions' words live once, in

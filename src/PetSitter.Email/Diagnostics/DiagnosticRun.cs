@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// One diagnosis of one account: checks the settings, then runs the steps in order (<see cref="ConnectStep"/>,

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using MailKit.Net.Smtp;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// The open SMTP conversation the connect step hands to the later steps: the client, the protocol log

@@ -1,7 +1,7 @@
 using MailKit;
 using MailKit.Net.Smtp;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// MailKit's client with its protected raw-command method opened up: the sender check needs MAIL FROM

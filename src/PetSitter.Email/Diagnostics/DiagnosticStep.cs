@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// One step of a diagnosis: its own timeout (on the injected clock) linked to the caller's cancellation,

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Authentication;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>How the diagnosis words evidence, stages, sizes and times, the same in every step.</summary>
 internal static class DiagnosticText

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>The diagnosis's log messages: endpoints, steps and kinds only, never addresses or secrets.</summary>
 internal static partial class DiagnosticsLog

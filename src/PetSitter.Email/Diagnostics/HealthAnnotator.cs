@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// The account's recorded health (<see cref="DiagnosticOptions.RecordedHealth"/>) beside what the live

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// Adds what the library knows without the server (a provider's rules, the limits it applies, the health

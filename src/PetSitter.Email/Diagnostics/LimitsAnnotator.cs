@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>The limits the library will hold this account to: its provider's preset with the account's own overrides.</summary>
 internal sealed class LimitsAnnotator : IDiagnosticAnnotator

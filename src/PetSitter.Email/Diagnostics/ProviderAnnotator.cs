@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// What the recognised provider publishes: its sign-in rule, the ports it serves, retired or retiring

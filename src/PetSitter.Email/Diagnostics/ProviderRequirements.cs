@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// What a known provider requires of an SMTP connection, beyond what its server says in EHLO: how it

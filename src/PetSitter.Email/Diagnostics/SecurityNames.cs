@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>Security modes in the words settings screens use.</summary>
 internal static class SecurityNames

@@ -1,6 +1,6 @@
 using MailKit.Net.Smtp;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Diagnostics;
 
 /// <summary>
 /// The sign-in step: first whether a sign-in can work on this connection at all (never a password in

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 /// <summary>
 /// One row of the classification table: conditions on the evidence (every one that is set must hold)

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 internal static partial class EnhancedStatusCodes
 {

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 /// <summary>
 /// Mail providers whose replies say more than their codes. Used to pick provider-specific rules and

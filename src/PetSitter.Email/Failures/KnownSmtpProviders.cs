@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 /// <summary>
 /// Recognises a provider: from the name the account gives, else the SMTP host name, else the server's

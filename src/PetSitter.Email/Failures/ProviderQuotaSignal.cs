@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 /// <summary>What a provider's limit reply asks of the send-limit policy.</summary>
 internal enum ProviderQuotaSignal

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 /// <summary>
 /// Marks a sign-in that failed for want of a usable OAuth2 access token (the provider could not supply one,

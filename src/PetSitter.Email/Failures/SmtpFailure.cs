@@ -14,7 +14,7 @@ public sealed class SmtpFailure
     /// <param name="stage">Where the SMTP conversation failed, or <see langword="null"/> when it never started.</param>
     /// <param name="statusCode">The server's reply code, if any.</param>
     /// <param name="reply">The server's reply or the error's description. Sign-in data a server echoes back is removed.</param>
-    public SmtpFailure(SmtpFailureKind kind, bool isAccountLevel, bool isTransient, string advice, SmtpStage? stage = null, int? statusCode = null, string? reply = null)
+    internal SmtpFailure(SmtpFailureKind kind, bool isAccountLevel, bool isTransient, string advice, SmtpStage? stage = null, int? statusCode = null, string? reply = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(advice);
         Kind = kind;

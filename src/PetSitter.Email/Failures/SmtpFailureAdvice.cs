@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 internal static class SmtpFailureAdvice
 {

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 /// <summary>What kind of error, other than the server's reply, lies under an <see cref="SmtpTransportException"/>.</summary>
 internal enum SmtpFailureCause

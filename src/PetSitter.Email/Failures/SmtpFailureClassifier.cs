@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 /// <summary>
 /// Turns a failure of the SMTP channel into a <see cref="SmtpFailure"/> by walking

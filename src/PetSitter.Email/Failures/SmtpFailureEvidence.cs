@@ -5,7 +5,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using TlsAuthenticationException = System.Security.Authentication.AuthenticationException;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 /// <summary>
 /// The facts a rule is matched against, gathered once from an <see cref="SmtpTransportException"/>

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 /// <summary>
 /// The help-centre questions, word for word, in one table: the six of "What can go wrong with SMTP?"

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 /// <summary>
 /// The classification table, as data. Rows are tried in order and the first match wins, so specific

@@ -1,6 +1,6 @@
 using MailKit.Net.Smtp;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 /// <summary>
 /// Takes the account's own secret out of a translated failure. <see cref="SmtpReplyRedactor"/> recognises

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Failures;
 
 /// <summary>
 /// Marks a refused connection to a host and port that accepted one earlier in this process. A wrong port

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Fallback;
 
 /// <summary>What the sender does with a message SMTP could not take.</summary>
 internal enum FallbackDecision

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Fallback;
 
 /// <summary>Decides, from the category and the classified SMTP failure, whether a message falls back, waits or fails.</summary>
 internal sealed class FallbackPolicy

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Fallback;
 
 /// <summary>The field rules of <see cref="FallbackPolicyOptions"/>, generated from their DataAnnotations.</summary>
 [OptionsValidator]

@@ -1,6 +1,6 @@
 using Polly.CircuitBreaker;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// One account's breaker as a shared store holds it, for <see cref="AccountHealthTracker.Mirror"/>: the
@@ -12,7 +12,7 @@ namespace PetSitter.Email;
 /// <param name="RetryAt">When an open circuit admits sends (throttled) or a probe (failing).</param>
 /// <param name="Since">When the account entered its state.</param>
 /// <param name="FailedProbes">How many probes in a row failed.</param>
-internal readonly record struct AccountBreakerState(
+public readonly record struct AccountBreakerState(
     CircuitState Circuit,
     AccountHealthState State,
     SmtpFailure? Failure,
@@ -20,5 +20,6 @@ internal readonly record struct AccountBreakerState(
     DateTimeOffset Since,
     int FailedProbes)
 {
+    /// <summary>Gets the state of a healthy account: closed, no failure.</summary>
     public static AccountBreakerState Closed { get; } = new(CircuitState.Closed, AccountHealthState.Healthy, null, default, default, 0);
 }

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// The breaker's answer before an SMTP send: go ahead (possibly as the one probe of a failing account),
@@ -6,7 +6,7 @@ namespace PetSitter.Email;
 /// refused as spam too often is open for every category but marketing (<see cref="MarketingPause"/>):
 /// <see cref="For"/> turns that into a closed gate for a marketing email.
 /// </summary>
-internal readonly record struct AccountGate
+public readonly record struct AccountGate
 {
     private AccountGate(bool isAllowed, bool isProbe, SmtpFailure? failure, DateTimeOffset? retryAt, SmtpFailure? marketingPause = null, DateTimeOffset marketingPausedUntil = default)
     {
@@ -18,8 +18,10 @@ internal readonly record struct AccountGate
         MarketingPause = marketingPause;
     }
 
+    /// <summary>Gets the gate of an account SMTP may be tried for now.</summary>
     public static AccountGate Allowed { get; } = new(true, false, null, null);
 
+    /// <summary>Gets the gate of a failing account whose single probe this send is.</summary>
     public static AccountGate Probe { get; } = new(true, true, null, null);
 
     /// <summary>Gets whether SMTP may be tried now.</summary>
@@ -40,6 +42,10 @@ internal readonly record struct AccountGate
     /// <summary>Gets when the marketing pause ends, when there is one.</summary>
     public DateTimeOffset MarketingPausedUntil { get; }
 
+    /// <summary>A closed gate: SMTP is not tried because of <paramref name="failure"/> until <paramref name="retryAt"/>.</summary>
+    /// <param name="failure">The account-level failure that keeps SMTP closed.</param>
+    /// <param name="retryAt">When the account may send or be probed again.</param>
+    /// <returns>The gate.</returns>
     public static AccountGate Blocked(SmtpFailure failure, DateTimeOffset retryAt) => new(false, false, failure, retryAt);
 
     /// <summary>A gate open for every category except marketing, which waits until <paramref name="until"/>.</summary>

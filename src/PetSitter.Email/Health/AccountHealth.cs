@@ -17,7 +17,7 @@ public sealed class AccountHealth
     /// <param name="lastReply">The server's reply behind the state (never a secret).</param>
     /// <exception cref="ArgumentException"><paramref name="businessId"/> is empty or white space.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="state"/> is not a defined state.</exception>
-    public AccountHealth(
+    internal AccountHealth(
         string businessId,
         AccountHealthState state,
         SmtpFailureKind? kind = null,

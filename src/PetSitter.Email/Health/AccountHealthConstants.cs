@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Health;
 
 /// <summary>The account breaker's option defaults, in one place for the options and their docs.</summary>
 internal static class AccountHealthConstants

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Health;
 
 /// <summary>The rule of <see cref="AccountHealthOptions"/> that spans two fields; the field rules are generated (<see cref="AccountHealthOptionsValidator"/>).</summary>
 internal sealed class AccountHealthOptionsCustomValidator : IValidateOptions<AccountHealthOptions>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Health;
 
 /// <summary>The field rules of <see cref="AccountHealthOptions"/>, generated from their DataAnnotations.</summary>
 [OptionsValidator]

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// One breaker per SMTP account, keyed by the business and the version of its SMTP settings
@@ -36,7 +36,7 @@ namespace PetSitter.Email;
 /// the breaker with the usual probes.
 /// </para>
 /// </remarks>
-internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAccountBreaker
+public sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAccountBreaker
 {
     internal static readonly TimeSpan IdleRetention = TimeSpan.FromHours(1);
     private const int ProbeGrowthFactor = 4;
@@ -72,6 +72,10 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
     private readonly ILogger<AccountHealthTracker> _logger;
     private long _nextSweepTicks;
 
+    /// <summary>Creates the in-process breaker; a shared breaker takes the one the container holds and mirrors its state into it.</summary>
+    /// <param name="options">The breaker's options.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="logger">Where state changes are logged.</param>
     public AccountHealthTracker(IOptions<AccountHealthOptions> options, TimeProvider timeProvider, ILogger<AccountHealthTracker> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -82,6 +86,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
         _logger = logger;
     }
 
+    /// <inheritdoc/>
     public event EventHandler<AccountHealthChangedEventArgs>? HealthChanged;
 
     /// <summary>Gets how many accounts are held in memory (healthy ones included, until swept).</summary>
@@ -250,17 +255,20 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
         Raise(change);
     }
 
+    /// <inheritdoc/>
     public ValueTask<AccountGate> CheckAsync(string businessId, string credentialFingerprint, DateTimeOffset now, CancellationToken cancellationToken) =>
         cancellationToken.IsCancellationRequested
             ? ValueTask.FromCanceled<AccountGate>(cancellationToken)
             : new ValueTask<AccountGate>(Check(businessId, credentialFingerprint, now));
 
+    /// <inheritdoc/>
     public ValueTask RecordSuccessAsync(string businessId, string credentialFingerprint, DateTimeOffset now, CancellationToken cancellationToken)
     {
         RecordSuccess(businessId, credentialFingerprint, now);
         return ValueTask.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public ValueTask RecordFailureAsync(string businessId, string credentialFingerprint, SmtpFailure failure, DateTimeOffset now, DateTimeOffset? resetsAt, CancellationToken cancellationToken)
     {
         RecordFailure(businessId, credentialFingerprint, failure, now, resetsAt);
@@ -275,7 +283,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
     /// pauses marketing here (the failure itself stays about its message). A failure past the greeting
     /// means the server let a connection in, which clears the greeting count.
     /// </summary>
-    internal SmtpFailure CountSignals(string businessId, string credentialFingerprint, SmtpFailure failure, DateTimeOffset now)
+    public SmtpFailure CountSignals(string businessId, string credentialFingerprint, SmtpFailure failure, DateTimeOffset now)
     {
         if (failure.IsAccountLevel || (failure.Kind != SmtpFailureKind.RejectedAsSpam && failure.Stage is null))
         {
@@ -356,7 +364,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
     /// <paramref name="gate"/> (a shared breaker's verdict) with this process's marketing pause added, as
     /// <see cref="Check"/> gives it.
     /// </summary>
-    internal AccountGate WithMarketingPause(string businessId, string credentialFingerprint, AccountGate gate, DateTimeOffset now)
+    public AccountGate WithMarketingPause(string businessId, string credentialFingerprint, AccountGate gate, DateTimeOffset now)
     {
         if (!gate.IsAllowed || !_accounts.TryGetValue(businessId, out var entry))
         {
@@ -381,7 +389,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
     }
 
     /// <summary>Clears the greeting count of an account whose send went through (a shared breaker skips <see cref="RecordSuccess"/> for a closed account).</summary>
-    internal void Connected(string businessId, string credentialFingerprint)
+    public void Connected(string businessId, string credentialFingerprint)
     {
         if (!_accounts.TryGetValue(businessId, out var entry))
         {
@@ -403,7 +411,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
     /// The shared store decides; this copy serves <see cref="GetHealth"/>, the events, and the fallback
     /// decisions while the shared store cannot be reached.
     /// </summary>
-    internal void Mirror(string businessId, string credentialFingerprint, AccountBreakerState shared, DateTimeOffset now)
+    public void Mirror(string businessId, string credentialFingerprint, AccountBreakerState shared, DateTimeOffset now)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(businessId);
         ArgumentNullException.ThrowIfNull(credentialFingerprint);
@@ -453,7 +461,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
     }
 
     /// <summary>Gets whether this process last saw the account closed (healthy) with these credentials.</summary>
-    internal bool IsClosed(string businessId, string credentialFingerprint)
+    public bool IsClosed(string businessId, string credentialFingerprint)
     {
         if (!_accounts.TryGetValue(businessId, out var entry))
         {
@@ -466,6 +474,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
         }
     }
 
+    /// <inheritdoc/>
     public AccountHealth GetHealth(string businessId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(businessId);
@@ -486,6 +495,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAcc
         return health;
     }
 
+    /// <inheritdoc/>
     public IReadOnlyCollection<AccountHealth> GetUnhealthy()
     {
         var now = _time.GetUtcNow();

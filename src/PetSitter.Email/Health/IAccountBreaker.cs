@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// The account breaker as the SMTP channel sees it: ask before a send, report after. The in-process
@@ -9,7 +9,7 @@ namespace PetSitter.Email;
 /// Asynchronous because a shared breaker is a network call away. Whatever the implementation,
 /// <see cref="IAccountHealthMonitor.HealthChanged"/> is raised in the process that observed the change.
 /// </remarks>
-internal interface IAccountBreaker
+public interface IAccountBreaker
 {
     /// <summary>Decides whether SMTP may be tried for the account now (see <see cref="AccountHealthTracker.Check"/>).</summary>
     ValueTask<AccountGate> CheckAsync(string businessId, string credentialFingerprint, DateTimeOffset now, CancellationToken cancellationToken);

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Limits;
 
 /// <summary>
 /// Told by <see cref="SendThrottle"/> after every wait, before the message is counted: the SMTP channel asks the

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// The embedded <see cref="ISendQuotaStore"/>: counts in this process's memory, so it is right only when
@@ -16,7 +16,7 @@ namespace PetSitter.Email;
 /// round-robin walk and removes those whose windows have emptied, so the work is paid by inserts and
 /// memory follows the accounts active in the last day.</para>
 /// </remarks>
-internal sealed class InMemorySendQuotaStore : ISendQuotaStore
+public sealed class InMemorySendQuotaStore : ISendQuotaStore
 {
     /// <summary>
     /// Store time starts here rather than at zero so the oldest bucket of any window always has a
@@ -26,19 +26,21 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
 
     private const int SweepPerInsert = 2;
 
-    private readonly ConcurrentDictionary<string, ushort[]> accounts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Exhaustion> exhaustions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<SendLimits, LimitsTag> limitsIds = new();
-    private readonly bool remembersRefusals;
-    private readonly Lock sweepGate = new();
-    private readonly TimeProvider timeProvider;
-    private readonly long originTimestamp;
-    private readonly long timestampFrequency;
-    private readonly double msPerTimestampTick;
-    private IEnumerator<KeyValuePair<string, ushort[]>>? sweepCursor;
-    private LimitsTag? lastLimits;
-    private int issuedLimitsIds;
+    private readonly ConcurrentDictionary<string, ushort[]> _accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Exhaustion> _exhaustions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SendLimits, LimitsTag> _limitsIds = new();
+    private readonly bool _remembersRefusals;
+    private readonly Lock _sweepGate = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly long _originTimestamp;
+    private readonly long _timestampFrequency;
+    private readonly double _msPerTimestampTick;
+    private IEnumerator<KeyValuePair<string, ushort[]>>? _sweepCursor;
+    private LimitsTag? _lastLimits;
+    private int _issuedLimitsIds;
 
+    /// <summary>Creates an empty in-process store; a shared store can keep one to answer while its own storage cannot be reached.</summary>
+    /// <param name="timeProvider">The clock the windows are counted on.</param>
     public InMemorySendQuotaStore(TimeProvider timeProvider)
         : this(timeProvider, rememberRefusals: true)
     {
@@ -48,26 +50,29 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
     internal InMemorySendQuotaStore(TimeProvider timeProvider, bool rememberRefusals)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
-        remembersRefusals = rememberRefusals && Environment.Is64BitProcess;
-        this.timeProvider = timeProvider;
-        originTimestamp = timeProvider.GetTimestamp();
-        timestampFrequency = timeProvider.TimestampFrequency;
-        msPerTimestampTick = 1000.0 / timestampFrequency;
+        _remembersRefusals = rememberRefusals && Environment.Is64BitProcess;
+        _timeProvider = timeProvider;
+        _originTimestamp = timeProvider.GetTimestamp();
+        _timestampFrequency = timeProvider.TimestampFrequency;
+        _msPerTimestampTick = 1000.0 / _timestampFrequency;
     }
 
     /// <summary>Gets how many accounts the store holds counters for.</summary>
-    internal int TrackedAccounts => accounts.Count;
+    internal int TrackedAccounts => _accounts.Count;
 
+    /// <inheritdoc/>
     public ValueTask<QuotaDecision> TryAcquireAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken = default) =>
         cancellationToken.IsCancellationRequested
             ? ValueTask.FromCanceled<QuotaDecision>(cancellationToken)
             : new ValueTask<QuotaDecision>(TryAcquire(accountKey, limits, recipients));
 
+    /// <inheritdoc/>
     public ValueTask<QuotaDecision> PeekAsync(string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken = default) =>
         cancellationToken.IsCancellationRequested
             ? ValueTask.FromCanceled<QuotaDecision>(cancellationToken)
             : new ValueTask<QuotaDecision>(Peek(accountKey, limits, recipients));
 
+    /// <inheritdoc/>
     public ValueTask MarkExhaustedAsync(string accountKey, DateTimeOffset until, string reason, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested)
@@ -79,12 +84,18 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         return ValueTask.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public ValueTask<QuotaSnapshot?> GetAsync(string accountKey, CancellationToken cancellationToken = default) =>
         cancellationToken.IsCancellationRequested
             ? ValueTask.FromCanceled<QuotaSnapshot?>(cancellationToken)
             : new ValueTask<QuotaSnapshot?>(Get(accountKey));
 
-    internal QuotaDecision TryAcquire(string accountKey, SendLimits limits, int recipients)
+    /// <summary>The synchronous <see cref="TryAcquireAsync"/>: a shared store answering from this one while its own storage is away need not allocate a task.</summary>
+    /// <param name="accountKey">The account.</param>
+    /// <param name="limits">The account's limits.</param>
+    /// <param name="recipients">The send's recipients.</param>
+    /// <returns>The decision.</returns>
+    public QuotaDecision TryAcquire(string accountKey, SendLimits limits, int recipients)
     {
         ArgumentNullException.ThrowIfNull(accountKey);
         ArgumentNullException.ThrowIfNull(limits);
@@ -100,7 +111,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         var now = NowMs();
         while (true)
         {
-            if (!accounts.TryGetValue(accountKey, out var cells))
+            if (!_accounts.TryGetValue(accountKey, out var cells))
             {
                 if (wanted == 0)
                 {
@@ -109,14 +120,14 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
                 }
 
                 cells = AccountCells.Create(wanted, now);
-                if (!accounts.TryAdd(accountKey, cells))
+                if (!_accounts.TryAdd(accountKey, cells))
                 {
                     continue;
                 }
 
                 SweepStep(now);
             }
-            else if (remembersRefusals && StillRefused(cells, limits, recipients, now, out var refusal))
+            else if (_remembersRefusals && StillRefused(cells, limits, recipients, now, out var refusal))
             {
                 return refusal;
             }
@@ -147,7 +158,11 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
     }
 
     /// <summary>Decides as <see cref="TryAcquire"/> would, counting nothing; an unknown account is not added.</summary>
-    internal QuotaDecision Peek(string accountKey, SendLimits limits, int recipients)
+    /// <param name="accountKey">The account.</param>
+    /// <param name="limits">The account's limits.</param>
+    /// <param name="recipients">The send's recipients.</param>
+    /// <returns>The decision.</returns>
+    public QuotaDecision Peek(string accountKey, SendLimits limits, int recipients)
     {
         ArgumentNullException.ThrowIfNull(accountKey);
         ArgumentNullException.ThrowIfNull(limits);
@@ -161,13 +176,13 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         var now = NowMs();
         while (true)
         {
-            if (!accounts.TryGetValue(accountKey, out var cells))
+            if (!_accounts.TryGetValue(accountKey, out var cells))
             {
                 // Nothing counted and no provider hold: every window has room.
                 return QuotaDecision.Allow();
             }
 
-            if (remembersRefusals && StillRefused(cells, limits, recipients, now, out var refusal))
+            if (_remembersRefusals && StillRefused(cells, limits, recipients, now, out var refusal))
             {
                 return refusal;
             }
@@ -190,12 +205,16 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         }
     }
 
-    internal void MarkExhausted(string accountKey, DateTimeOffset until, string reason)
+    /// <summary>The synchronous <see cref="MarkExhaustedAsync"/>.</summary>
+    /// <param name="accountKey">The account.</param>
+    /// <param name="until">When the provider's limit ends.</param>
+    /// <param name="reason">Why, for the snapshot.</param>
+    public void MarkExhausted(string accountKey, DateTimeOffset until, string reason)
     {
         ArgumentNullException.ThrowIfNull(accountKey);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         var now = NowMs();
-        var untilMs = now + (long)Math.Ceiling((until - timeProvider.GetUtcNow()).TotalMilliseconds);
+        var untilMs = now + (long)Math.Ceiling((until - _timeProvider.GetUtcNow()).TotalMilliseconds);
         if (untilMs <= now)
         {
             return;
@@ -203,10 +222,10 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         while (true)
         {
-            if (!accounts.TryGetValue(accountKey, out var cells))
+            if (!_accounts.TryGetValue(accountKey, out var cells))
             {
                 cells = AccountCells.Create(0, now);
-                if (!accounts.TryAdd(accountKey, cells))
+                if (!_accounts.TryAdd(accountKey, cells))
                 {
                     continue;
                 }
@@ -224,9 +243,9 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
                 }
 
                 // A later hold wins; an earlier one never shortens a hold still running.
-                if (!exhaustions.TryGetValue(accountKey, out var existing) || existing.UntilMs < untilMs || existing.UntilMs <= now)
+                if (!_exhaustions.TryGetValue(accountKey, out var existing) || existing.UntilMs < untilMs || existing.UntilMs <= now)
                 {
-                    exhaustions[accountKey] = new Exhaustion(untilMs, reason);
+                    _exhaustions[accountKey] = new Exhaustion(untilMs, reason);
                 }
 
                 header |= AccountCells.ExhaustedFlag;
@@ -242,16 +261,19 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         }
     }
 
-    internal QuotaSnapshot? Get(string accountKey)
+    /// <summary>The synchronous <see cref="GetAsync"/>.</summary>
+    /// <param name="accountKey">The account.</param>
+    /// <returns>The account's counts, or <see langword="null"/> for an account this store does not know.</returns>
+    public QuotaSnapshot? Get(string accountKey)
     {
         ArgumentNullException.ThrowIfNull(accountKey);
-        if (!accounts.TryGetValue(accountKey, out var cells))
+        if (!_accounts.TryGetValue(accountKey, out var cells))
         {
             return null;
         }
 
         var now = NowMs();
-        var asOf = timeProvider.GetUtcNow();
+        var asOf = _timeProvider.GetUtcNow();
         AccountCells.Enter(cells);
         try
         {
@@ -325,12 +347,12 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
     /// </summary>
     private long NowMs()
     {
-        var elapsed = timeProvider.GetTimestamp() - originTimestamp;
-        return ClockOffsetMs + timestampFrequency switch
+        var elapsed = _timeProvider.GetTimestamp() - _originTimestamp;
+        return ClockOffsetMs + _timestampFrequency switch
         {
             1_000_000_000 => elapsed / 1_000_000,
             10_000_000 => elapsed / 10_000,
-            _ => (long)(elapsed * msPerTimestampTick),
+            _ => (long)(elapsed * _msPerTimestampTick),
         };
     }
 
@@ -373,21 +395,21 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int LimitsId(SendLimits limits)
     {
-        var last = Volatile.Read(ref lastLimits);
+        var last = Volatile.Read(ref _lastLimits);
         return last is not null && ReferenceEquals(last.Limits, limits) ? last.Id : LimitsIdSlow(limits);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int LimitsIdSlow(SendLimits limits)
     {
-        if (!limitsIds.TryGetValue(limits, out var tag))
+        if (!_limitsIds.TryGetValue(limits, out var tag))
         {
-            if (Volatile.Read(ref issuedLimitsIds) >= AccountCells.MaxLimitsId)
+            if (Volatile.Read(ref _issuedLimitsIds) >= AccountCells.MaxLimitsId)
             {
                 return 0;
             }
 
-            tag = limitsIds.GetOrAdd(limits, static (key, store) => new LimitsTag(key, Interlocked.Increment(ref store.issuedLimitsIds)), this);
+            tag = _limitsIds.GetOrAdd(limits, static (key, store) => new LimitsTag(key, Interlocked.Increment(ref store._issuedLimitsIds)), this);
         }
 
         if (tag.Id > AccountCells.MaxLimitsId)
@@ -398,7 +420,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         // Only the instance the tag holds is matched by reference, so this never allocates.
         if (ReferenceEquals(tag.Limits, limits))
         {
-            Volatile.Write(ref lastLimits, tag);
+            Volatile.Write(ref _lastLimits, tag);
         }
 
         return tag.Id;
@@ -431,7 +453,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
             var hold = ActiveHold(accountKey, header, now);
             if (hold is null)
             {
-                exhaustions.TryRemove(accountKey, out _);
+                _exhaustions.TryRemove(accountKey, out _);
                 header &= ~AccountCells.ExhaustedFlag;
             }
             else
@@ -515,7 +537,7 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         if (binding != LimitWindow.None)
         {
             TakeBack(cells, tracked, added, now);
-            remembered = remembersRefusals && rememberable
+            remembered = _remembersRefusals && rememberable
                 ? AccountCells.PackRefusal(now + longestWaitMs, LimitsId(limits), (wanted & (1 << QuotaWindows.RecipientsDay)) != 0 ? recipients : 0, binding)
                 : 0;
             return new QuotaDecision(binding, new TimeSpan(longestWaitMs * TimeSpan.TicksPerMillisecond));
@@ -650,18 +672,18 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         }
 
         oldHeader |= AccountCells.EvictedFlag;
-        accounts.TryUpdate(accountKey, grown, old);
+        _accounts.TryUpdate(accountKey, grown, old);
     }
 
     private Exhaustion? ActiveHold(string accountKey, long header, long now) =>
-        (header & AccountCells.ExhaustedFlag) != 0 && exhaustions.TryGetValue(accountKey, out var hold) && hold.UntilMs > now
+        (header & AccountCells.ExhaustedFlag) != 0 && _exhaustions.TryGetValue(accountKey, out var hold) && hold.UntilMs > now
             ? hold
             : null;
 
     /// <summary>Examines the next entries of the round-robin walk and drops the idle ones. Paid by inserts.</summary>
     private void SweepStep(long now)
     {
-        if (!sweepGate.TryEnter())
+        if (!_sweepGate.TryEnter())
         {
             return;
         }
@@ -670,23 +692,23 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
         {
             for (var examined = 0; examined < SweepPerInsert; examined++)
             {
-                if (sweepCursor is null || !sweepCursor.MoveNext())
+                if (_sweepCursor is null || !_sweepCursor.MoveNext())
                 {
-                    sweepCursor?.Dispose();
-                    sweepCursor = accounts.GetEnumerator();
-                    if (!sweepCursor.MoveNext())
+                    _sweepCursor?.Dispose();
+                    _sweepCursor = _accounts.GetEnumerator();
+                    if (!_sweepCursor.MoveNext())
                     {
                         return;
                     }
                 }
 
-                var (key, cells) = sweepCursor.Current;
+                var (key, cells) = _sweepCursor.Current;
                 TryEvict(key, cells, now);
             }
         }
         finally
         {
-            sweepGate.Exit();
+            _sweepGate.Exit();
         }
     }
 
@@ -713,8 +735,8 @@ internal sealed class InMemorySendQuotaStore : ISendQuotaStore
             // The stale hold goes first: until the entry leaves the dictionary nobody else can record a
             // hold for this key, so a new one is never removed by mistake.
             header |= AccountCells.EvictedFlag;
-            exhaustions.TryRemove(accountKey, out _);
-            accounts.TryRemove(KeyValuePair.Create(accountKey, cells));
+            _exhaustions.TryRemove(accountKey, out _);
+            _accounts.TryRemove(KeyValuePair.Create(accountKey, cells));
         }
         finally
         {

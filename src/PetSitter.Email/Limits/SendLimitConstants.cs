@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Limits;
 
 /// <summary>The send limits' option defaults, in one place for the options and their docs.</summary>
 internal static class SendLimitConstants

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Limits;
 
 /// <summary>The field rules of <see cref="SendLimitOptions"/>, generated from their DataAnnotations.</summary>
 [OptionsValidator]

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Limits;
 
 /// <summary>
 /// Waits out short refusals (a per-second slot) up to a bound, so a burst is paced rather than sent to
@@ -9,21 +9,21 @@ namespace PetSitter.Email;
 /// </summary>
 internal sealed class SendThrottle
 {
-    private readonly ISendQuotaStore store;
-    private readonly TimeProvider timeProvider;
-    private readonly ConcurrentDictionary<string, Line> lines = new(StringComparer.Ordinal);
-    private readonly Lock linesGate = new();
+    private readonly ISendQuotaStore _store;
+    private readonly TimeProvider _timeProvider;
+    private readonly ConcurrentDictionary<string, Line> _lines = new(StringComparer.Ordinal);
+    private readonly Lock _linesGate = new();
 
     // How many accounts have a send waiting: while none does, a send never looks up its account's line.
-    private int waitingAccounts;
+    private int _waitingAccounts;
 
     public SendThrottle(ISendQuotaStore store, TimeProvider timeProvider, TimeSpan maxWait)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWait, TimeSpan.Zero);
-        this.store = store;
-        this.timeProvider = timeProvider;
+        _store = store;
+        _timeProvider = timeProvider;
         MaxWait = maxWait;
     }
 
@@ -68,12 +68,12 @@ internal sealed class SendThrottle
     public ValueTask<QuotaDecision> AcquireAsync(
         string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, long? waitingSince, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref waitingAccounts) != 0 && lines.ContainsKey(accountKey))
+        if (Volatile.Read(ref _waitingAccounts) != 0 && _lines.ContainsKey(accountKey))
         {
             return WaitInLineAsync(null, accountKey, limits, recipients, observer, waitingSince, cancellationToken);
         }
 
-        var first = store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken);
+        var first = _store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken);
         if (!first.IsCompletedSuccessfully)
         {
             return WaitForFirstAsync(first, accountKey, limits, recipients, observer, waitingSince, cancellationToken);
@@ -88,7 +88,7 @@ internal sealed class SendThrottle
     /// <summary>Gets whether a refusal is one this throttle would wait out rather than hand back.</summary>
     public bool CanWaitFor(QuotaDecision decision) => ShouldWait(decision, TimeSpan.Zero);
 
-    private TimeSpan Waited(long? since) => since is { } start ? timeProvider.GetElapsedTime(start) : TimeSpan.Zero;
+    private TimeSpan Waited(long? since) => since is { } start ? _timeProvider.GetElapsedTime(start) : TimeSpan.Zero;
 
     private async ValueTask<QuotaDecision> WaitForFirstAsync(
         ValueTask<QuotaDecision> first, string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, long? waitingSince, CancellationToken cancellationToken)
@@ -106,7 +106,7 @@ internal sealed class SendThrottle
     private async ValueTask<QuotaDecision> WaitInLineAsync(
         QuotaDecision? known, string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, long? waitingSince, CancellationToken cancellationToken)
     {
-        var started = waitingSince ?? timeProvider.GetTimestamp();
+        var started = waitingSince ?? _timeProvider.GetTimestamp();
         var line = Join(accountKey);
         var window = known?.Window ?? LimitWindow.None;
         try
@@ -115,8 +115,8 @@ internal sealed class SendThrottle
             if (!line.Turn.Wait(0, CancellationToken.None))
             {
                 waited = true;
-                var left = MaxWait - timeProvider.GetElapsedTime(started);
-                using var bound = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, timeProvider);
+                var left = MaxWait - _timeProvider.GetElapsedTime(started);
+                using var bound = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, _timeProvider);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
                 try
                 {
@@ -125,9 +125,9 @@ internal sealed class SendThrottle
                 catch (OperationCanceledException) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
                     // The sends ahead used the whole bound: refused with the store's current answer.
-                    var now = await store.PeekAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
+                    var now = await _store.PeekAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
                     var refusal = now.IsAllowed ? QuotaDecision.Refuse(line.Window, TimeSpan.Zero) : now;
-                    observer?.Waited(refusal.Window, timeProvider.GetElapsedTime(started), acquired: false);
+                    observer?.Waited(refusal.Window, _timeProvider.GetElapsedTime(started), acquired: false);
                     return refusal;
                 }
             }
@@ -146,26 +146,26 @@ internal sealed class SendThrottle
                         await observer.AfterWaitAsync(cancellationToken).ConfigureAwait(false);
                     }
 
-                    decision = await store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
+                    decision = await _store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
                 }
 
-                while (ShouldWait(decision, timeProvider.GetElapsedTime(started)))
+                while (ShouldWait(decision, _timeProvider.GetElapsedTime(started)))
                 {
                     window = decision.Window;
                     line.Window = window;
-                    await Task.Delay(decision.RetryAfter, timeProvider, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(decision.RetryAfter, _timeProvider, cancellationToken).ConfigureAwait(false);
                     waited = true;
                     if (observer is not null)
                     {
                         await observer.AfterWaitAsync(cancellationToken).ConfigureAwait(false);
                     }
 
-                    decision = await store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
+                    decision = await _store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (waited)
                 {
-                    observer?.Waited(window == LimitWindow.None ? decision.Window : window, timeProvider.GetElapsedTime(started), decision.IsAllowed);
+                    observer?.Waited(window == LimitWindow.None ? decision.Window : window, _timeProvider.GetElapsedTime(started), decision.IsAllowed);
                 }
 
                 return decision;
@@ -183,13 +183,13 @@ internal sealed class SendThrottle
 
     private Line Join(string accountKey)
     {
-        lock (linesGate)
+        lock (_linesGate)
         {
-            if (!lines.TryGetValue(accountKey, out var line))
+            if (!_lines.TryGetValue(accountKey, out var line))
             {
                 line = new Line();
-                lines[accountKey] = line;
-                waitingAccounts++;
+                _lines[accountKey] = line;
+                _waitingAccounts++;
             }
 
             line.Users++;
@@ -199,12 +199,12 @@ internal sealed class SendThrottle
 
     private void Leave(string accountKey, Line line)
     {
-        lock (linesGate)
+        lock (_linesGate)
         {
             if (--line.Users == 0)
             {
-                lines.TryRemove(accountKey, out _);
-                waitingAccounts--;
+                _lines.TryRemove(accountKey, out _);
+                _waitingAccounts--;
             }
         }
     }

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Logging;
 
 /// <summary>
 /// Every log event id the core library writes, one range per area, so an id names one event wherever it is

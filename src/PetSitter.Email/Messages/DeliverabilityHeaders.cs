@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using MimeKit;
 using MimeKit.Utils;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Messages;
 
 /// <summary>
 /// Readies the caller's message for every channel in one header-only copy, made only when something must

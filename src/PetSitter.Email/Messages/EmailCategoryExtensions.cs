@@ -1,7 +1,7 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Messages;
 
 /// <summary>Helpers for <see cref="EmailCategory"/>.</summary>
-public static class EmailCategoryExtensions
+internal static class EmailCategoryExtensions
 {
     /// <summary>
     /// Returns <see langword="true"/> for the direct categories (<see cref="EmailCategory.Marketing"/> and

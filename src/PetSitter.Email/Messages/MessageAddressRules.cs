@@ -1,6 +1,6 @@
 using MimeKit;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Messages;
 
 /// <summary>
 /// The checks a message's addresses get before anything is sent: each recipient and Reply-To mailbox

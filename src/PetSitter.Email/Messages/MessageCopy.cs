@@ -1,7 +1,7 @@
 using MimeKit;
 using MimeKit.Cryptography;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Messages;
 
 internal static class MessageCopy
 {

@@ -1,6 +1,6 @@
 using MimeKit;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Messages;
 
 /// <summary>Counts a message's recipients on the send path without allocating (no LINQ, no iterators).</summary>
 internal static class MessageRecipients

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Native;
 
 /// <summary>
 /// A plain mailbox by the library's own address rules (<see cref="EmailAddressRules.IsMailbox"/>):

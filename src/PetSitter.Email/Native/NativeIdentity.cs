@@ -1,6 +1,6 @@
 using MimeKit;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Native;
 
 /// <summary>
 /// Rewrites a business's message to the native channel's identity: From the platform address with

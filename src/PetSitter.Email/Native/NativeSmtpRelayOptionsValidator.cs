@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Native;
 
 internal sealed class NativeSmtpRelayOptionsValidator : IValidateOptions<NativeSmtpRelayOptions>
 {

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Native;
 
 /// <summary>
 /// The embedded native mailer: writes each message as one <c>.eml</c> file. A reader never sees a

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Native;
 
 /// <summary>
 /// The native mailer that relays through the platform's own SMTP server, with the same pooled,

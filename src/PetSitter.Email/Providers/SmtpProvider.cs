@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Providers;
 
 /// <summary>
 /// Everything the library knows of one mail provider, in one place: how to recognise it (host names,

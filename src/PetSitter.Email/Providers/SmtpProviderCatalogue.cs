@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Providers;
 
 /// <summary>
 /// The one place provider knowledge lives: each provider's hosts, fingerprints, send-limit presets, connection

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Routing;
 
 /// <summary>
 /// Decides the channel of an email from the business's settings and the email's category: the
@@ -12,7 +12,7 @@ namespace PetSitter.Email;
 /// <item><term>SMTP, "Only Use for Direct Emails" on</term><description>SMTP / Native</description></item>
 /// </list>
 /// </remarks>
-public static class EmailRouter
+internal static class EmailRouter
 {
     /// <summary>Returns the channel that should carry an email of <paramref name="category"/> for a business with <paramref name="settings"/>.</summary>
     /// <param name="settings">The business's settings.</param>

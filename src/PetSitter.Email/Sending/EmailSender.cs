@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Sending;
 
 /// <summary>
 /// The facade: looks up the business, routes by category, sends on the planned channel and, when

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Sending;
 
 /// <summary>The rules of <see cref="PetSitterEmailOptions"/> that span two fields; the field rules are generated (<see cref="PetSitterEmailOptionsValidator"/>).</summary>
 internal sealed class PetSitterEmailOptionsCustomValidator : IValidateOptions<PetSitterEmailOptions>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Sending;
 
 /// <summary>The field rules of <see cref="PetSitterEmailOptions"/> and its groups, generated from their DataAnnotations.</summary>
 [OptionsValidator]

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Sending;
 
 /// <summary>
 /// <see cref="SendLimitOptions.MaxThrottleWait"/> must be shorter than <see cref="SmtpRetryOptions.AttemptTimeout"/>:

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Sending;
 
 /// <summary>
 /// Bounds how many sends of one SMTP account (mailbox and settings) are at the transport at once: as

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Sending;
 
 /// <summary>What the SMTP channel made of one message: sent, not sent (why, and when the account can send again), or uncertain.</summary>
 internal readonly record struct SmtpAttempt(DeliveryReceipt? Receipt, SmtpFailure? Failure, DateTimeOffset? ResumeAt, bool IsUncertain)

@@ -5,7 +5,7 @@ using MimeKit;
 using Polly;
 using Polly.Timeout;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Sending;
 
 /// <summary>
 /// The SMTP channel with its policy, in the order a message meets it:

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Sending;
 
 /// <summary>The SMTP retry's option defaults, in one place for the options and their docs.</summary>
 internal static class SmtpRetryConstants

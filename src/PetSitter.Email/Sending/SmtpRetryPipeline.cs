@@ -4,7 +4,7 @@ using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Sending;
 
 /// <summary>
 /// The Polly part of the SMTP channel, from outermost to innermost: retry (transient failures only,

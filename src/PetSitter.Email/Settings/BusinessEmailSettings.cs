@@ -8,7 +8,7 @@ namespace PetSitter.Email;
 public sealed class BusinessEmailSettings
 {
     // Immutable once built: the business-level check runs once per instance, not on every send.
-    private IReadOnlyList<string>? businessErrors;
+    private IReadOnlyList<string>? _businessErrors;
 
     /// <summary>Gets the business's id, as used in <see cref="OutgoingEmail.BusinessId"/>. Required.</summary>
     public string BusinessId { get; init; } = string.Empty;
@@ -52,7 +52,7 @@ public sealed class BusinessEmailSettings
 
     /// <summary>Checks only the business-level fields (id, name, reply-to), which every channel needs.</summary>
     /// <returns>The problems found.</returns>
-    public IReadOnlyList<string> ValidateBusiness() => businessErrors ??= CheckBusiness();
+    public IReadOnlyList<string> ValidateBusiness() => _businessErrors ??= CheckBusiness();
 
     private ReadOnlyCollection<string> CheckBusiness()
     {

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.SettingsRules;
 
 /// <summary>
 /// Names an account's extra certificate authorities for the keys built from its settings (the settings

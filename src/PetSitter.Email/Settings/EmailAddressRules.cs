@@ -1,6 +1,6 @@
 using MimeKit;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.SettingsRules;
 
 internal static class EmailAddressRules
 {

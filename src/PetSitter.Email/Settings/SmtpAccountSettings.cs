@@ -17,11 +17,11 @@ public sealed class SmtpAccountSettings
 {
     // Settings are immutable once built, so what the send path derives from them (resolved limits, validation,
     // fingerprints, limit key) is computed once per instance rather than on every send.
-    private SendLimits? effectiveLimits;
-    private string? settingsFingerprint;
-    private string? credentialFingerprint;
-    private string? limitKey;
-    private Validation? validated;
+    private SendLimits? _effectiveLimits;
+    private string? _settingsFingerprint;
+    private string? _credentialFingerprint;
+    private string? _limitKey;
+    private Validation? _validated;
 
     /// <summary>Gets the SMTP server's host name, for example <c>smtp.gmail.com</c>. Required.</summary>
     public string Host { get; init; } = string.Empty;
@@ -108,14 +108,14 @@ public sealed class SmtpAccountSettings
     {
         ArgumentNullException.ThrowIfNull(prefix);
         // One reference, so a reader never sees one prefix with another prefix's errors.
-        var cached = validated;
+        var cached = _validated;
         if (cached is not null && string.Equals(cached.Prefix, prefix, StringComparison.Ordinal))
         {
             return cached.Errors;
         }
 
         var errors = Check(prefix);
-        validated = new Validation(prefix, errors);
+        _validated = new Validation(prefix, errors);
         return errors;
     }
 
@@ -210,7 +210,7 @@ public sealed class SmtpAccountSettings
     /// <see cref="Limits"/> laid over it field by field. An unknown preset name contributes nothing
     /// (<see cref="Validate"/> reports it).
     /// </summary>
-    internal SendLimits EffectiveLimits() => effectiveLimits ??= ResolvePreset()?.Limits.WithOverrides(Limits) ?? Limits ?? SendLimits.None;
+    internal SendLimits EffectiveLimits() => _effectiveLimits ??= ResolvePreset()?.Limits.WithOverrides(Limits) ?? Limits ?? SendLimits.None;
 
     /// <summary>The preset that applies: the one named by <see cref="Provider"/>, else the one the host identifies.</summary>
     internal ProviderPreset? ResolvePreset() => Provider is null ? ProviderPresets.Detect(Host) : ProviderPresets.Find(Provider);
@@ -219,10 +219,10 @@ public sealed class SmtpAccountSettings
     /// A fingerprint of the sign-in details (host, port, user name, password or OAuth2 grant), so a change of stored
     /// credentials can be noticed without keeping the password. Not reversible.
     /// </summary>
-    internal string CredentialFingerprint() => credentialFingerprint ??= ComputeCredentialFingerprint();
+    internal string CredentialFingerprint() => _credentialFingerprint ??= ComputeCredentialFingerprint();
 
     /// <summary>The key send limits are counted under: the mailbox (host and user name), whichever business uses it.</summary>
-    internal string LimitKey() => limitKey ??=
+    internal string LimitKey() => _limitKey ??=
         string.Concat(Host.Trim().ToUpperInvariant(), ":", (UserName ?? FromAddress).Trim().ToUpperInvariant());
 
     private string ComputeCredentialFingerprint()
@@ -240,7 +240,7 @@ public sealed class SmtpAccountSettings
     /// names the security setting or the From address as often as the password) lets the next message try at
     /// once. Not reversible.
     /// </summary>
-    internal string SettingsFingerprint() => settingsFingerprint ??= Hash(string.Join(
+    internal string SettingsFingerprint() => _settingsFingerprint ??= Hash(string.Join(
         '\n',
         Host,
         Port.ToString(CultureInfo.InvariantCulture),

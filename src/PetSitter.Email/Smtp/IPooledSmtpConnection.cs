@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>What <see cref="SmtpConnectionPool{TConnection}"/> needs from a connection.</summary>
 internal interface IPooledSmtpConnection

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>
 /// What a send passes right before its MAIL FROM is written, on a connected and signed-in connection: the

@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>
 /// Validates an SMTP server's certificate for one connection: the system's verdict first, then, when

@@ -4,7 +4,7 @@ using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>
 /// One MailKit <see cref="SmtpClient"/> connected (and signed in) to an account's server, with the
@@ -16,7 +16,7 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
     internal const SslProtocols AllowedTlsProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
 
     private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(5);
-    private static long s_lastId;
+    private static long _lastId;
 
     private readonly SmtpClient _client;
     private readonly ILogger _logger;
@@ -29,7 +29,7 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
         Certificates = certificates;
         Endpoint = endpoint;
         _logger = logger;
-        Id = Interlocked.Increment(ref s_lastId);
+        Id = Interlocked.Increment(ref _lastId);
     }
 
     public long Id { get; }

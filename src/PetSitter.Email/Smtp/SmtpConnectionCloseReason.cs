@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>Why a pooled SMTP connection was closed (logged).</summary>
 internal enum SmtpConnectionCloseReason

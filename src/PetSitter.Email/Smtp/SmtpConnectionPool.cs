@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>
 /// The connections of one SMTP account: at most <see cref="Capacity"/> open at once (counting those

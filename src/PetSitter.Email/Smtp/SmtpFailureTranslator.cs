@@ -4,7 +4,7 @@ using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>
 /// Turns what MailKit throws into a <see cref="SmtpTransportException"/> carrying the stage (from the

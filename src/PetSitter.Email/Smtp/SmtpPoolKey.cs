@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>
 /// What makes two SMTP accounts share pooled connections: the same server, security, credentials

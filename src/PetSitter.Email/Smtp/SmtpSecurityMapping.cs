@@ -1,6 +1,6 @@
 using MailKit.Security;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>Maps the library's <see cref="SmtpSecurity"/> to MailKit's options, never to an opportunistic mode.</summary>
 internal static class SmtpSecurityMapping

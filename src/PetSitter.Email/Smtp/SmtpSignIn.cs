@@ -2,7 +2,7 @@ using System.Net;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>
 /// Signs a connected client in with the account's credential, for the transport and the diagnostics alike:

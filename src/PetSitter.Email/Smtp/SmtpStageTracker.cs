@@ -1,6 +1,6 @@
 using MailKit;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>
 /// Follows one SMTP conversation through MailKit's protocol-logger hooks so a failure can be pinned

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>The SMTP transport's option defaults, in one place for the options and their docs.</summary>
 internal static class SmtpTransportConstants

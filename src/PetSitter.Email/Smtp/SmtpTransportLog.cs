@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Smtp;
 
 /// <summary>The SMTP transport's log messages: endpoints and stages only, never addresses or secrets.</summary>
 internal static partial class SmtpTransportLog

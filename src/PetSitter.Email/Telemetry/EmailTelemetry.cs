@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Telemetry;
 
 /// <summary>
 /// The library's metrics (a <see cref="Meter"/> named <see cref="PetSitterEmailTelemetry.MeterName"/>) and its

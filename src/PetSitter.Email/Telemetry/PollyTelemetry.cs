@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Polly.Telemetry;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Telemetry;
 
 /// <summary>
 /// How the retry pipeline reports to Polly's telemetry (logger category <c>Polly</c>, meter <c>Polly</c>).

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Telemetry;
 
 /// <summary>
 /// The logger factory Polly's telemetry gets. Polly logs a failed attempt with its exception, inner exceptions

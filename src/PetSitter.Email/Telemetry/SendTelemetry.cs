@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Telemetry;
 
 /// <summary>
 /// One send's telemetry in progress: its start time and its span, if anyone listens. A value type held in

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Telemetry;
 
 /// <summary>
 /// Attribute names and the strings of their values. Values are cached strings, never boxed enums, so

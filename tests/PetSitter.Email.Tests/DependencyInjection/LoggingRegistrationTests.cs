@@ -151,7 +151,7 @@ public sealed partial class LoggingRegistrationTests
     {
         var records = logs.Collector.GetSnapshot();
         records.Should().Contain(r => r.Category == typeof(LoggingRegistrationTests).FullName && r.Message == AppEntry, "the app's own logger works");
-        records.Should().Contain(r => r.Category == "PetSitter.Email.EmailSender" && r.Id.Id == 1001, "the library logs the send to the app's provider");
-        records.Should().Contain(r => r.Category == "PetSitter.Email.MailKitSmtpTransport" && r.Id.Id == 2001, "the transport logs the connection it opened");
+        records.Should().Contain(r => r.Category == typeof(EmailSender).FullName && r.Id.Id == 1001, "the library logs the send to the app's provider");
+        records.Should().Contain(r => r.Category == typeof(MailKitSmtpTransport).FullName && r.Id.Id == 2001, "the transport logs the connection it opened");
     }
 }
