@@ -77,13 +77,14 @@ internal sealed class EndToEndHost : IAsyncDisposable
         OnlyUseSmtpForDirectEmails = onlyDirect,
     };
 
-    /// <summary>The same account with other credentials, limits or security settings, as the owner would save it.</summary>
+    /// <summary>The same account with other credentials, limits, security settings or provider, as the owner would save it.</summary>
     public static SmtpAccountSettings With(
         SmtpAccountSettings account,
         string? password = null,
         SendLimits? limits = null,
         SmtpSecurity? security = null,
-        IReadOnlyList<X509Certificate2>? trustedAuthorities = null) => new()
+        IReadOnlyList<X509Certificate2>? trustedAuthorities = null,
+        string? provider = null) => new()
     {
         Host = account.Host,
         Port = account.Port,
@@ -94,6 +95,7 @@ internal sealed class EndToEndHost : IAsyncDisposable
         AllowAuthenticationWithoutTls = account.AllowAuthenticationWithoutTls,
         TrustedCertificateAuthorities = trustedAuthorities ?? account.TrustedCertificateAuthorities,
         Limits = limits ?? account.Limits,
+        Provider = provider ?? account.Provider,
     };
 
     public static string MessageId(int number) => $"m{number:00000}@e2e.petsitter.test";

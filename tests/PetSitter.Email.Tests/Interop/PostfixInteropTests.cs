@@ -55,6 +55,28 @@ public sealed class PostfixInteropTests(PostfixFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_burst_against_a_wrong_password_with_the_Gmail_preset_costs_Postfix_one_AUTH_and_every_outcome_names_the_password()
+    {
+        // The default a real host gets (a provider preset, here Gmail's 2/s among its windows), against a server we did not write.
+        const string box = "client-wrongburst";
+        var account = Account(Postfix, "wrongburst", password: PostfixFixture.WrongPassword);
+        var categories = Enum.GetValues<EmailCategory>();
+        SendOutcome[] outcomes;
+        await using (var host = Host(EndToEndHost.With(account, provider: ProviderPresets.Gmail.Name)))
+        {
+            outcomes = await Task.WhenAll(Enumerable.Range(0, 30).Select(n => SendAsync(host, categories[n % categories.Length], 300 + n, box)));
+        }
+
+        outcomes.Should().OnlyContain(o => o.FailureKind == SmtpFailureKind.AuthenticationFailed, "the owner is told the password is wrong, not that a limit was reached");
+        outcomes.Where(o => o.Category != EmailCategory.Marketing).Should().OnlyContain(o => o.Status == SendStatus.Sent && o.Channel == EmailChannel.Native && o.IsFallback);
+        outcomes.Where(o => o.Category == EmailCategory.Marketing).Should().OnlyContain(o => o.Status == SendStatus.Deferred);
+        var log = await Postfix.SessionsEndedAsync("wrongburst", 1);
+        log.Count(line => line.Contains(" connect from ", StringComparison.Ordinal)).Should().Be(1, "the sends behind the first wait for its verdict instead of connecting");
+        PostfixServer.CommandsSent(log, "auth").Should().Be(1, "thirty sends, one wrong password, one sign-in");
+        Postfix.Delivered(box).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_AuthenticationFailed_after_exactly_one_AUTH_and_mail_goes_by_the_fallback_policy()
     {
         const string box = "client-wrongpw";

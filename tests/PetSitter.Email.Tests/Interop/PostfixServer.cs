@@ -65,6 +65,7 @@ public sealed class PostfixServer : IAsyncDisposable
         ["toolarge"] = [],
         ["unknown"] = [],
         ["wrongpw"] = [],
+        ["wrongburst"] = [],
 
         // 465-style: TLS from the first byte.
         ["smtps"] = ["smtpd_tls_wrappermode=yes"],
@@ -78,7 +79,7 @@ public sealed class PostfixServer : IAsyncDisposable
 
     /// <summary>The mailboxes that exist (one per test, so each counts its own deliveries); any other address is unknown.</summary>
     public static IReadOnlyList<string> Mailboxes { get; } =
-        ["client-starttls", "client-smtps", "client-wrongpw", "client-mismatch", "client-toolarge", "client-unknown", "client-msgrate", "client-rcptrate", "client-authrate", "client-connrate"];
+        ["client-starttls", "client-smtps", "client-wrongpw", "client-wrongburst", "client-mismatch", "client-toolarge", "client-unknown", "client-msgrate", "client-rcptrate", "client-authrate", "client-connrate"];
 
     public int Port(string listener) => _ports[listener];
 
