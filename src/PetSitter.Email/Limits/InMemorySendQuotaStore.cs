@@ -97,14 +97,9 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     /// <returns>The decision.</returns>
     public QuotaDecision TryAcquire(string accountKey, SendLimits limits, int recipients)
     {
-        ArgumentNullException.ThrowIfNull(accountKey);
-        ArgumentNullException.ThrowIfNull(limits);
-        ArgumentOutOfRangeException.ThrowIfLessThan(recipients, 1);
-
-        // More recipients than a message (or a whole day) may have: no wait helps, so nothing is counted.
-        if (recipients > limits.RecipientsPerMessage || recipients > limits.RecipientsPerDay)
+        if (NeverPasses(accountKey, limits, recipients, out var never))
         {
-            return QuotaDecision.Refuse(LimitWindow.RecipientsPerMessage, TimeSpan.Zero);
+            return never;
         }
 
         var wanted = QuotaWindows.MaskOf(limits);
@@ -157,6 +152,26 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         }
     }
 
+    /// <summary>
+    /// Checks the arguments of a check or a look, and refuses a send with more recipients than a message (or a whole
+    /// day) may have: no wait helps it, so nothing is counted.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool NeverPasses(string accountKey, SendLimits limits, int recipients, out QuotaDecision refusal)
+    {
+        ArgumentNullException.ThrowIfNull(accountKey);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentOutOfRangeException.ThrowIfLessThan(recipients, 1);
+        if (recipients > limits.RecipientsPerMessage || recipients > limits.RecipientsPerDay)
+        {
+            refusal = QuotaDecision.Refuse(LimitWindow.RecipientsPerMessage, TimeSpan.Zero);
+            return true;
+        }
+
+        refusal = default;
+        return false;
+    }
+
     /// <summary>Decides as <see cref="TryAcquire"/> would, counting nothing; an unknown account is not added.</summary>
     /// <param name="accountKey">The account.</param>
     /// <param name="limits">The account's limits.</param>
@@ -164,12 +179,9 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     /// <returns>The decision.</returns>
     public QuotaDecision Peek(string accountKey, SendLimits limits, int recipients)
     {
-        ArgumentNullException.ThrowIfNull(accountKey);
-        ArgumentNullException.ThrowIfNull(limits);
-        ArgumentOutOfRangeException.ThrowIfLessThan(recipients, 1);
-        if (recipients > limits.RecipientsPerMessage || recipients > limits.RecipientsPerDay)
+        if (NeverPasses(accountKey, limits, recipients, out var never))
         {
-            return QuotaDecision.Refuse(LimitWindow.RecipientsPerMessage, TimeSpan.Zero);
+            return never;
         }
 
         var wanted = QuotaWindows.MaskOf(limits);

@@ -14,7 +14,7 @@ public sealed class PublicDispatcherTests(RedisFixture redis) : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
     private readonly string _prefix = RedisFixture.NewPrefix();
-    private readonly List<Instance> _instances = [];
+    private readonly Fleet _instances = [];
     private readonly Settings _settings = new(Settings.Business(Settings.Unlimited()));
     private readonly RecordingListener _listener = new();
     private CountingTransport _transport = null!;
@@ -25,13 +25,7 @@ public sealed class PublicDispatcherTests(RedisFixture redis) : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var instance in _instances)
-        {
-            await instance.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _instances.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Mail_deferred_by_one_instance_goes_out_once_when_another_dispatches_it()

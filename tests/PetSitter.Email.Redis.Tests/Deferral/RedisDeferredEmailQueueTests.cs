@@ -12,7 +12,7 @@ public sealed class RedisDeferredEmailQueueTests(RedisFixture redis) : IAsyncLif
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(15);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
     private readonly string _prefix = RedisFixture.NewPrefix();
-    private readonly List<Instance> _instances = [];
+    private readonly Fleet _instances = [];
     private readonly Settings _settings = new(Settings.Business(Settings.Unlimited()));
     private readonly RecordingListener _listener = new();
     private CountingTransport _transport = null!;
@@ -23,13 +23,7 @@ public sealed class RedisDeferredEmailQueueTests(RedisFixture redis) : IAsyncLif
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var instance in _instances)
-        {
-            await instance.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _instances.DisposeAsync().AsTask();
 
     private DateTimeOffset Now => _time.GetUtcNow();
 

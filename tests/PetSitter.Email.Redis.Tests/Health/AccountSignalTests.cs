@@ -20,17 +20,11 @@ public sealed class AccountSignalTests(RedisFixture redis) : IAsyncLifetime
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
     private readonly string _prefix = RedisFixture.NewPrefix();
-    private readonly List<Instance> _fleet = [];
+    private readonly Fleet _fleet = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var instance in _fleet)
-        {
-            await instance.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _fleet.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Five_421_greetings_seen_by_one_instance_open_the_breaker_for_the_fleet()

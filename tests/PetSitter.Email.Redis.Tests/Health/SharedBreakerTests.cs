@@ -10,17 +10,11 @@ public sealed class SharedBreakerTests(RedisFixture redis) : IAsyncLifetime
     private const string BusinessId = "paws";
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
     private readonly string _prefix = RedisFixture.NewPrefix();
-    private readonly List<Instance> _fleet = [];
+    private readonly Fleet _fleet = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var instance in _fleet)
-        {
-            await instance.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _fleet.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_wrong_password_costs_one_sign_in_across_four_instances_and_new_credentials_reopen_it_for_all()

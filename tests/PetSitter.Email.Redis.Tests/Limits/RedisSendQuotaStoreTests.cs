@@ -10,17 +10,11 @@ public sealed class RedisSendQuotaStoreTests(RedisFixture redis) : IAsyncLifetim
     private static readonly SendLimits PerMinute = new() { MessagesPerMinute = 10 };
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
     private readonly string _prefix = RedisFixture.NewPrefix();
-    private readonly List<Instance> _instances = [];
+    private readonly Fleet _instances = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var instance in _instances)
-        {
-            await instance.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _instances.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Counts_up_to_the_limit_then_refuses_with_the_window_and_the_wait()
