@@ -22,7 +22,6 @@ internal sealed class SenderStep
     public async Task<bool> CheckFromAsync(DiagnosticSession session, CancellationToken cancellationToken)
     {
         var client = session.Client;
-        var log = session.Log;
         var findings = _context.Findings;
         if (string.IsNullOrWhiteSpace(_context.Account.FromAddress))
         {
@@ -40,18 +39,8 @@ internal sealed class SenderStep
         }
 
         using var step = _context.BeginStep(_time, cancellationToken);
-        SmtpResponse response;
-        try
+        if (await CommandAsync(session, step, SmtpStage.MailFrom, command, stepsSoFar: null, from, cancellationToken).ConfigureAwait(false) is not { } response)
         {
-            log.Tracker.BeginOperation(SmtpStage.MailFrom);
-            response = await client.CommandAsync(command, step.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
-        {
-            var lost = _context.Classify(ex, step, session);
-            _context.AddStep($"{command}: failed: {DiagnosticText.Evidence(lost)} ({step.Elapsed}).");
-            _context.AddFailure("sender", lost, $"The connection was lost while checking the From address {from}.");
-            _context.Stop("the connection was lost");
             return false;
         }
 
@@ -66,18 +55,8 @@ internal sealed class SenderStep
             // smtpd_delay_reject): name one recipient, the From address itself, so a sender refused there
             // is found too. RSET then ends the transaction before DATA, so nothing is sent.
             var rcpt = $"RCPT TO:<{from}>";
-            SmtpResponse recipient;
-            try
+            if (await CommandAsync(session, step, SmtpStage.RcptTo, rcpt, steps, from, cancellationToken).ConfigureAwait(false) is not { } recipient)
             {
-                log.Tracker.BeginOperation(SmtpStage.RcptTo);
-                recipient = await client.CommandAsync(rcpt, step.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
-            {
-                var lost = _context.Classify(ex, step, session);
-                _context.AddStep($"{steps}; {rcpt}: failed: {DiagnosticText.Evidence(lost)} ({step.Elapsed}).");
-                _context.AddFailure("sender", lost, $"The connection was lost while checking the From address {from}.");
-                _context.Stop("the connection was lost");
                 return false;
             }
 
@@ -178,6 +157,29 @@ internal sealed class SenderStep
                 ? $"Your provider refused the test message to {to} as spam."
                 : $"The test message to {to} was not accepted.";
             _context.AddFailure("test message", failure, summary, status: aboutTheMessage ? DiagnosticStatus.Warning : DiagnosticStatus.Fail);
+        }
+    }
+
+    /// <summary>
+    /// Sends one command of the sender check; when the connection is lost, records it after the steps so far,
+    /// stops the run and returns <see langword="null"/>.
+    /// </summary>
+    private async Task<SmtpResponse?> CommandAsync(
+        DiagnosticSession session, DiagnosticStep step, SmtpStage stage, string command, string? stepsSoFar, string from, CancellationToken cancellationToken)
+    {
+        try
+        {
+            session.Log.Tracker.BeginOperation(stage);
+            return await session.Client.CommandAsync(command, step.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            var lost = _context.Classify(ex, step, session);
+            var sent = stepsSoFar is null ? command : $"{stepsSoFar}; {command}";
+            _context.AddStep($"{sent}: failed: {DiagnosticText.Evidence(lost)} ({step.Elapsed}).");
+            _context.AddFailure("sender", lost, $"The connection was lost while checking the From address {from}.");
+            _context.Stop("the connection was lost");
+            return null;
         }
     }
 
