@@ -109,7 +109,7 @@ internal static class DiagnoseCommand
             return Usage(error, problem!);
         }
 
-        var report = await new SmtpDiagnostics().RunAsync(account, options, cancellationToken).ConfigureAwait(false);
+        var report = await DiagnosticsService.Create().RunAsync(account, options, cancellationToken).ConfigureAwait(false);
         if (request.Json)
         {
             DiagnoseOutput.WriteJson(output, report);

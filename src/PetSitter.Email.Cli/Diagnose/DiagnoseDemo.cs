@@ -15,7 +15,7 @@ internal static class DiagnoseDemo
     public static async Task<int> RunAsync(TextWriter output, bool json, DiagnosticOptions options, CancellationToken cancellationToken)
     {
         await using var world = await DemoWorld.StartAsync(cancellationToken).ConfigureAwait(false);
-        var diagnostics = new SmtpDiagnostics();
+        var diagnostics = DiagnosticsService.Create();
         var results = new List<(DemoBusiness Business, DiagnosticReport Report)>();
         foreach (var id in Accounts)
         {

@@ -1,7 +1,7 @@
 namespace PetSitter.Email;
 
 /// <summary>
-/// The Lua scripts of <see cref="RedisAccountBreaker"/>: the state machine of <see cref="AccountHealthTracker"/>
+/// The Lua scripts of <see cref="RedisAccountBreaker"/>: the state machine of the core's in-process breaker (<see cref="ILocalAccountBreaker"/>)
 /// run atomically in Redis, so every instance sees one breaker per business. KEYS[1] is the state hash
 /// (<c>fp</c> credential fingerprint, <c>c</c> circuit 1 open / 2 half-open, <c>s</c> health 2 throttled /
 /// 3 failing, <c>k</c> kind, <c>f</c> failure JSON, <c>ra</c> retry at, <c>n</c> failed probes, <c>since</c>);

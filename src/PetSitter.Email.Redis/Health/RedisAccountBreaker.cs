@@ -11,7 +11,7 @@ namespace PetSitter.Email;
 /// <summary>
 /// The account breaker shared by every instance: the state lives in Redis (one hash per business, see
 /// <see cref="BreakerScripts"/>), so a wrong password found by one instance stops the others before they
-/// sign in. This process's <see cref="AccountHealthTracker"/> mirrors what it reads, which keeps
+/// sign in. This process's <see cref="ILocalAccountBreaker"/> mirrors what it reads, which keeps
 /// <see cref="IAccountHealthMonitor"/> answering and raises <see cref="IAccountHealthMonitor.HealthChanged"/>
 /// here; while Redis cannot be reached the local tracker decides alone.
 /// </summary>
@@ -36,7 +36,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
     private static readonly TimeSpan WaitBackstop = TimeSpan.FromMilliseconds(250);
 
     private readonly RedisConnection _connection;
-    private readonly AccountHealthTracker _local;
+    private readonly ILocalAccountBreaker _local;
     private readonly AccountHealthOptions _options;
     private readonly RedisOutageCounter _outages;
     private readonly TimeProvider _time;
@@ -56,7 +56,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
 
     public RedisAccountBreaker(
         RedisConnection connection,
-        AccountHealthTracker local,
+        ILocalAccountBreaker local,
         IOptions<AccountHealthOptions> options,
         RedisOutageCounter outages,
         TimeProvider time,

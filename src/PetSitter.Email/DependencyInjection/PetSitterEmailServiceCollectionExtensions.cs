@@ -40,7 +40,11 @@ public static class PetSitterEmailServiceCollectionExtensions
 
         // The host's meter factory when it has one (the generic host registers it), so the meter is scoped to the container.
         services.TryAddSingleton(static provider => new EmailTelemetry(provider.GetService<IMeterFactory>(), provider.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(static provider => new DeferredQueueMetrics(provider.GetRequiredService<EmailTelemetry>()));
+        services.TryAddSingleton(static provider =>
+        {
+            var telemetry = provider.GetRequiredService<EmailTelemetry>();
+            return new DeferredQueueMetrics(() => telemetry.DeferredQueued.Enabled, telemetry.ObserveDeferredQueue);
+        });
         services.TryAddSingleton<ISmtpTransport>(OptionalLogging.Create<MailKitSmtpTransport>);
         services.TryAddSingleton<INativeMailer>(OptionalLogging.Create<PickupDirectoryNativeMailer>);
         services.AddPetSitterEmailPolicy();
@@ -51,7 +55,23 @@ public static class PetSitterEmailServiceCollectionExtensions
         services.TryAddSingleton(OptionalLogging.Create<EmailSender>);
         services.TryAddSingleton<IEmailSender>(static provider => provider.GetRequiredService<EmailSender>());
         services.TryAddSingleton<IDeferredEmailResender>(static provider => provider.GetRequiredService<EmailSender>());
-        services.TryAddSingleton<ISmtpDiagnostics>(OptionalLogging.Create<SmtpDiagnostics>);
+        services.AddPetSitterEmailDiagnostics();
         return new PetSitterEmailBuilder(services);
+    }
+
+    /// <summary>
+    /// Registers <see cref="ISmtpDiagnostics"/> alone, for a tool that checks accounts without sending
+    /// (<c>AddPetSitterEmail</c> registers it too). Adds a <see cref="TimeProvider"/> if none is registered;
+    /// uses the app's logging when it registered any. Calling it again is harmless.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The same service collection.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    public static IServiceCollection AddPetSitterEmailDiagnostics(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ISmtpDiagnostics>(OptionalLogging.Create<SmtpDiagnostics>);
+        return services;
     }
 }

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// Thrown by an <see cref="ISmtpTransport"/> when a message could not be handed to the server. It

@@ -3,7 +3,7 @@ using Polly.CircuitBreaker;
 namespace PetSitter.Email.Extensibility;
 
 /// <summary>
-/// One account's breaker as a shared store holds it, for <see cref="AccountHealthTracker.Mirror"/>: the
+/// One account's breaker as a shared store holds it, for <see cref="ILocalAccountBreaker.Mirror"/>: the
 /// circuit, the health it shows, the failure behind it and when SMTP may be tried again.
 /// </summary>
 /// <param name="Circuit">Closed (healthy), open (blocked until <paramref name="RetryAt"/>) or half-open (one probe in flight).</param>

@@ -1,8 +1,8 @@
 namespace PetSitter.Email.Extensibility;
 
 /// <summary>
-/// The account breaker as the SMTP channel sees it: ask before a send, report after. The in-process
-/// <see cref="AccountHealthTracker"/> is the embedded implementation; a distributed one (Redis) shares the
+/// The account breaker as the SMTP channel sees it: ask before a send, report after. This process's
+/// breaker (<see cref="ILocalAccountBreaker"/>) is the embedded implementation; a distributed one (Redis) shares the
 /// state between app instances so a breaker opened by one is honoured by all.
 /// </summary>
 /// <remarks>
@@ -11,12 +11,12 @@ namespace PetSitter.Email.Extensibility;
 /// </remarks>
 public interface IAccountBreaker
 {
-    /// <summary>Decides whether SMTP may be tried for the account now (see <see cref="AccountHealthTracker.Check"/>).</summary>
+    /// <summary>Decides whether SMTP may be tried for the account now (see <see cref="ILocalAccountBreaker.Check"/>).</summary>
     ValueTask<AccountGate> CheckAsync(string businessId, string credentialFingerprint, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Reports that SMTP accepted a message (see <see cref="AccountHealthTracker.RecordSuccess"/>).</summary>
+    /// <summary>Reports that SMTP accepted a message (see <see cref="ILocalAccountBreaker.RecordSuccess"/>).</summary>
     ValueTask RecordSuccessAsync(string businessId, string credentialFingerprint, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Reports that SMTP failed (see <see cref="AccountHealthTracker.RecordFailure"/>).</summary>
+    /// <summary>Reports that SMTP failed (see <see cref="ILocalAccountBreaker.RecordFailure"/>).</summary>
     ValueTask RecordFailureAsync(string businessId, string credentialFingerprint, SmtpFailure failure, DateTimeOffset now, DateTimeOffset? resetsAt, CancellationToken cancellationToken);
 }

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// Counts what each SMTP account has sent and decides whether it may send more without exceeding its

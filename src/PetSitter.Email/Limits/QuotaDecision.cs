@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// The answer of an <see cref="ISendQuotaStore"/> to "may this account send this message now?": allowed,

@@ -1,4 +1,4 @@
-namespace PetSitter.Email;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// What an account has used of its limits at one moment, for a health page. Counts are conservative: a

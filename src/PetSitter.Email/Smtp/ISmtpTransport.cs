@@ -1,6 +1,6 @@
 using MimeKit;
 
-namespace PetSitter.Email;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// Hands a message to a business's own SMTP server. The library's implementation uses MailKit with

@@ -11,12 +11,18 @@ namespace PetSitter.Email.Extensibility;
 /// </remarks>
 public sealed class DeferredQueueMetrics
 {
-    private readonly EmailTelemetry _telemetry;
+    // Delegates rather than the telemetry class itself, so the extension points depend on no feature's internals.
+    private readonly Func<bool> _isCollected;
+    private readonly Action<string, Func<int?>> _observe;
 
-    internal DeferredQueueMetrics(EmailTelemetry telemetry) => _telemetry = telemetry;
+    internal DeferredQueueMetrics(Func<bool> isCollected, Action<string, Func<int?>> observe)
+    {
+        _isCollected = isCollected;
+        _observe = observe;
+    }
 
     /// <summary>Gets a value indicating whether anyone collects the gauge now; when not, a queue need not count.</summary>
-    public bool IsCollected => _telemetry.DeferredQueued.Enabled;
+    public bool IsCollected => _isCollected();
 
     /// <summary>Makes <paramref name="length"/> the source of the gauge.</summary>
     /// <param name="queueKind">The queue's tag value, a short constant such as <c>redis</c>.</param>
@@ -27,6 +33,6 @@ public sealed class DeferredQueueMetrics
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queueKind);
         ArgumentNullException.ThrowIfNull(length);
-        _telemetry.ObserveDeferredQueue(queueKind, length);
+        _observe(queueKind, length);
     }
 }

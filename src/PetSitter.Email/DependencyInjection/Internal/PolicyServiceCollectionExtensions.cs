@@ -31,6 +31,7 @@ internal static class PolicyServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(OptionalLogging.Create<AccountHealthTracker>);
         services.TryAddSingleton<IAccountHealthMonitor>(static provider => provider.GetRequiredService<AccountHealthTracker>());
+        services.TryAddSingleton<ILocalAccountBreaker>(static provider => provider.GetRequiredService<AccountHealthTracker>());
         services.TryAddSingleton<IAccountBreaker>(static provider => provider.GetRequiredService<AccountHealthTracker>());
         services.TryAddSingleton<FallbackPolicy>();
         services.TryAddSingleton<IDeferredEmailQueue>(static provider => new InMemoryDeferredEmailQueue(

@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Text.RegularExpressions;
 
-namespace PetSitter.Email.Failures;
+namespace PetSitter.Email;
 
 /// <summary>
 /// Removes sign-in secrets a server may echo back in a reply ("501 Invalid AUTH PLAIN AGFsaWNl..."),

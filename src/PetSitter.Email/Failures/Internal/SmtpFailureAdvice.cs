@@ -1,4 +1,4 @@
-namespace PetSitter.Email.Failures;
+namespace PetSitter.Email;
 
 internal static class SmtpFailureAdvice
 {

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace PetSitter.Email.Limits;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// The five counted windows and how each is cut into buckets. A bucket is counted until it has wholly

@@ -9,6 +9,7 @@ namespace PetSitter.Email;
 /// question of "What can go wrong with SMTP?" (see <see cref="ISmtpDiagnostics"/>).
 /// </summary>
 /// <remarks>
+/// <para>Registered by <c>AddPetSitterEmail()</c> or, alone, <c>AddPetSitterEmailDiagnostics()</c>.</para>
 /// <para>Nothing is sent unless <see cref="DiagnosticOptions.TestRecipient"/> is set: the From address is
 /// checked with MAIL FROM, RCPT TO itself (servers such as Postfix judge the sender only there) and then
 /// RSET. Signing in uses one password mechanism (PLAIN, else LOGIN), so a wrong password costs exactly one
@@ -17,13 +18,13 @@ namespace PetSitter.Email;
 /// <para>When the configured security mode fails in a way that suggests the wrong mode for the port, one
 /// more connection tries the other mode, and the report suggests it (<see cref="DiagnosticReport.SuggestedSecurity"/>).</para>
 /// </remarks>
-public sealed class SmtpDiagnostics : ISmtpDiagnostics
+internal sealed class SmtpDiagnostics : ISmtpDiagnostics
 {
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     /// <summary>Creates the service with the system clock and no logging.</summary>
-    public SmtpDiagnostics()
+    internal SmtpDiagnostics()
         : this(TimeProvider.System, NullLogger<SmtpDiagnostics>.Instance)
     {
     }

@@ -1,4 +1,4 @@
-namespace PetSitter.Email.Failures;
+namespace PetSitter.Email;
 
 /// <summary>What a provider's limit reply asks of the send-limit policy.</summary>
 internal enum ProviderQuotaSignal

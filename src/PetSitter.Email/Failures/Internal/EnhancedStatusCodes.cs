@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace PetSitter.Email.Failures;
+namespace PetSitter.Email;
 
 internal static partial class EnhancedStatusCodes
 {

@@ -36,7 +36,7 @@ namespace PetSitter.Email.Extensibility;
 /// the breaker with the usual probes.
 /// </para>
 /// </remarks>
-public sealed partial class AccountHealthTracker : IAccountHealthMonitor, IAccountBreaker
+internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, ILocalAccountBreaker
 {
     internal static readonly TimeSpan IdleRetention = TimeSpan.FromHours(1);
     private const int ProbeGrowthFactor = 4;

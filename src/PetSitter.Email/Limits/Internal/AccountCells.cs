@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace PetSitter.Email.Limits;
+namespace PetSitter.Email.Extensibility;
 
 /// <summary>
 /// One account's counters packed in a single <c>ushort[]</c>, so a tracked account costs one object and

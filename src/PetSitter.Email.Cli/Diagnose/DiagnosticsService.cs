@@ -1,0 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace PetSitter.Email.Cli.Diagnose;
+
+/// <summary>The diagnostics service as an app gets it: from the library's registration, public API only.</summary>
+internal static class DiagnosticsService
+{
+    public static ISmtpDiagnostics Create() =>
+        new ServiceCollection().AddPetSitterEmailDiagnostics().BuildServiceProvider().GetRequiredService<ISmtpDiagnostics>();
+}
