@@ -327,7 +327,7 @@ internal static class SmtpFailureRules
         {
             Cause = SmtpFailureCause.AccessToken,
             RequiredAction = RequiredAction.Reconnect,
-            Advice = "The connection to your mailbox has expired or was revoked (for example after a password change): reconnect your mailbox by signing in with your email provider again in Custom SMTP Configuration.",
+            Advice = "Your mailbox's sign-in was revoked or has expired (for example after a password change): reconnect your mailbox, that is, reconnect your email account in Custom SMTP Configuration by signing in with your email provider again.",
         },
 
         new("yahoo-bad-password", BadLogin, Account, Stays)
