@@ -124,6 +124,29 @@ internal sealed class OAuthWorld : IAsyncDisposable
         };
     }
 
+    /// <summary>Gives the business a Microsoft 365 password account on the test SMTP server (the account before the migration).</summary>
+    public void UsePasswordAccount(string businessId, string mailbox)
+    {
+        var password = Smtp.CreateAccountSettings(mailbox, mailbox, TestSecrets.OwnerPassword);
+        _settings[businessId] = new BusinessEmailSettings
+        {
+            BusinessId = businessId,
+            BusinessName = "Paws & Claws",
+            ReplyToAddress = "desk@business.example",
+            Smtp = new SmtpAccountSettings
+            {
+                Host = password.Host,
+                Port = password.Port,
+                Security = password.Security,
+                UserName = password.UserName,
+                Password = password.Password,
+                FromAddress = password.FromAddress,
+                TrustedCertificateAuthorities = password.TrustedCertificateAuthorities,
+                Provider = "Microsoft 365",
+            },
+        };
+    }
+
     public async Task<SendOutcome> SendAsync(string businessId, EmailCategory category, int number)
     {
         var message = new MimeMessage { MessageId = $"m{number:00000}@oauth.petsitter.test", Subject = $"{category} #{number}" };
