@@ -39,6 +39,10 @@ internal static class DiagnoseCommand
         {
             Description = "The environment variable that holds the password. Without it, the password is asked for when a terminal is attached; it is never taken on the command line.",
         };
+        var accessTokenEnv = new Option<string?>("--access-token-env")
+        {
+            Description = "The environment variable that holds a ready OAuth2 access token: sign in with XOAUTH2 (Gmail, Microsoft 365) instead of a password. Needs --username (the mailbox the token is for). The token is never refreshed, printed or taken on the command line.",
+        };
         var from = new Option<string?>("--from") { Description = "The From address to check with MAIL FROM and RCPT TO itself (then RSET: nothing is sent)." };
         var caFile = new Option<FileInfo?>("--ca-file") { Description = "A PEM file of private certificate authorities to trust for this check only. Certificates are always validated." };
         var sendTest = new Option<string?>("--send-test") { Description = "Send a real test message to this address (needs --from)." };
@@ -56,7 +60,7 @@ internal static class DiagnoseCommand
 
         var command = new Command("diagnose", "Check an SMTP account against its real server, question by question of \"What can go wrong with SMTP?\", and say what to do. Sends nothing unless --send-test.")
         {
-            host, port, security, userName, passwordEnv, from, caFile, sendTest, json, timeout, demo, provider,
+            host, port, security, userName, passwordEnv, from, caFile, sendTest, json, timeout, demo, provider, accessTokenEnv,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -73,7 +77,8 @@ internal static class DiagnoseCommand
                 parseResult.GetValue(json),
                 parseResult.GetValue(timeout),
                 parseResult.GetValue(demo),
-                parseResult.GetValue(provider));
+                parseResult.GetValue(provider),
+                parseResult.GetValue(accessTokenEnv));
             return await RunAsync(request, output, error, readPassword, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -94,7 +99,7 @@ internal static class DiagnoseCommand
 
         if (request.Demo)
         {
-            if (request.Host is not null || request.Port is not null || request.UserName is not null || request.PasswordEnv is not null
+            if (request.Host is not null || request.Port is not null || request.UserName is not null || request.PasswordEnv is not null || request.AccessTokenEnv is not null
                 || request.From is not null || request.CaFile is not null || request.SendTest is not null || request.Provider is not null)
             {
                 return Usage(error, "--demo diagnoses the demo's own accounts: leave out --host, --port, --username, --password-env, --from, --ca-file, --send-test and --provider.");
@@ -154,10 +159,37 @@ internal static class DiagnoseCommand
             return (null, "--send-test needs --from: the test message is sent from that address.");
         }
 
-        var (password, passwordProblem) = ReadPassword(request, error, readPassword);
-        if (passwordProblem is not null)
+        string? password = null;
+        ISmtpAccessTokenProvider? token = null;
+        if (request.AccessTokenEnv is { } tokenVariable)
         {
-            return (null, passwordProblem);
+            if (request.PasswordEnv is not null)
+            {
+                return (null, "Use either --password-env or --access-token-env: an account signs in with a password or with an OAuth2 token, not both.");
+            }
+
+            if (request.UserName is null)
+            {
+                return (null, "--access-token-env needs --username: the mailbox the token was issued for (XOAUTH2 signs in as that user).");
+            }
+
+            var value = Environment.GetEnvironmentVariable(tokenVariable);
+            if (string.IsNullOrWhiteSpace(value) || value.Any(c => char.IsControl(c) || c == ' '))
+            {
+                return (null, $"The environment variable {tokenVariable} (from --access-token-env) is not set, is empty, or is not a single token (no 'Bearer ' prefix, no spaces).");
+            }
+
+            token = new ReadyAccessToken(value.Trim());
+        }
+        else
+        {
+            var (typed, passwordProblem) = ReadPassword(request, error, readPassword);
+            if (passwordProblem is not null)
+            {
+                return (null, passwordProblem);
+            }
+
+            password = typed;
         }
 
         var (authorities, caProblem) = ReadAuthorities(request.CaFile);
@@ -179,6 +211,7 @@ internal static class DiagnoseCommand
             },
             UserName = request.UserName,
             Password = password,
+            AccessTokenProvider = token,
             FromAddress = request.From ?? string.Empty,
             TrustedCertificateAuthorities = authorities,
             Provider = request.Provider?.Trim(),

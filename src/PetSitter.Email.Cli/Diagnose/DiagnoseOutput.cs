@@ -29,6 +29,7 @@ internal static class DiagnoseOutput
             failureKind = f.FailureKind?.ToString(),
             reply = f.Reply,
             advice = f.Advice,
+            requiredAction = f.RequiredAction.ToString(),
             question = f.Question,
             summary = f.Summary,
         }),
@@ -94,6 +95,11 @@ internal static class DiagnoseOutput
                 if (finding.Advice is not null)
                 {
                     output.WriteLine($"    {finding.Advice}");
+                }
+
+                if (finding.RequiredAction != RequiredAction.None)
+                {
+                    output.WriteLine($"    required action: {finding.RequiredAction}");
                 }
             }
         }

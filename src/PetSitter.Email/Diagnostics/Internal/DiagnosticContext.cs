@@ -68,7 +68,7 @@ internal sealed class DiagnosticContext
     {
         DiagnosticsLog.StepFailed(_logger, Endpoint, step, failure.Stage, failure.Kind);
         var advice = suggestion is null ? failure.Advice : $"{failure.Advice} {suggestion}";
-        Findings.Add(DiagnosticQuestions.CheckFor(failure.Kind), status, summary, failure.Kind, DiagnosticText.Evidence(failure), advice);
+        Findings.Add(DiagnosticQuestions.CheckFor(failure.Kind), status, summary, failure.Kind, DiagnosticText.Evidence(failure), advice, failure.RequiredAction);
     }
 
     /// <summary>Ends the conversation: the questions still open are reported as not checked, for <paramref name="reason"/>.</summary>

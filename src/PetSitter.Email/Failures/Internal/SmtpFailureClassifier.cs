@@ -41,6 +41,7 @@ internal static class SmtpFailureClassifier
             LimitWindow = WindowNamedIn(rule, evidence.Text),
             QuotaSignal = rule.Quota,
             RuleName = rule.Name,
+            RequiredAction = rule.RequiredAction,
             AssumedProvider = evidence.Detection.Name,
             AssumedProviderBecause = evidence.Detection.Because,
         };
