@@ -8,8 +8,15 @@ internal static class SendLimitConstants
     /// <summary>Marketing's share of the hour and day windows: the other 40 % stays for quotes and invoices.</summary>
     public const int DefaultMarketingSharePercent = 60;
 
-    /// <summary>A new mailbox's marketing on its first day; the ceiling doubles each day after.</summary>
-    public const int DefaultMarketingWarmUpFirstDay = 50;
+    /// <summary>
+    /// Off: the store knows a mailbox only from the library's own sends (and the in-memory store forgets it at a restart),
+    /// so a default warm-up would hold an established mailbox's marketing back after every upgrade or restart. An app
+    /// turns it on for a mailbox it knows is new, with <see cref="SuggestedWarmUpFirstDay"/>.
+    /// </summary>
+    public const int DefaultMarketingWarmUpFirstDay = 0;
+
+    /// <summary>A new mailbox's marketing on its first day, as the docs suggest it; the ceiling doubles each day after.</summary>
+    public const int SuggestedWarmUpFirstDay = 50;
 
     /// <summary>
     /// Day over day growth of the warm-up ceiling: senders' warm-up guides advise never more than twice the day before.

@@ -30,10 +30,12 @@ public sealed class SendLimitOptions
 
     /// <summary>
     /// Gets or sets how many messages a mailbox new to the library may send in its first day while marketing is
-    /// sent: the warm-up ceiling, which doubles every day until it reaches the account's daily limit. Marketing
-    /// over the ceiling is deferred to a later day, never dropped. The mailbox's history (when the library first
-    /// sent through it) lives in the <see cref="ISendQuotaStore"/>. A business overrides it with
-    /// <see cref="SmtpAccountSettings.MarketingWarmUpFirstDay"/>; 0 turns the warm-up off. Range 0 - 1,000,000. Default: 50.
+    /// sent (50 is a cautious start): the warm-up ceiling, which doubles every day until it reaches the account's daily
+    /// limit. Marketing over the ceiling is deferred to a later day, never dropped. The mailbox's history (when the
+    /// library first sent through it) lives in the <see cref="ISendQuotaStore"/>, which knows nothing of what the mailbox
+    /// sent before the library (and, in memory, nothing from before a restart): so it is off by default, and an app turns
+    /// it on for the mailboxes it knows are new with <see cref="SmtpAccountSettings.MarketingWarmUpFirstDay"/>, or for
+    /// all here. 0 turns the warm-up off. Range 0 - 1,000,000. Default: 0 (off).
     /// </summary>
     [Range(0, SendLimits.MaxLimit)]
     public int MarketingWarmUpFirstDay { get; set; } = SendLimitConstants.DefaultMarketingWarmUpFirstDay;

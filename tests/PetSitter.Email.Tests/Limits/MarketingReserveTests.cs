@@ -50,7 +50,7 @@ public sealed class MarketingReserveTests
     [Fact]
     public async Task A_new_mailbox_sends_marketing_on_the_warm_up_schedule_and_the_surplus_goes_out_on_later_days()
     {
-        await using var app = new App(Gmail(firstDay: null));
+        await using var app = new App(Gmail(firstDay: 50));
 
         await app.World.RunAsync(Business, campaign: 600, invoiceEvery: null, app.Transport, app.Queue, maxDays: 6);
 
