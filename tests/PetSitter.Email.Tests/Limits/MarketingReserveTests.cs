@@ -185,6 +185,84 @@ public sealed class MarketingReserveTests
         start.Should().Throw<OptionsValidationException>().WithMessage($"*{field}*");
     }
 
+    [Fact]
+    public void Marketing_checks_with_the_reserve_on_allocate_nothing_allowed_or_refused()
+    {
+        var time = new FakeTimeProvider(EndToEndStart);
+        var store = new InMemorySendQuotaStore(time);
+        var reserve = new MarketingReserve(store, time, new SendLimitOptions());
+        var roomy = Gmail(firstDay: 0, limits: new SendLimits { MessagesPerSecond = 1_000_000, MessagesPerDay = 1_000_000 });
+        var full = Gmail(firstDay: 0, limits: new SendLimits { MessagesPerSecond = 1_000_000, MessagesPerDay = 10 });
+        for (var i = 0; i < 10; i++)
+        {
+            Completed(store.TryAcquireAsync("full", full.EffectiveLimits(), 1)).IsAllowed.Should().BeTrue();
+        }
+
+        bool Check(SmtpAccountSettings account, string key)
+        {
+            // Synchronous: no history is asked for with the warm-up off.
+            var share = reserve.ForAsync(account, key, account.EffectiveLimits(), EmailCategory.Marketing, CancellationToken.None);
+            var check = store.TryAcquireAsync(key, share.Result.Limits, 1);
+            return share.IsCompletedSuccessfully && check.IsCompletedSuccessfully && check.Result.IsAllowed;
+        }
+
+        Check(roomy, "roomy").Should().BeTrue();
+        Check(full, "full").Should().BeFalse("the day holds 10, more than marketing's 6");
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var allowed = 0;
+        var refused = 0;
+        for (var i = 0; i < 10_000; i++)
+        {
+            allowed += Check(roomy, "roomy") ? 1 : 0;
+            refused += Check(full, "full") ? 0 : 1;
+            time.Advance(TimeSpan.FromMilliseconds(7));
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        allowed.Should().Be(10_000);
+        refused.Should().Be(10_000);
+        allocated.Should().Be(0);
+    }
+
+    private static QuotaDecision Completed(ValueTask<QuotaDecision> pending)
+    {
+        pending.IsCompletedSuccessfully.Should().BeTrue();
+        return pending.Result;
+    }
+
+    [Fact]
+    public void The_documented_configuration_keeps_the_reserve_and_warms_up_one_new_mailbox()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider());
+        var appPassword = TestSecrets.AppPassword;
+
+        // As in docs/deliverability.md, "Reserve and pacing".
+        services.AddPetSitterEmail()
+            .ConfigureSendLimits(options =>
+            {
+                options.MarketingSharePercent = 60;   // the default: 40 % of each hour and day kept for direct mail
+                options.MarketingWarmUpFirstDay = 0;  // the default: no warm-up unless a business asks for it
+            });
+
+        // A business that just connected a new mailbox: warm it up from 50 a day.
+        var smtp = new SmtpAccountSettings
+        {
+            Host = "smtp.gmail.com",
+            UserName = "pawsandclaws@gmail.com",
+            Password = appPassword,
+            FromAddress = "pawsandclaws@gmail.com",
+            MarketingWarmUpFirstDay = 50,
+        };
+
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var defaults = new SendLimitOptions();
+        provider.GetRequiredService<IOptions<SendLimitOptions>>().Value.Should().BeEquivalentTo(new { defaults.MarketingSharePercent, defaults.MarketingWarmUpFirstDay }, "the snippet spells out the defaults");
+        smtp.Validate().Should().BeEmpty();
+    }
+
     private static readonly DateTimeOffset EndToEndStart = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
 
     private static SmtpAccountSettings Gmail(int? firstDay, int? share = null, SendLimits? limits = null) => new()
