@@ -35,7 +35,7 @@ public sealed class DemoCommandTests : IDisposable
     {
         var messages = await DemoJsonAsync();
 
-        messages.Should().HaveCount(30);
+        messages.Should().HaveCount(39, "six messages for each of five businesses, and a campaign of eight with an invoice");
         foreach (var message in messages)
         {
             message.GetProperty("category").GetString().Should().BeOneOf(Enum.GetNames<EmailCategory>());
@@ -66,6 +66,24 @@ public sealed class DemoCommandTests : IDisposable
         }
 
         messages.Where(m => m.GetProperty("status").GetString() == "Sent").Should().HaveCountGreaterThan(20);
+    }
+
+    [Fact]
+    public async Task Demo_holds_a_campaign_to_its_share_while_the_invoice_goes_over_SMTP()
+    {
+        var messages = await DemoJsonAsync();
+        var campaign = messages.Where(m => m.GetProperty("business").GetString() == "wagtails").ToArray();
+
+        // 60 % of the mailbox's 10 a day: 6 marketing messages go, 2 wait for tomorrow, the invoice uses the reserve.
+        var marketing = campaign.Where(m => m.GetProperty("category").GetString() == "Marketing").ToArray();
+        marketing.Count(m => m.GetProperty("status").GetString() == "Sent" && m.GetProperty("channel").GetString() == "Smtp").Should().Be(6);
+        var held = marketing.Where(m => m.GetProperty("status").GetString() == "Deferred").ToArray();
+        held.Should().HaveCount(2);
+        held.Should().OnlyContain(m => m.GetProperty("reason").GetString()!.StartsWith("Marketing paused to keep room for quotes and invoices until ", StringComparison.Ordinal));
+        var invoice = campaign.Single(m => m.GetProperty("category").GetString() == "Invoice");
+        invoice.GetProperty("status").GetString().Should().Be("Sent");
+        invoice.GetProperty("channel").GetString().Should().Be("Smtp");
+        invoice.GetProperty("fallback").GetBoolean().Should().BeFalse();
     }
 
     [Fact]

@@ -9,6 +9,9 @@ namespace PetSitter.Email.Cli.Demo;
 /// </summary>
 internal static class DemoCommand
 {
+    /// <summary>Marketing messages in the campaign step: more than the 6 of the mailbox's 10 a day that marketing may use.</summary>
+    public const int CampaignSize = 8;
+
     public static Command Create(TextWriter output)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON document with an entry per message instead of the table." };
@@ -53,7 +56,8 @@ internal static class DemoCommand
         for (var i = 0; i < world.Businesses.Count; i++)
         {
             var business = world.Businesses[i];
-            foreach (var (category, message) in DemoMessages.For(business, i))
+            var messages = business.Id == DemoWorld.CampaignBusiness ? DemoMessages.Campaign(business, CampaignSize) : DemoMessages.For(business, i);
+            foreach (var (category, message) in messages)
             {
                 var outcome = await sender.SendAsync(new OutgoingEmail(business.Id, category, message), cancellationToken).ConfigureAwait(false);
                 entries.Add(DemoReport.Entry(business, outcome, serverNames, pickupDirectory));

@@ -40,7 +40,7 @@ internal static class DemoReport
 
     public static void WriteTable(TextWriter output, IReadOnlyList<DemoBusiness> businesses, IReadOnlyList<DemoEntry> entries, string pickupDirectory, IReadOnlyList<DemoServerStats> servers, IReadOnlyList<string> ownerEvents)
     {
-        output.WriteLine("PetSitter.Email demo: five businesses, six kinds of email each, two channels.");
+        output.WriteLine("PetSitter.Email demo: five businesses with six kinds of email each, one sending a campaign, two channels.");
         output.WriteLine();
         foreach (var business in businesses)
         {
@@ -114,7 +114,7 @@ internal static class DemoReport
             return location.StartsWith(pickupDirectory, StringComparison.Ordinal) ? "pickup/" + Path.GetFileName(location) : location;
         }
 
-        return entry.DeferredUntil is null ? entry.Reason ?? "-" : $"held until {entry.DeferredUntil}, then retried";
+        return entry.DeferredUntil is null ? entry.Reason ?? "-" : $"held until {entry.DeferredUntil}, then retried: {entry.Reason}";
     }
 
     private static void WriteRow(TextWriter output, string[] cells, int[] widths) =>

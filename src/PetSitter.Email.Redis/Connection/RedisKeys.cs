@@ -12,6 +12,7 @@ namespace PetSitter.Email;
 /// <remarks>
 /// <list type="bullet">
 /// <item><c>{prefix}quota:{h}</c>: hash, one account's bucket counters and provider hold.</item>
+/// <item><c>{prefix}quota:{h}:since</c>: string, when the account's sending history began (Unix ms), kept 30 days after it was last read.</item>
 /// <item><c>{prefix}health:{h}</c>, <c>{prefix}health:{h}:probe</c>: hash, one business's breaker; string, the probe claim.</item>
 /// <item><c>{prefix}health:{h}:signed-in</c>, <c>{prefix}health:{h}:first-sign-in</c>: strings, the settings fingerprint that
 /// signed in somewhere, and the claim of the one instance signing in first with a new one; <c>{prefix}health:sign-in</c> is the
@@ -63,6 +64,9 @@ internal sealed class RedisKeys
     public RedisChannel SignInChannel { get; }
 
     public RedisKey Quota(string accountKey) => string.Concat(_prefix, "quota:{", Tag(accountKey), "}");
+
+    /// <summary>The start of one account's sending history (for the marketing warm-up), in the slot of its counters.</summary>
+    public RedisKey QuotaHistory(string accountKey) => string.Concat(_prefix, "quota:{", Tag(accountKey), "}:since");
 
     public (RedisKey State, RedisKey Probe) Health(string businessId)
     {
