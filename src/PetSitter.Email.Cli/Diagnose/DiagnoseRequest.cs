@@ -13,4 +13,6 @@ internal sealed record DiagnoseRequest(
     bool Json,
     double TimeoutSeconds,
     bool Demo,
-    string? Provider = null);
+    string? Provider = null,
+    IReadOnlyList<string>? DnsServers = null,
+    bool NoDomainCheck = false);
