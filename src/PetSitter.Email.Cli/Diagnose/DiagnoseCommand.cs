@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MimeKit;
@@ -56,12 +57,20 @@ internal static class DiagnoseCommand
         {
             Description = $"The provider behind the server, when its host name does not say (your own name in front of Microsoft 365 or Google): its rules read the replies and its limits apply. One of: {string.Join(", ", ProviderPresets.Names)}.",
         };
+        var dnsServer = new Option<string[]>("--dns-server")
+        {
+            Description = "A DNS server to check the From domain's SPF, DKIM and DMARC records with, as ADDRESS or ADDRESS:PORT (repeatable; all on one port). Default: the system's.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var noDomainCheck = new Option<bool>("--no-domain-check") { Description = "Do not look up the From domain's SPF, DKIM and DMARC records." };
         var demo = new Option<bool>("--demo") { Description = "Diagnose the demo's emulated accounts (a healthy one and one with a wrong password) side by side; no other connection options." };
 
         var command = new Command("diagnose", "Check an SMTP account against its real server, question by question of \"What can go wrong with SMTP?\", and say what to do. Sends nothing unless --send-test.")
         {
             host, port, security, userName, passwordEnv, from, caFile, sendTest, json, timeout, demo, provider, accessTokenEnv,
         };
+        command.Options.Add(dnsServer);
+        command.Options.Add(noDomainCheck);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -78,7 +87,9 @@ internal static class DiagnoseCommand
                 parseResult.GetValue(timeout),
                 parseResult.GetValue(demo),
                 parseResult.GetValue(provider),
-                parseResult.GetValue(accessTokenEnv));
+                parseResult.GetValue(accessTokenEnv),
+                parseResult.GetValue(dnsServer),
+                parseResult.GetValue(noDomainCheck));
             return await RunAsync(request, output, error, readPassword, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -91,18 +102,37 @@ internal static class DiagnoseCommand
             return Usage(error, "--timeout must be more than 0 and at most 600 seconds.");
         }
 
+        var dnsServers = new List<IPEndPoint>();
+        foreach (var text in request.DnsServers ?? [])
+        {
+            if (!IPEndPoint.TryParse(text, out var endpoint))
+            {
+                return Usage(error, $"--dns-server '{text}' is not an IP address with an optional port, for example 127.0.0.1 or 127.0.0.1:5353.");
+            }
+
+            dnsServers.Add(endpoint.Port == 0 ? new IPEndPoint(endpoint.Address, 53) : endpoint);
+        }
+
+        if (dnsServers.Select(e => e.Port).Distinct().Count() > 1)
+        {
+            return Usage(error, "--dns-server: give servers that all listen on the same port.");
+        }
+
         var options = new DiagnosticOptions
         {
             StepTimeout = TimeSpan.FromSeconds(request.TimeoutSeconds),
             TestRecipient = request.SendTest,
+            DnsServers = dnsServers,
+            CheckSenderDomain = !request.NoDomainCheck,
         };
 
         if (request.Demo)
         {
             if (request.Host is not null || request.Port is not null || request.UserName is not null || request.PasswordEnv is not null || request.AccessTokenEnv is not null
-                || request.From is not null || request.CaFile is not null || request.SendTest is not null || request.Provider is not null)
+                || request.From is not null || request.CaFile is not null || request.SendTest is not null || request.Provider is not null
+                || dnsServers.Count > 0)
             {
-                return Usage(error, "--demo diagnoses the demo's own accounts: leave out --host, --port, --username, --password-env, --from, --ca-file, --send-test and --provider.");
+                return Usage(error, "--demo diagnoses the demo's own accounts: leave out --host, --port, --username, --password-env, --access-token-env, --from, --ca-file, --send-test, --provider and --dns-server (it answers its domains from a zone of its own).");
             }
 
             return await DiagnoseDemo.RunAsync(output, request.Json, options, cancellationToken).ConfigureAwait(false);

@@ -14,4 +14,6 @@ internal sealed record DiagnoseRequest(
     double TimeoutSeconds,
     bool Demo,
     string? Provider = null,
-    string? AccessTokenEnv = null);
+    string? AccessTokenEnv = null,
+    IReadOnlyList<string>? DnsServers = null,
+    bool NoDomainCheck = false);

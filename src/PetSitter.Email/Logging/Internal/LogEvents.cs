@@ -90,6 +90,7 @@ internal static class LogEvents
         public const int Started = 3101;
         public const int StepFailed = 3102;
         public const int Finished = 3103;
+        public const int SenderDomainNotChecked = 3110;
     }
 
     /// <summary>Native 3200–3299: the native mailer.</summary>

@@ -8,7 +8,7 @@ namespace PetSitter.Email.Providers;
 /// (<see cref="ProviderRequirements"/>) and telemetry all ask it, so a host recognised by one is recognised by all.
 /// Facts from shared/providers.md and the providers' pages quoted in each preset's source.
 /// </summary>
-internal static class SmtpProviderCatalogue
+internal static partial class SmtpProviderCatalogue
 {
     /// <summary>Google's SMTP host, the example the settings' error texts give.</summary>
     public const string GmailSmtpHost = "smtp.gmail.com";
