@@ -41,6 +41,7 @@ internal static class SmtpFailureClassifier
             LimitWindow = WindowNamedIn(rule, evidence.Text),
             QuotaSignal = rule.Quota,
             RuleName = rule.Name,
+            RefusedRecipient = exception.RefusedRecipient,
             AssumedProvider = evidence.Detection.Name,
             AssumedProviderBecause = evidence.Detection.Because,
         };

@@ -20,6 +20,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
     private readonly TimeProvider _time;
     private readonly ILogger<EmailSender> _logger;
     private readonly EmailTelemetry _telemetry;
+    private readonly SuppressionGate _suppression;
 
     public EmailSender(
         IBusinessEmailSettingsProvider settings,
@@ -30,7 +31,8 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         IOptions<PetSitterEmailOptions> options,
         TimeProvider time,
         ILogger<EmailSender> logger,
-        EmailTelemetry telemetry)
+        EmailTelemetry telemetry,
+        SuppressionGate suppression)
     {
         _settings = settings;
         _smtp = smtp;
@@ -41,6 +43,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         _time = time;
         _logger = logger;
         _telemetry = telemetry;
+        _suppression = suppression;
     }
 
     public async Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default)
@@ -57,7 +60,14 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
             // Every channel, retry and fallback sends the same Message-ID, and the outcome reports it; marketing mail
             // gets its unsubscribe headers, notifications Auto-Submitted. When any is missing, the additions go on one
             // header copy (the caller's message is never changed); otherwise the message is used as it is.
-            var working = DeliverabilityHeaders.Prepare(email, _logger);
+            var working = DeliverabilityHeaders.Prepare(_suppression.WithUnsubscribeUrl(email), _logger);
+
+            // Before any channel: marketing to a suppressed address is neither sent, nor sent natively, nor held.
+            if (await _suppression.CheckAsync(working, EmailRouter.Route(business, working.Category), cancellationToken).ConfigureAwait(false) is { } suppressed)
+            {
+                return telemetry.Completed(suppressed);
+            }
+
             return telemetry.Completed(await DeliverAsync(working, business, enqueueDeferred: true, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (telemetry.Threw(ex))
@@ -85,6 +95,12 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
             catch (EmailSettingsException ex)
             {
                 return telemetry.Completed(SendOutcome.Failed(item.Email, EmailChannel.Smtp, EmailChannel.Smtp, $"The deferred email could not be sent: {ex.Message}", item.LastFailure));
+            }
+
+            // The client may have unsubscribed while the email waited.
+            if (await _suppression.CheckAsync(item.Email, EmailRouter.Route(business, item.Email.Category), cancellationToken).ConfigureAwait(false) is { } suppressed)
+            {
+                return telemetry.Completed(suppressed);
             }
 
             return telemetry.Completed(await DeliverAsync(item.Email, business, enqueueDeferred: false, cancellationToken).ConfigureAwait(false));
@@ -123,6 +139,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
 
         var failure = attempt.Failure!;
         _telemetry.SmtpFailed(email.Category, failure, account.Host);
+        await _suppression.RecordRefusalAsync(email, failure, cancellationToken).ConfigureAwait(false);
         if (attempt.IsUncertain)
         {
             LogUncertain(_logger, email.BusinessId, email.Category, email.Message.MessageId);
