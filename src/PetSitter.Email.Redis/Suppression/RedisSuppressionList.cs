@@ -7,8 +7,8 @@ namespace PetSitter.Email;
 /// <summary>
 /// The <see cref="ISuppressionList"/> shared by every instance and kept across restarts: one Redis hash per business,
 /// each address a field whose value is its reason and time. Adding is one <c>HSETNX</c>, so the first entry wins
-/// whichever instance adds it. While Redis cannot be reached the calls throw: the send path then fails marketing
-/// unsent ("could not be checked") rather than mailing someone who unsubscribed, and the unsubscribe endpoint
+/// whichever instance adds it. While Redis cannot be reached the calls throw: the send path then holds marketing
+/// (deferred, checked again later) rather than mailing someone who unsubscribed, and the unsubscribe endpoint
 /// answers 503 so the mailbox provider retries. There is no in-process fallback: an unsubscribe held in one
 /// process's memory would be lost and unseen by the others.
 /// </summary>

@@ -62,13 +62,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
             // header copy (the caller's message is never changed); otherwise the message is used as it is.
             var working = DeliverabilityHeaders.Prepare(_suppression.WithUnsubscribeUrl(email), _logger);
 
-            // Before any channel: marketing to a suppressed address is neither sent, nor sent natively, nor held.
-            if (await _suppression.CheckAsync(working, EmailRouter.Route(business, working.Category), cancellationToken).ConfigureAwait(false) is { } suppressed)
-            {
-                return telemetry.Completed(suppressed);
-            }
-
-            return telemetry.Completed(await DeliverAsync(working, business, enqueueDeferred: true, cancellationToken).ConfigureAwait(false));
+            return telemetry.Completed(await CheckedDeliverAsync(working, business, enqueueDeferred: true, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (telemetry.Threw(ex))
         {
@@ -97,18 +91,34 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
                 return telemetry.Completed(SendOutcome.Failed(item.Email, EmailChannel.Smtp, EmailChannel.Smtp, $"The deferred email could not be sent: {ex.Message}", item.LastFailure));
             }
 
-            // The client may have unsubscribed while the email waited.
-            if (await _suppression.CheckAsync(item.Email, EmailRouter.Route(business, item.Email.Category), cancellationToken).ConfigureAwait(false) is { } suppressed)
-            {
-                return telemetry.Completed(suppressed);
-            }
-
-            return telemetry.Completed(await DeliverAsync(item.Email, business, enqueueDeferred: false, cancellationToken).ConfigureAwait(false));
+            // Checked again: the client may have unsubscribed while the email waited.
+            return telemetry.Completed(await CheckedDeliverAsync(item.Email, business, enqueueDeferred: false, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (telemetry.Threw(ex))
         {
             throw;
         }
+    }
+
+    /// <summary>
+    /// Before any channel, marketing meets the suppression list: to a suppressed address it is neither sent, nor sent
+    /// natively, nor held; when the list cannot be read it is held (deferred) and checked again when it is sent later.
+    /// </summary>
+    private async ValueTask<SendOutcome> CheckedDeliverAsync(OutgoingEmail email, BusinessEmailSettings business, bool enqueueDeferred, CancellationToken cancellationToken)
+    {
+        var verdict = await _suppression.CheckAsync(email, EmailRouter.Route(business, email.Category), cancellationToken).ConfigureAwait(false);
+        if (verdict.Suppressed is { } suppressed)
+        {
+            return suppressed;
+        }
+
+        if (verdict.Unreadable is { } unreadable)
+        {
+            var planned = EmailRouter.Route(business, email.Category);
+            return await ApplyFallbackAsync(email, business, planned, unreadable, _time.GetUtcNow() + SuppressionGate.UnreadableRetryDelay, enqueueDeferred, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await DeliverAsync(email, business, enqueueDeferred, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<SendOutcome> DeliverAsync(OutgoingEmail email, BusinessEmailSettings business, bool enqueueDeferred, CancellationToken cancellationToken)

@@ -28,17 +28,20 @@ internal sealed partial class SuppressionGate
         _logger = logger;
     }
 
+    /// <summary>How long a marketing email waits when the list could not be read: a store outage is usually brief, and each retry costs one list read, no SMTP.</summary>
+    internal static readonly TimeSpan UnreadableRetryDelay = TimeSpan.FromMinutes(1);
+
     /// <summary>
-    /// For a marketing email with a suppressed recipient, its one outcome (failed, with the reason); otherwise
-    /// <see langword="null"/>. A message to several recipients of whom any is suppressed is not sent at all: its
-    /// headers name every recipient, and sending it to the others would need another message.
-    /// A list that cannot be read fails the email too: marketing is never sent unchecked.
+    /// For a marketing email: its one outcome when a recipient is suppressed (failed, with the reason), or the failure
+    /// to defer it with when the list could not be read (it is checked again when it is sent later: marketing is never
+    /// sent unchecked); otherwise nothing. A message to several recipients of whom any is suppressed is not sent at
+    /// all: its headers name every recipient, and sending it to the others would need another message.
     /// </summary>
-    public async ValueTask<SendOutcome?> CheckAsync(OutgoingEmail email, EmailChannel planned, CancellationToken cancellationToken)
+    public async ValueTask<SuppressionVerdict> CheckAsync(OutgoingEmail email, EmailChannel planned, CancellationToken cancellationToken)
     {
         if (email.Category != EmailCategory.Marketing)
         {
-            return null;
+            return default;
         }
 
         SuppressionEntry? first = null;
@@ -59,23 +62,27 @@ internal sealed partial class SuppressionGate
         catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
         {
             LogCheckFailed(_logger, ex, email.BusinessId);
-            return SendOutcome.Failed(
-                email,
-                planned,
-                planned,
-                $"Not sent: the list of clients who unsubscribed could not be checked ({ex.GetType().Name}), and marketing is never sent unchecked. Send it again later.");
+            return new SuppressionVerdict(null, new SmtpFailure(
+                SmtpFailureKind.Transient,
+                isAccountLevel: false,
+                isTransient: true,
+                "This marketing email waits: the list of clients who unsubscribed could not be checked just now, and marketing is never sent unchecked. It is checked and sent shortly.",
+                reply: $"The suppression list could not be read ({ex.GetType().Name}); nothing was sent.")
+            {
+                RuleName = "suppression-list-unreadable",
+            });
         }
 
         if (first is null)
         {
-            return null;
+            return default;
         }
 
         LogSuppressed(_logger, email.BusinessId, suppressed, total, first.Reason);
         var text = total == 1
             ? SendOutcome.SuppressedText(first.Reason)
             : $"{SendOutcome.SuppressedText(first.Reason)} ({suppressed} of this email's {total} recipients are on the business's suppression list, so it was sent to none: send marketing one recipient per email.)";
-        return SendOutcome.Suppressed(email, planned, first.Reason, text);
+        return new SuppressionVerdict(SendOutcome.Suppressed(email, planned, first.Reason, text), null);
     }
 
     /// <summary>Puts the address a server refused for good at RCPT TO on the business's list; a store failure is logged, never raised.</summary>
@@ -168,7 +175,7 @@ internal sealed partial class SuppressionGate
     [LoggerMessage(EventId = LogEvents.Sending.HardBounceAdded, Level = LogLevel.Information, Message = "A recipient of business {BusinessId} was refused for good at RCPT TO ({StatusCode} {EnhancedStatusCode}): added to its suppression list as a hard bounce")]
     private static partial void LogHardBounce(ILogger logger, string businessId, int? statusCode, string? enhancedStatusCode);
 
-    [LoggerMessage(EventId = LogEvents.Sending.SuppressionCheckFailed, Level = LogLevel.Warning, Message = "The suppression list of business {BusinessId} could not be read: its marketing email ended failed")]
+    [LoggerMessage(EventId = LogEvents.Sending.SuppressionCheckFailed, Level = LogLevel.Warning, Message = "The suppression list of business {BusinessId} could not be read: its marketing email waits and is checked again")]
     private static partial void LogCheckFailed(ILogger logger, Exception exception, string businessId);
 
     [LoggerMessage(EventId = LogEvents.Sending.HardBounceNotAdded, Level = LogLevel.Warning, Message = "A hard bounce of business {BusinessId} could not be added to its suppression list")]
@@ -177,3 +184,6 @@ internal sealed partial class SuppressionGate
     [LoggerMessage(EventId = LogEvents.Messages.UnsubscribeLinkSkipped, Level = LogLevel.Debug, Message = "No unsubscribe URL made for a marketing email of business {BusinessId}: it has several recipients, and a URL names one")]
     private static partial void LogLinkSkipped(ILogger logger, string businessId);
 }
+
+/// <summary>What the suppression check made of a marketing email: its outcome when suppressed, the failure to defer it with when the list could not be read, or neither.</summary>
+internal readonly record struct SuppressionVerdict(SendOutcome? Suppressed, SmtpFailure? Unreadable);

@@ -203,34 +203,56 @@ public sealed class SuppressionSendTests
     }
 
     [Fact]
-    public async Task Marketing_fails_unsent_when_the_suppression_list_cannot_be_read()
+    public async Task Marketing_waits_unsent_when_the_suppression_list_cannot_be_read_and_is_checked_again_when_sent_later()
     {
-        var list = new UnreadableList();
+        var list = new FlakyList(new InMemorySuppressionList(TimeProvider.System)) { Down = true };
         var server = await ScriptedSmtpServer.StartAsync(new());
         await using var _ = server;
         await using var host = new EndToEndHost(builder => builder.Services.AddSingleton<ISuppressionList>(list));
         host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, TestSecrets.AppPassword)));
 
         var marketing = await host.SendAsync("paws", EmailCategory.Marketing, 1, Client);
-        var invoice = await host.SendAsync("paws", EmailCategory.Invoice, 2, Client);
+        var toOther = await host.SendAsync("paws", EmailCategory.Marketing, 2, "sam.nguyen@clients.example");
+        var invoice = await host.SendAsync("paws", EmailCategory.Invoice, 3, Client);
 
-        marketing.Status.Should().Be(SendStatus.Failed);
+        marketing.Status.Should().Be(SendStatus.Deferred, marketing.ToString());
         marketing.Suppression.Should().BeNull("the address is not known to be suppressed");
+        marketing.DeferredUntil.Should().Be(host.Time.GetUtcNow() + SuppressionGate.UnreadableRetryDelay);
         marketing.Reason.Should().Contain("could not be checked");
         invoice.Status.Should().Be(SendStatus.Sent, "direct mail does not ask the list");
-        server.Messages.Should().ContainSingle();
+        server.Messages.Should().ContainSingle().Which.Message.MessageId.Should().Be(EndToEndHost.MessageId(3));
+        host.Health.GetHealth("paws").IsHealthy.Should().BeTrue("the list's store is not the owner's account");
+
+        // The list answers again, and meanwhile the first client unsubscribed: each waiting email ends in its one outcome.
+        list.Down = false;
+        await list.AddAsync("paws", Client, SuppressionReason.Unsubscribed);
+        host.Time.Advance(SuppressionGate.UnreadableRetryDelay);
+        (await host.DispatchDueAsync()).Should().Be(2);
+
+        host.Outcomes.Outcomes.Should().HaveCount(2);
+        host.Outcomes.Outcomes.Single(o => o.MessageId == EndToEndHost.MessageId(1)).Suppression.Should().Be(SuppressionReason.Unsubscribed);
+        host.Outcomes.Outcomes.Single(o => o.MessageId == EndToEndHost.MessageId(2)).IsSent.Should().BeTrue();
+        (await host.Queue.CountAsync(CancellationToken.None)).Should().Be(0);
+        server.Messages.Select(m => m.Message.MessageId).Should().Equal(EndToEndHost.MessageId(3), EndToEndHost.MessageId(2));
+        toOther.Status.Should().Be(SendStatus.Deferred);
     }
 
-    /// <summary>A shared list whose store is down: every call times out.</summary>
-    private sealed class UnreadableList : ISuppressionList
+    /// <summary>A shared list whose store can be down: then every call times out.</summary>
+    private sealed class FlakyList(ISuppressionList inner) : ISuppressionList
     {
-        public ValueTask<bool> AddAsync(string businessId, string address, SuppressionReason reason, CancellationToken cancellationToken = default) => throw new TimeoutException("store timed out");
+        public volatile bool Down;
 
-        public ValueTask<bool> RemoveAsync(string businessId, string address, CancellationToken cancellationToken = default) => throw new TimeoutException("store timed out");
+        public ValueTask<bool> AddAsync(string businessId, string address, SuppressionReason reason, CancellationToken cancellationToken = default) =>
+            Down ? throw new TimeoutException("store timed out") : inner.AddAsync(businessId, address, reason, cancellationToken);
 
-        public ValueTask<SuppressionEntry?> FindAsync(string businessId, string address, CancellationToken cancellationToken = default) => throw new TimeoutException("store timed out");
+        public ValueTask<bool> RemoveAsync(string businessId, string address, CancellationToken cancellationToken = default) =>
+            Down ? throw new TimeoutException("store timed out") : inner.RemoveAsync(businessId, address, cancellationToken);
 
-        public ValueTask<IReadOnlyList<SuppressionEntry>> ListAsync(string businessId, CancellationToken cancellationToken = default) => throw new TimeoutException("store timed out");
+        public ValueTask<SuppressionEntry?> FindAsync(string businessId, string address, CancellationToken cancellationToken = default) =>
+            Down ? throw new TimeoutException("store timed out") : inner.FindAsync(businessId, address, cancellationToken);
+
+        public ValueTask<IReadOnlyList<SuppressionEntry>> ListAsync(string businessId, CancellationToken cancellationToken = default) =>
+            Down ? throw new TimeoutException("store timed out") : inner.ListAsync(businessId, cancellationToken);
     }
 
     /// <summary>One business on a scripted server that can refuse one recipient at RCPT TO, or report Gmail's daily limit.</summary>
