@@ -64,6 +64,16 @@ internal static class DemoCommand
             }
         }
 
+        // One client of Paws & Claws unsubscribed (as the one-click endpoint of PetSitter.Email.AspNetCore records it):
+        // the newsletter to her is not sent on any channel, her invoice still goes through the owner's mailbox.
+        var paws = world.Businesses.Single(b => b.Id == "paws");
+        await provider.GetRequiredService<ISuppressionList>().AddAsync(paws.Id, DemoMessages.UnsubscribedClient, SuppressionReason.Unsubscribed, cancellationToken).ConfigureAwait(false);
+        foreach (var (category, message) in DemoMessages.ToUnsubscribedClient(paws))
+        {
+            var outcome = await sender.SendAsync(new OutgoingEmail(paws.Id, category, message), cancellationToken).ConfigureAwait(false);
+            entries.Add(DemoReport.Entry(paws, outcome, serverNames, pickupDirectory));
+        }
+
         var servers = world.Servers.Select(s => new DemoServerStats(
             s.Name,
             $"{s.Server.Host}:{s.Server.Port}",

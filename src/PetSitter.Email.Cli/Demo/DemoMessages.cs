@@ -63,6 +63,22 @@ internal static class DemoMessages
             "Invoice-INV-2001.pdf", Pdf("Invoice INV-2001", "Bello", 96.00m)));
     }
 
+    /// <summary>The client who unsubscribed from the business's marketing (the demo puts her on its suppression list).</summary>
+    public const string UnsubscribedClient = "priya.k@example.org";
+
+    /// <summary>A newsletter and an invoice to the client who unsubscribed: the first is not sent, the second is.</summary>
+    public static IEnumerable<(EmailCategory Category, MimeMessage Message)> ToUnsubscribedClient(DemoBusiness business)
+    {
+        yield return (EmailCategory.Marketing, Text(business, UnsubscribedClient,
+            $"New year at {business.Name}: a free first walk for friends you refer",
+            "Refer a friend in January and their first walk is on us.\n"));
+
+        yield return (EmailCategory.Invoice, WithPdf(business, UnsubscribedClient,
+            $"Invoice INV-1099 from {business.Name}",
+            $"Thank you for choosing {business.Name}. Your invoice for Mochi's care is attached; payment is due within 14 days.",
+            "Invoice-INV-1099.pdf", Pdf("Invoice INV-1099", "Mochi", 96.00m)));
+    }
+
     private static MimeMessage Text(DemoBusiness business, string client, string subject, string body)
     {
         var message = Envelope(business, client, subject);

@@ -18,6 +18,7 @@ namespace PetSitter.Email;
 /// signed in somewhere, and the claim of the one instance signing in first with a new one; <c>{prefix}health:sign-in</c> is the
 /// channel their verdicts are published on.</item>
 /// <item><c>{prefix}deferred:{q}:*</c>: the deferred queue (all in one slot: the scripts move entries between them).</item>
+/// <item><c>{prefix}suppress:{h}</c>: hash, one business's suppression list: address (lower case) to reason and time.</item>
 /// </list>
 /// </remarks>
 internal sealed class RedisKeys
@@ -73,6 +74,9 @@ internal sealed class RedisKeys
         var key = string.Concat(_prefix, "health:{", Tag(businessId), "}");
         return (key, key + ":probe");
     }
+
+    /// <summary>The suppression list of one business (the addresses are the hash's fields: listing them is its purpose).</summary>
+    public RedisKey Suppression(string businessId) => string.Concat(_prefix, "suppress:{", Tag(businessId), "}");
 
     /// <summary>The first-sign-in keys of one business, in the slot of its breaker.</summary>
     public (RedisKey SignedIn, RedisKey Claim) FirstSignIn(string businessId)

@@ -135,6 +135,9 @@ public sealed class SmtpFailure
     /// <summary>Gets whether the provider said a counted quota is used up or it is throttling the account (not a per-message limit).</summary>
     internal bool IsProviderQuota => QuotaSignal is ProviderQuotaSignal.Window or ProviderQuotaSignal.BackOff;
 
+    /// <summary>Gets the recipient a server refused at <c>RCPT TO</c>, when the transport said which.</summary>
+    internal string? RefusedRecipient { get; init; }
+
     /// <summary>Gets the name of the classification rule that produced this failure, for diagnostics.</summary>
     internal string? RuleName { get; init; }
 

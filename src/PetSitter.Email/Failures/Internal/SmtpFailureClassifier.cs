@@ -42,6 +42,7 @@ internal static class SmtpFailureClassifier
             QuotaSignal = rule.Quota,
             RuleName = rule.Name,
             RequiredAction = rule.RequiredAction,
+            RefusedRecipient = exception.RefusedRecipient,
             AssumedProvider = evidence.Detection.Name,
             AssumedProviderBecause = evidence.Detection.Because,
         };

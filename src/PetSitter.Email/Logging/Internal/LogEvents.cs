@@ -32,7 +32,11 @@ internal static class LogEvents
         public const int NativeFailed = 1003;
         public const int Uncertain = 1004;
         public const int Deferred = 1005;
+        public const int Suppressed = 1006;
+        public const int HardBounceAdded = 1007;
         public const int DeferredQueueFull = 1051;
+        public const int SuppressionCheckFailed = 1052;
+        public const int HardBounceNotAdded = 1053;
     }
 
     /// <summary>Sending 1100–1199: the SMTP channel's breaker and limits.</summary>
@@ -47,6 +51,7 @@ internal static class LogEvents
     internal static class Messages
     {
         public const int UnsubscribeIgnored = 1201;
+        public const int UnsubscribeLinkSkipped = 1202;
     }
 
     /// <summary>Smtp 2000–2099: connections and the transport.</summary>
