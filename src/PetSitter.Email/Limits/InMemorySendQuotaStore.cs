@@ -19,6 +19,12 @@ namespace PetSitter.Email.Extensibility;
 public sealed class InMemorySendQuotaStore : ISendQuotaStore
 {
     /// <summary>
+    /// A mailbox the library has not sent through for this long warms up again: senders' guides treat a sender
+    /// idle for about a month as cold. The Redis store's history key expires after the same time.
+    /// </summary>
+    internal static readonly TimeSpan HistoryForgottenAfter = TimeSpan.FromDays(30);
+
+    /// <summary>
     /// Store time starts here rather than at zero so the oldest bucket of any window always has a
     /// non-negative index.
     /// </summary>
@@ -106,7 +112,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         var history = _histories.AddOrUpdate(
             accountKey,
             static (_, now) => new History(now, now),
-            static (_, known, now) => now - known.LastSeen > SendLimitConstants.HistoryForgottenAfter ? new History(now, now) : known with { LastSeen = now },
+            static (_, known, now) => now - known.LastSeen > HistoryForgottenAfter ? new History(now, now) : known with { LastSeen = now },
             now);
         return new ValueTask<DateTimeOffset?>(history.Start);
     }

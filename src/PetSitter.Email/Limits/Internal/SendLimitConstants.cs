@@ -23,12 +23,6 @@ internal static class SendLimitConstants
     /// </summary>
     public const int WarmUpGrowth = 2;
 
-    /// <summary>
-    /// A mailbox the library has not sent through for this long warms up again: senders' guides treat a sender
-    /// idle for about a month as cold.
-    /// </summary>
-    public static readonly TimeSpan HistoryForgottenAfter = TimeSpan.FromDays(30);
-
     /// <summary>How long one process trusts the history start it read before it asks the store again (and so keeps it alive).</summary>
     public static readonly TimeSpan HistoryRecheck = TimeSpan.FromHours(1);
 
