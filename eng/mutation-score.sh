@@ -14,7 +14,12 @@ if ! command -v python3 >/dev/null 2>&1; then
   count() { cat $reports | grep -oE "\"status\": *\"$1\"" | wc -l; }
   k=$(count Killed); t=$(count Timeout); s=$(count Survived); n=$(count NoCoverage)
   d=$((k + t + s + n))
-  [ "$d" -gt 0 ] && echo "mutation score: $(( (k + t) * 10000 / d / 100 )).$(( (k + t) * 10000 / d % 100 )) % ($k killed, $t timeout, $s survived, $n no coverage)"
+  if [ "$d" -gt 0 ]; then
+    printf 'mutation score: %d.%02d %% (%d killed, %d timeout, %d survived, %d no coverage)\n' \
+      $(( (k + t) * 10000 / d / 100 )) $(( (k + t) * 10000 / d % 100 )) "$k" "$t" "$s" "$n"
+  else
+    echo "mutation score: no mutant tested"
+  fi
   exit 0
 fi
 python3 - $reports <<'PY'
