@@ -4,6 +4,9 @@
 #   ./build.sh test            build everything, run every test and every benchmark in BenchmarkDotNet's dry job;
 #                              last line: "tests: N passed, N failed"
 #   ./build.sh pack            produce the NuGet packages in artifacts/packages
+#   ./build.sh mutate [args]   mutation testing of the decision code with Stryker.NET (docs/testing.md); reports in
+#                              artifacts/mutation, score printed last. Extra args go to both Stryker runs, e.g.
+#                              --mutate '**/Health/**/*.cs' or --since:origin/main
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -108,6 +111,28 @@ run_tests() {
   return "$status"
 }
 
+# Stryker.NET (the local tool in .config/dotnet-tools.json) over the decision code, in two runs: the core library
+# with its main test project (eng/stryker-config.json) and the Redis package with its own tests against a real
+# redis-server (eng/stryker-config.redis.json). STRYKER_CONCURRENCY (default 1) sets how many test runs go at once.
+# Returns non-zero only when a run fails, not on a low score: the score is read from the report (docs/testing.md).
+run_mutation() {
+  ensure_dotnet
+  dotnet tool restore >/dev/null
+  local out=$PWD/artifacts/mutation status=0
+  local concurrency=${STRYKER_CONCURRENCY:-1}
+  rm -rf "$out"
+  mkdir -p "$out"
+  if [ -z "${MUTATE_ONLY:-}" ] || [ "$MUTATE_ONLY" = core ]; then
+    (cd tests/PetSitter.Email.Tests && dotnet stryker -f ../../eng/stryker-config.json --concurrency "$concurrency" -O "$out/core" "$@") || status=$?
+  fi
+  if [ -z "${MUTATE_ONLY:-}" ] || [ "$MUTATE_ONLY" = redis ]; then
+    ensure_test_servers
+    (cd tests/PetSitter.Email.Redis.Tests && dotnet stryker -f ../../eng/stryker-config.redis.json --concurrency "$concurrency" -O "$out/redis" "$@") || status=$?
+  fi
+  eng/mutation-score.sh "$out" || status=$?
+  return "$status"
+}
+
 case "${1:-}" in
   demo)
     ensure_dotnet
@@ -117,6 +142,10 @@ case "${1:-}" in
   test)
     run_tests
     ;;
+  mutate)
+    shift
+    run_mutation "$@"
+    ;;
   pack)
     ensure_dotnet
     for project in src/*/*.csproj; do
@@ -124,7 +153,7 @@ case "${1:-}" in
     done
     ;;
   *)
-    echo "usage: ./build.sh demo [--json] | test | pack" >&2
+    echo "usage: ./build.sh demo [--json] | test | mutate [stryker args] | pack" >&2
     exit 2
     ;;
 esac
