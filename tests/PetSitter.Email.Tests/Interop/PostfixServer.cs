@@ -100,6 +100,25 @@ public sealed class PostfixServer : IAsyncDisposable
             throw new InvalidOperationException($"The Postfix interop tests start Postfix and Dovecot, which need root (as on CI); this process runs as {Environment.UserName}.");
         }
 
+        // A free port found here can be taken by another process before Postfix binds it (other test runs on the
+        // same machine): start again on new ports, a bounded number of times.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortsAsync(dovecot, postfix, ownerPassword, otherPassword);
+            }
+            catch (InvalidOperationException ex) when (attempt < MaxStartAttempts && ex.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+            }
+        }
+    }
+
+    private const int MaxStartAttempts = 3;
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static async Task<PostfixServer> StartOnFreePortsAsync(string dovecot, string postfix, string ownerPassword, string otherPassword)
+    {
         // Unix socket paths are limited to 107 bytes: keep the root short.
         var root = Directory.CreateTempSubdirectory("psfx").FullName;
         File.SetUnixFileMode(root, (UnixFileMode)Convert.ToInt32("755", 8));
