@@ -28,9 +28,11 @@ ensure_test_servers() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   [ -x /usr/sbin/postfix ] || command -v postfix >/dev/null 2>&1 || missing+=(postfix)
   [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-core)
+  # dnsmasq-base: the binary only, no system service (the sender-domain tests start their own on loopback).
+  [ -x /usr/sbin/dnsmasq ] || command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq-base)
   [ "${#missing[@]}" -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing ${missing[*]} for the Redis and Postfix interop tests..."
+    echo "Installing ${missing[*]} for the Redis, Postfix and DNS tests..."
     (echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections \
       && apt-get update -qq \
       && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}") >/dev/null 2>&1 \

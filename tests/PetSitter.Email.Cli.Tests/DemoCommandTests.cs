@@ -35,7 +35,7 @@ public sealed class DemoCommandTests : IDisposable
     {
         var messages = await DemoJsonAsync();
 
-        messages.Should().HaveCount(30);
+        messages.Should().HaveCount(41, "six messages for each of four businesses, a campaign of eight with an invoice, then two to a client who unsubscribed");
         foreach (var message in messages)
         {
             message.GetProperty("category").GetString().Should().BeOneOf(Enum.GetNames<EmailCategory>());
@@ -58,7 +58,7 @@ public sealed class DemoCommandTests : IDisposable
         IEnumerable<JsonElement> Of(string business) => messages.Where(m => m.GetProperty("business").GetString() == business);
 
         Of("whiskers").Select(Channel).Should().HaveCount(6).And.OnlyContain(c => c == "Native");
-        Of("paws").Select(Channel).Should().HaveCount(6).And.OnlyContain(c => c == "Smtp");
+        Of("paws").Select(Channel).Should().HaveCount(8).And.OnlyContain(c => c == "Smtp");
         foreach (var message in Of("happytails"))
         {
             var direct = message.GetProperty("category").GetString() is "Marketing" or "General";
@@ -69,12 +69,47 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Demo_holds_a_campaign_to_its_share_while_the_invoice_goes_over_SMTP()
+    {
+        var messages = await DemoJsonAsync();
+        var campaign = messages.Where(m => m.GetProperty("business").GetString() == "wagtails").ToArray();
+
+        // 60 % of the mailbox's 10 a day: 6 marketing messages go, 2 wait for tomorrow, the invoice uses the reserve.
+        var marketing = campaign.Where(m => m.GetProperty("category").GetString() == "Marketing").ToArray();
+        marketing.Count(m => m.GetProperty("status").GetString() == "Sent" && m.GetProperty("channel").GetString() == "Smtp").Should().Be(6);
+        var held = marketing.Where(m => m.GetProperty("status").GetString() == "Deferred").ToArray();
+        held.Should().HaveCount(2);
+        held.Should().OnlyContain(m => m.GetProperty("reason").GetString()!.StartsWith("Marketing paused to keep room for quotes and invoices until ", StringComparison.Ordinal));
+        var invoice = campaign.Single(m => m.GetProperty("category").GetString() == "Invoice");
+        invoice.GetProperty("status").GetString().Should().Be("Sent");
+        invoice.GetProperty("channel").GetString().Should().Be("Smtp");
+        invoice.GetProperty("fallback").GetBoolean().Should().BeFalse();
+    }
+
+    [Fact]
     public async Task Demo_writes_native_mail_as_eml_files()
     {
         var messages = await DemoJsonAsync();
 
         var nativeSent = messages.Count(m => m.GetProperty("channel").GetString() == "Native" && m.GetProperty("status").GetString() == "Sent");
         Directory.GetFiles(_pickup, "*.eml").Should().HaveCount(nativeSent);
+    }
+
+    [Fact]
+    public async Task Demo_shows_marketing_to_an_unsubscribed_client_suppressed_while_her_invoice_goes_over_smtp()
+    {
+        var messages = await DemoJsonAsync();
+
+        var last = messages[^2..];
+        last[0].GetProperty("category").GetString().Should().Be("Marketing");
+        last[0].GetProperty("status").GetString().Should().Be("Failed");
+        last[0].GetProperty("suppression").GetString().Should().Be("Unsubscribed");
+        last[0].GetProperty("failureKind").ValueKind.Should().Be(JsonValueKind.Null, "nothing was tried on the wire");
+        last[1].GetProperty("category").GetString().Should().Be("Invoice");
+        last[1].GetProperty("status").GetString().Should().Be("Sent");
+        last[1].GetProperty("channel").GetString().Should().Be("Smtp");
+        last[1].GetProperty("suppression").ValueKind.Should().Be(JsonValueKind.Null);
+        messages.Count(m => m.GetProperty("suppression").ValueKind != JsonValueKind.Null).Should().Be(1);
     }
 
     [Fact]

@@ -9,6 +9,9 @@ namespace PetSitter.Email.Cli.Demo;
 /// </summary>
 internal static class DemoCommand
 {
+    /// <summary>Marketing messages in the campaign step: more than the 6 of the mailbox's 10 a day that marketing may use.</summary>
+    public const int CampaignSize = 8;
+
     public static Command Create(TextWriter output)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON document with an entry per message instead of the table." };
@@ -53,11 +56,22 @@ internal static class DemoCommand
         for (var i = 0; i < world.Businesses.Count; i++)
         {
             var business = world.Businesses[i];
-            foreach (var (category, message) in DemoMessages.For(business, i))
+            var messages = business.Id == DemoWorld.CampaignBusiness ? DemoMessages.Campaign(business, CampaignSize) : DemoMessages.For(business, i);
+            foreach (var (category, message) in messages)
             {
                 var outcome = await sender.SendAsync(new OutgoingEmail(business.Id, category, message), cancellationToken).ConfigureAwait(false);
                 entries.Add(DemoReport.Entry(business, outcome, serverNames, pickupDirectory));
             }
+        }
+
+        // One client of Paws & Claws unsubscribed (as the one-click endpoint of PetSitter.Email.AspNetCore records it):
+        // the newsletter to her is not sent on any channel, her invoice still goes through the owner's mailbox.
+        var paws = world.Businesses.Single(b => b.Id == "paws");
+        await provider.GetRequiredService<ISuppressionList>().AddAsync(paws.Id, DemoMessages.UnsubscribedClient, SuppressionReason.Unsubscribed, cancellationToken).ConfigureAwait(false);
+        foreach (var (category, message) in DemoMessages.ToUnsubscribedClient(paws))
+        {
+            var outcome = await sender.SendAsync(new OutgoingEmail(paws.Id, category, message), cancellationToken).ConfigureAwait(false);
+            entries.Add(DemoReport.Entry(paws, outcome, serverNames, pickupDirectory));
         }
 
         var servers = world.Servers.Select(s => new DemoServerStats(

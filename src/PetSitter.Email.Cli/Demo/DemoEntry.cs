@@ -11,4 +11,5 @@ internal sealed record DemoEntry(
     string? Location,
     string? DeferredUntil,
     string? Reason,
-    string MessageId);
+    string MessageId,
+    string? Suppression);

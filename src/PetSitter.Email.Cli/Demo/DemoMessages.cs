@@ -44,6 +44,41 @@ internal static class DemoMessages
             "Our Christmas diary is filling up: book before 10 December and get a free extra visit.\n\nReply STOP to unsubscribe.\n"));
     }
 
+    /// <summary>
+    /// A campaign of <paramref name="size"/> messages, then an invoice: the campaign stops at marketing's share of the
+    /// mailbox's day, the rest is deferred, and the invoice still goes over SMTP.
+    /// </summary>
+    public static IEnumerable<(EmailCategory Category, MimeMessage Message)> Campaign(DemoBusiness business, int size)
+    {
+        for (var i = 0; i < size; i++)
+        {
+            yield return (EmailCategory.Marketing, Text(business, Clients[i % Clients.Length],
+                $"Spring walks at {business.Name}: 10 % off in March",
+                "Book three walks in March and the fourth is on us.\n\nReply STOP to unsubscribe.\n"));
+        }
+
+        yield return (EmailCategory.Invoice, WithPdf(business, Clients[0],
+            $"Invoice INV-2001 from {business.Name}",
+            $"Thank you for choosing {business.Name}. Your invoice for Bello's walks is attached; payment is due within 14 days.",
+            "Invoice-INV-2001.pdf", Pdf("Invoice INV-2001", "Bello", 96.00m)));
+    }
+
+    /// <summary>The client who unsubscribed from the business's marketing (the demo puts her on its suppression list).</summary>
+    public const string UnsubscribedClient = "priya.k@example.org";
+
+    /// <summary>A newsletter and an invoice to the client who unsubscribed: the first is not sent, the second is.</summary>
+    public static IEnumerable<(EmailCategory Category, MimeMessage Message)> ToUnsubscribedClient(DemoBusiness business)
+    {
+        yield return (EmailCategory.Marketing, Text(business, UnsubscribedClient,
+            $"New year at {business.Name}: a free first walk for friends you refer",
+            "Refer a friend in January and their first walk is on us.\n"));
+
+        yield return (EmailCategory.Invoice, WithPdf(business, UnsubscribedClient,
+            $"Invoice INV-1099 from {business.Name}",
+            $"Thank you for choosing {business.Name}. Your invoice for Mochi's care is attached; payment is due within 14 days.",
+            "Invoice-INV-1099.pdf", Pdf("Invoice INV-1099", "Mochi", 96.00m)));
+    }
+
     private static MimeMessage Text(DemoBusiness business, string client, string subject, string body)
     {
         var message = Envelope(business, client, subject);

@@ -23,7 +23,8 @@ internal static class DemoReport
         outcome.Location is { } location && serverNames.TryGetValue(location, out var name) ? $"{name} ({location})" : outcome.Location,
         outcome.DeferredUntil?.ToString("u", CultureInfo.InvariantCulture),
         outcome.Reason,
-        outcome.MessageId);
+        outcome.MessageId,
+        outcome.Suppression?.ToString());
 
     public static void WriteJson(TextWriter output, IReadOnlyList<DemoEntry> entries, string pickupDirectory, IReadOnlyList<DemoServerStats> servers, IReadOnlyList<string> ownerEvents)
     {
@@ -40,7 +41,7 @@ internal static class DemoReport
 
     public static void WriteTable(TextWriter output, IReadOnlyList<DemoBusiness> businesses, IReadOnlyList<DemoEntry> entries, string pickupDirectory, IReadOnlyList<DemoServerStats> servers, IReadOnlyList<string> ownerEvents)
     {
-        output.WriteLine("PetSitter.Email demo: five businesses, six kinds of email each, two channels.");
+        output.WriteLine("PetSitter.Email demo: five businesses with six kinds of email each, one sending a campaign, two channels; then a newsletter and an invoice to a client of Paws & Claws who unsubscribed.");
         output.WriteLine();
         foreach (var business in businesses)
         {
@@ -55,7 +56,7 @@ internal static class DemoReport
             e.Category,
             e.Channel,
             e.Status,
-            e.FailureKind ?? "-",
+            e.FailureKind ?? (e.Suppression is { } suppression ? $"Suppressed ({suppression})" : "-"),
             e.Fallback ? "yes" : "no",
             Landed(e, pickupDirectory),
         }).ToList();
@@ -103,6 +104,7 @@ internal static class DemoReport
         ["of which by fallback"] = entries.Count(e => e.Status == nameof(SendStatus.Sent) && e.Fallback).ToString(CultureInfo.InvariantCulture),
         ["deferred"] = entries.Count(e => e.Status == nameof(SendStatus.Deferred)).ToString(CultureInfo.InvariantCulture),
         ["failed"] = entries.Count(e => e.Status == nameof(SendStatus.Failed)).ToString(CultureInfo.InvariantCulture),
+        ["of which suppressed (marketing to a client who unsubscribed)"] = entries.Count(e => e.Suppression is not null).ToString(CultureInfo.InvariantCulture),
         ["delivery uncertain"] = entries.Count(e => e.Status == nameof(SendStatus.DeliveryUncertain)).ToString(CultureInfo.InvariantCulture),
     };
 
@@ -114,7 +116,7 @@ internal static class DemoReport
             return location.StartsWith(pickupDirectory, StringComparison.Ordinal) ? "pickup/" + Path.GetFileName(location) : location;
         }
 
-        return entry.DeferredUntil is null ? entry.Reason ?? "-" : $"held until {entry.DeferredUntil}, then retried";
+        return entry.DeferredUntil is null ? entry.Reason ?? "-" : $"held until {entry.DeferredUntil}, then retried: {entry.Reason}";
     }
 
     private static void WriteRow(TextWriter output, string[] cells, int[] widths) =>

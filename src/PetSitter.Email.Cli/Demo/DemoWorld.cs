@@ -12,6 +12,12 @@ internal sealed class DemoWorld : IAsyncDisposable
     /// <summary>Microsoft 365's emulator accepts this many messages, then answers that the daily quota is used up.</summary>
     public const int QuotaAfterMessages = 3;
 
+    /// <summary>The business whose campaign is held to marketing's share while its invoice goes over SMTP.</summary>
+    public const string CampaignBusiness = "wagtails";
+
+    /// <summary>Its mailbox's daily limit: marketing may use 60 % of it (6), the rest is kept for direct mail.</summary>
+    public const int CampaignDailyLimit = 10;
+
     private DemoWorld(IReadOnlyList<(string Name, ScriptedSmtpServer Server)> servers, IReadOnlyList<DemoBusiness> businesses)
     {
         Servers = servers;
@@ -40,6 +46,10 @@ internal sealed class DemoWorld : IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         wrongPassword.Script = context => context.Stage == SmtpStage.Authenticate ? ProviderReplies.Gmail.BadCredentials : null;
 
+        var campaign = await ScriptedSmtpServer.StartAsync(
+            new ScriptedSmtpServerOptions { Security = ScriptedServerSecurity.StartTlsRequired, ServerName = "smtp.wagtails.emulated" },
+            cancellationToken).ConfigureAwait(false);
+
         var businesses = new List<DemoBusiness>
         {
             Business("whiskers", "Whiskers & Co", "hello@whiskers.example", "no SMTP configured: everything native", smtp: null, onlyDirect: false, server: null),
@@ -51,9 +61,11 @@ internal sealed class DemoWorld : IAsyncDisposable
                 WithProvider(office.CreateAccountSettings("office@barkingmad.example", "office@barkingmad.example", "correct-password"), "Microsoft 365"), onlyDirect: false, server: "office365"),
             Business("furfriends", "Fur Friends", "hi@furfriends.example", "Gmail whose stored password is wrong",
                 WithProvider(wrongPassword.CreateAccountSettings("hi@furfriends.example", "hi@furfriends.example", "old-password-2023"), "Gmail"), onlyDirect: false, server: "wrong-password"),
+            Business(CampaignBusiness, "Wagtails Pet Care", "hello@wagtails.example", $"own mailbox allowing {CampaignDailyLimit} a day: a campaign held to its 60 % while the invoice goes over SMTP",
+                WithLimits(campaign.CreateAccountSettings("hello@wagtails.example", "hello@wagtails.example", "correct-password"), new SendLimits { MessagesPerDay = CampaignDailyLimit }), onlyDirect: false, server: "campaign"),
         };
 
-        return new DemoWorld([("gmail", gmail), ("office365", office), ("wrong-password", wrongPassword)], businesses);
+        return new DemoWorld([("gmail", gmail), ("office365", office), ("wrong-password", wrongPassword), ("campaign", campaign)], businesses);
     }
 
     public async ValueTask DisposeAsync()
@@ -75,6 +87,20 @@ internal sealed class DemoWorld : IAsyncDisposable
         FromAddress = account.FromAddress,
         TrustedCertificateAuthorities = account.TrustedCertificateAuthorities,
         Provider = provider,
+    };
+
+    /// <summary>A mailbox with its own limits and no provider preset.</summary>
+    private static SmtpAccountSettings WithLimits(SmtpAccountSettings account, SendLimits limits) => new()
+    {
+        Host = account.Host,
+        Port = account.Port,
+        Security = account.Security,
+        UserName = account.UserName,
+        Password = account.Password,
+        FromAddress = account.FromAddress,
+        TrustedCertificateAuthorities = account.TrustedCertificateAuthorities,
+        Provider = "Custom",
+        Limits = limits,
     };
 
     private static DemoBusiness Business(string id, string name, string replyTo, string situation, SmtpAccountSettings? smtp, bool onlyDirect, string? server) =>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MimeKit;
@@ -39,6 +40,10 @@ internal static class DiagnoseCommand
         {
             Description = "The environment variable that holds the password. Without it, the password is asked for when a terminal is attached; it is never taken on the command line.",
         };
+        var accessTokenEnv = new Option<string?>("--access-token-env")
+        {
+            Description = "The environment variable that holds a ready OAuth2 access token: sign in with XOAUTH2 (Gmail, Microsoft 365) instead of a password. Needs --username (the mailbox the token is for). The token is never refreshed, printed or taken on the command line.",
+        };
         var from = new Option<string?>("--from") { Description = "The From address to check with MAIL FROM and RCPT TO itself (then RSET: nothing is sent)." };
         var caFile = new Option<FileInfo?>("--ca-file") { Description = "A PEM file of private certificate authorities to trust for this check only. Certificates are always validated." };
         var sendTest = new Option<string?>("--send-test") { Description = "Send a real test message to this address (needs --from)." };
@@ -52,12 +57,20 @@ internal static class DiagnoseCommand
         {
             Description = $"The provider behind the server, when its host name does not say (your own name in front of Microsoft 365 or Google): its rules read the replies and its limits apply. One of: {string.Join(", ", ProviderPresets.Names)}.",
         };
+        var dnsServer = new Option<string[]>("--dns-server")
+        {
+            Description = "A DNS server to check the From domain's SPF, DKIM and DMARC records with, as ADDRESS or ADDRESS:PORT (repeatable; all on one port). Default: the system's.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var noDomainCheck = new Option<bool>("--no-domain-check") { Description = "Do not look up the From domain's SPF, DKIM and DMARC records." };
         var demo = new Option<bool>("--demo") { Description = "Diagnose the demo's emulated accounts (a healthy one and one with a wrong password) side by side; no other connection options." };
 
         var command = new Command("diagnose", "Check an SMTP account against its real server, question by question of \"What can go wrong with SMTP?\", and say what to do. Sends nothing unless --send-test.")
         {
-            host, port, security, userName, passwordEnv, from, caFile, sendTest, json, timeout, demo, provider,
+            host, port, security, userName, passwordEnv, from, caFile, sendTest, json, timeout, demo, provider, accessTokenEnv,
         };
+        command.Options.Add(dnsServer);
+        command.Options.Add(noDomainCheck);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -73,7 +86,10 @@ internal static class DiagnoseCommand
                 parseResult.GetValue(json),
                 parseResult.GetValue(timeout),
                 parseResult.GetValue(demo),
-                parseResult.GetValue(provider));
+                parseResult.GetValue(provider),
+                parseResult.GetValue(accessTokenEnv),
+                parseResult.GetValue(dnsServer),
+                parseResult.GetValue(noDomainCheck));
             return await RunAsync(request, output, error, readPassword, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -86,18 +102,37 @@ internal static class DiagnoseCommand
             return Usage(error, "--timeout must be more than 0 and at most 600 seconds.");
         }
 
+        var dnsServers = new List<IPEndPoint>();
+        foreach (var text in request.DnsServers ?? [])
+        {
+            if (!IPEndPoint.TryParse(text, out var endpoint))
+            {
+                return Usage(error, $"--dns-server '{text}' is not an IP address with an optional port, for example 127.0.0.1 or 127.0.0.1:5353.");
+            }
+
+            dnsServers.Add(endpoint.Port == 0 ? new IPEndPoint(endpoint.Address, 53) : endpoint);
+        }
+
+        if (dnsServers.Select(e => e.Port).Distinct().Count() > 1)
+        {
+            return Usage(error, "--dns-server: give servers that all listen on the same port.");
+        }
+
         var options = new DiagnosticOptions
         {
             StepTimeout = TimeSpan.FromSeconds(request.TimeoutSeconds),
             TestRecipient = request.SendTest,
+            DnsServers = dnsServers,
+            CheckSenderDomain = !request.NoDomainCheck,
         };
 
         if (request.Demo)
         {
-            if (request.Host is not null || request.Port is not null || request.UserName is not null || request.PasswordEnv is not null
-                || request.From is not null || request.CaFile is not null || request.SendTest is not null || request.Provider is not null)
+            if (request.Host is not null || request.Port is not null || request.UserName is not null || request.PasswordEnv is not null || request.AccessTokenEnv is not null
+                || request.From is not null || request.CaFile is not null || request.SendTest is not null || request.Provider is not null
+                || dnsServers.Count > 0)
             {
-                return Usage(error, "--demo diagnoses the demo's own accounts: leave out --host, --port, --username, --password-env, --from, --ca-file, --send-test and --provider.");
+                return Usage(error, "--demo diagnoses the demo's own accounts: leave out --host, --port, --username, --password-env, --access-token-env, --from, --ca-file, --send-test, --provider and --dns-server (it answers its domains from a zone of its own).");
             }
 
             return await DiagnoseDemo.RunAsync(output, request.Json, options, cancellationToken).ConfigureAwait(false);
@@ -154,10 +189,37 @@ internal static class DiagnoseCommand
             return (null, "--send-test needs --from: the test message is sent from that address.");
         }
 
-        var (password, passwordProblem) = ReadPassword(request, error, readPassword);
-        if (passwordProblem is not null)
+        string? password = null;
+        ISmtpAccessTokenProvider? token = null;
+        if (request.AccessTokenEnv is { } tokenVariable)
         {
-            return (null, passwordProblem);
+            if (request.PasswordEnv is not null)
+            {
+                return (null, "Use either --password-env or --access-token-env: an account signs in with a password or with an OAuth2 token, not both.");
+            }
+
+            if (request.UserName is null)
+            {
+                return (null, "--access-token-env needs --username: the mailbox the token was issued for (XOAUTH2 signs in as that user).");
+            }
+
+            var value = Environment.GetEnvironmentVariable(tokenVariable);
+            if (string.IsNullOrWhiteSpace(value) || value.Any(c => char.IsControl(c) || c == ' '))
+            {
+                return (null, $"The environment variable {tokenVariable} (from --access-token-env) is not set, is empty, or is not a single token (no 'Bearer ' prefix, no spaces).");
+            }
+
+            token = new ReadyAccessToken(value.Trim());
+        }
+        else
+        {
+            var (typed, passwordProblem) = ReadPassword(request, error, readPassword);
+            if (passwordProblem is not null)
+            {
+                return (null, passwordProblem);
+            }
+
+            password = typed;
         }
 
         var (authorities, caProblem) = ReadAuthorities(request.CaFile);
@@ -179,6 +241,7 @@ internal static class DiagnoseCommand
             },
             UserName = request.UserName,
             Password = password,
+            AccessTokenProvider = token,
             FromAddress = request.From ?? string.Empty,
             TrustedCertificateAuthorities = authorities,
             Provider = request.Provider?.Trim(),

@@ -15,6 +15,18 @@ internal static class DiagnoseDemo
     public static async Task<int> RunAsync(TextWriter output, bool json, DiagnosticOptions options, CancellationToken cancellationToken)
     {
         await using var world = await DemoWorld.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        // The accounts' From domains are answered by a zone the demo owns: never the real DNS.
+        using var zone = DemoDnsZone.Start();
+        options = new DiagnosticOptions
+        {
+            StepTimeout = options.StepTimeout,
+            TestRecipient = options.TestRecipient,
+            RecordedHealth = options.RecordedHealth,
+            CheckSenderDomain = options.CheckSenderDomain,
+            DnsTimeout = options.DnsTimeout,
+            DnsServers = [zone.Endpoint],
+        };
         var diagnostics = DiagnosticsService.Create();
         var results = new List<(DemoBusiness Business, DiagnosticReport Report)>();
         foreach (var id in Accounts)

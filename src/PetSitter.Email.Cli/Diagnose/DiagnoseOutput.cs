@@ -29,6 +29,7 @@ internal static class DiagnoseOutput
             failureKind = f.FailureKind?.ToString(),
             reply = f.Reply,
             advice = f.Advice,
+            requiredAction = f.RequiredAction.ToString(),
             question = f.Question,
             summary = f.Summary,
         }),
@@ -39,6 +40,15 @@ internal static class DiagnoseOutput
         providerBecause = report.ProviderBecause,
         suggestedSecurity = report.SuggestedSecurity?.ToString(),
         checkedAt = report.CheckedAt.ToString("O", CultureInfo.InvariantCulture),
+        senderDomain = report.SenderDomain,
+        senderDomainFindings = report.SenderDomainFindings.Select(f => new
+        {
+            record = f.Record.ToString(),
+            status = f.Status.ToString(),
+            summary = f.Summary,
+            evidence = f.Evidence,
+            advice = f.Advice,
+        }),
         steps = report.Steps,
     };
 
@@ -78,6 +88,7 @@ internal static class DiagnoseOutput
             output.WriteLine($"{Label(finding.Status),-11}  {finding.Question}  {finding.Summary}");
         }
 
+        WriteSenderDomain(output, report);
         var attention = report.Findings.Where(f => f.Status is DiagnosticStatus.Fail or DiagnosticStatus.Warning).ToList();
         if (attention.Count > 0)
         {
@@ -95,6 +106,11 @@ internal static class DiagnoseOutput
                 {
                     output.WriteLine($"    {finding.Advice}");
                 }
+
+                if (finding.RequiredAction != RequiredAction.None)
+                {
+                    output.WriteLine($"    required action: {finding.RequiredAction}");
+                }
             }
         }
 
@@ -102,6 +118,31 @@ internal static class DiagnoseOutput
         {
             output.WriteLine();
             output.WriteLine($"Suggested security for port {report.Port}: {Mode(suggested)} (--security {Flag(suggested)}).");
+        }
+    }
+
+    /// <summary>The From domain's records, one line each, with what to change in its DNS under each that needs it.</summary>
+    public static void WriteSenderDomain(TextWriter output, DiagnosticReport report)
+    {
+        if (report.SenderDomain is not { } domain || report.SenderDomainFindings.Count == 0)
+        {
+            return;
+        }
+
+        output.WriteLine();
+        output.WriteLine($"The From domain {domain} in DNS:");
+        foreach (var finding in report.SenderDomainFindings)
+        {
+            output.WriteLine($"  {Label(finding.Status),-11}  {finding.Record.ToString().ToUpperInvariant(),-5}  {finding.Summary}");
+            if (finding.Status == DiagnosticStatus.Warning && finding.Evidence is not null)
+            {
+                output.WriteLine($"{string.Empty,20}published: {finding.Evidence}");
+            }
+
+            if (finding.Advice is not null)
+            {
+                output.WriteLine($"{string.Empty,20}fix: {finding.Advice}");
+            }
         }
     }
 

@@ -13,4 +13,7 @@ internal sealed record DiagnoseRequest(
     bool Json,
     double TimeoutSeconds,
     bool Demo,
-    string? Provider = null);
+    string? Provider = null,
+    string? AccessTokenEnv = null,
+    IReadOnlyList<string>? DnsServers = null,
+    bool NoDomainCheck = false);

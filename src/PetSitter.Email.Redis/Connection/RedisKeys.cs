@@ -12,11 +12,13 @@ namespace PetSitter.Email;
 /// <remarks>
 /// <list type="bullet">
 /// <item><c>{prefix}quota:{h}</c>: hash, one account's bucket counters and provider hold.</item>
+/// <item><c>{prefix}quota:{h}:since</c>: string, when the account's sending history began (Unix ms), kept 30 days after it was last read.</item>
 /// <item><c>{prefix}health:{h}</c>, <c>{prefix}health:{h}:probe</c>: hash, one business's breaker; string, the probe claim.</item>
 /// <item><c>{prefix}health:{h}:signed-in</c>, <c>{prefix}health:{h}:first-sign-in</c>: strings, the settings fingerprint that
 /// signed in somewhere, and the claim of the one instance signing in first with a new one; <c>{prefix}health:sign-in</c> is the
 /// channel their verdicts are published on.</item>
 /// <item><c>{prefix}deferred:{q}:*</c>: the deferred queue (all in one slot: the scripts move entries between them).</item>
+/// <item><c>{prefix}suppress:{h}</c>: hash, one business's suppression list: address (lower case) to reason and time.</item>
 /// </list>
 /// </remarks>
 internal sealed class RedisKeys
@@ -64,11 +66,17 @@ internal sealed class RedisKeys
 
     public RedisKey Quota(string accountKey) => string.Concat(_prefix, "quota:{", Tag(accountKey), "}");
 
+    /// <summary>The start of one account's sending history (for the marketing warm-up), in the slot of its counters.</summary>
+    public RedisKey QuotaHistory(string accountKey) => string.Concat(_prefix, "quota:{", Tag(accountKey), "}:since");
+
     public (RedisKey State, RedisKey Probe) Health(string businessId)
     {
         var key = string.Concat(_prefix, "health:{", Tag(businessId), "}");
         return (key, key + ":probe");
     }
+
+    /// <summary>The suppression list of one business (the addresses are the hash's fields: listing them is its purpose).</summary>
+    public RedisKey Suppression(string businessId) => string.Concat(_prefix, "suppress:{", Tag(businessId), "}");
 
     /// <summary>The first-sign-in keys of one business, in the slot of its breaker.</summary>
     public (RedisKey SignedIn, RedisKey Claim) FirstSignIn(string businessId)

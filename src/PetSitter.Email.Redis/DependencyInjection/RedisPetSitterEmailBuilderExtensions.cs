@@ -10,7 +10,8 @@ public static class RedisPetSitterEmailBuilderExtensions
     /// <summary>
     /// Replaces the in-process stores with Redis ones: send limits counted fleet-wide (one atomic round trip
     /// per check), account breakers shared (a wrong password costs one sign-in across the fleet), and a
-    /// durable deferred queue with leases and dead letters (<see cref="IDeadLetterStore"/>). Options are
+    /// durable deferred queue with leases and dead letters (<see cref="IDeadLetterStore"/>), and each business's
+    /// <see cref="ISuppressionList"/> kept in Redis (shared and durable). Options are
     /// validated at start. Call it after <c>AddPetSitterEmail</c>; calling it again only adds configuration.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddPetSitterEmail</c>.</param>
@@ -39,6 +40,8 @@ public static class RedisPetSitterEmailBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IAccountBreaker>(static provider => provider.GetRequiredService<RedisAccountBreaker>()));
         services.Replace(ServiceDescriptor.Singleton<IDeferredEmailQueue>(static provider => provider.GetRequiredService<RedisDeferredEmailQueue>()));
         services.TryAddSingleton<IDeadLetterStore>(static provider => provider.GetRequiredService<RedisDeferredEmailQueue>());
+        services.TryAddSingleton(static provider => new RedisSuppressionList(provider.GetRequiredService<RedisConnection>(), provider.GetRequiredService<TimeProvider>()));
+        services.Replace(ServiceDescriptor.Singleton<ISuppressionList>(static provider => provider.GetRequiredService<RedisSuppressionList>()));
         return builder;
     }
 }

@@ -146,4 +146,19 @@ internal static class QuotaScripts
         end
         return result
         """);
+
+    /// <summary>
+    /// KEYS[1] the account's history; ARGV: now, how long an untouched history is kept (ms). Returns its start (Unix
+    /// ms), starting it at now when there is none; every call keeps it for that long again, so a mailbox left alone
+    /// that long warms up anew.
+    /// </summary>
+    public static readonly RedisScript HistoryStart = new("""
+        local start = redis.call('GET', KEYS[1])
+        if not start then
+          start = ARGV[1]
+          redis.call('SET', KEYS[1], start)
+        end
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return tonumber(start)
+        """);
 }

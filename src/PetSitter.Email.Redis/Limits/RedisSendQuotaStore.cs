@@ -10,6 +10,9 @@ namespace PetSitter.Email;
 /// </summary>
 internal sealed partial class RedisSendQuotaStore : ISendQuotaStore
 {
+    /// <summary>An untouched history is forgotten after 30 days, as in the in-memory store (the mailbox warms up again).</summary>
+    private const long HistoryKeptMs = 30L * 24 * 60 * 60 * 1000;
+
     private readonly RedisConnection _connection;
     private readonly TimeProvider _time;
     private readonly RedisOutageCounter _outages;
@@ -95,6 +98,27 @@ internal sealed partial class RedisSendQuotaStore : ISendQuotaStore
         {
             Failed(ex, _connection.Options.FailureMode);
             return _local.Get(accountKey);
+        }
+    }
+
+    public async ValueTask<DateTimeOffset?> GetHistoryStartAsync(string accountKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accountKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
+            var result = await QuotaScripts.HistoryStart.EvaluateAsync(database,
+                [_connection.Keys.QuotaHistory(accountKey)],
+                [_time.GetUtcNow().ToUnixTimeMilliseconds(), HistoryKeptMs]).ConfigureAwait(false);
+            Recovered();
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)result);
+        }
+        catch (Exception ex) when (RedisOutage.Is(ex))
+        {
+            // This process's own history: at worst a mailbox warms up again after an outage, which errs towards caution.
+            Failed(ex, _connection.Options.FailureMode);
+            return await _local.GetHistoryStartAsync(accountKey, cancellationToken).ConfigureAwait(false);
         }
     }
 

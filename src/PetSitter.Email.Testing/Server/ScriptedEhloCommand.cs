@@ -39,7 +39,7 @@ internal sealed class ScriptedEhloCommand : EhloCommand
             }
 
             // SmtpServer knows PLAIN and LOGIN only; XOAUTH2 is translated for it (see XOAuth2Rewriter).
-            yield return extension.StartsWith("AUTH", StringComparison.Ordinal) && _server.Options.AccessToken is not null
+            yield return extension.StartsWith("AUTH", StringComparison.Ordinal) && _server.Options.OffersXOAuth2
                 ? $"{extension} XOAUTH2"
                 : extension;
         }

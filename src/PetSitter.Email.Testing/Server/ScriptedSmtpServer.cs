@@ -260,7 +260,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
 
     internal ScriptedConnection Accept(Socket socket, ISessionContext context)
     {
-        var connection = new ScriptedConnection(Interlocked.Increment(ref _connectionsOpened), socket, OnClosed, acceptsXOAuth2: Options.AccessToken is not null);
+        var connection = new ScriptedConnection(Interlocked.Increment(ref _connectionsOpened), socket, OnClosed, acceptsXOAuth2: Options.OffersXOAuth2);
         _connections[connection.Id] = connection;
         var open = Interlocked.Increment(ref _openConnections);
         var peak = Volatile.Read(ref _peakOpenConnections);
@@ -318,7 +318,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
             else if (usesAccessToken)
             {
                 reply = (Options.UserName is null || string.Equals(user, Options.UserName, StringComparison.Ordinal))
-                    && string.Equals(password, Options.AccessToken, StringComparison.Ordinal)
+                    && (Options.AccessTokenValidator is { } validate ? validate(user, password) : string.Equals(password, Options.AccessToken, StringComparison.Ordinal))
                         ? AuthenticationAccepted
                         : Options.AccessTokenRejectedReply ?? CredentialsInvalid;
             }
@@ -424,7 +424,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
             throw new ArgumentException("Set both UserName and Password to accept only those credentials, or neither to accept any.", nameof(options));
         }
 
-        if (options.UserName is not null && options.Password is null && options.AccessToken is null)
+        if (options.UserName is not null && options.Password is null && !options.OffersXOAuth2)
         {
             throw new ArgumentException("Set both UserName and Password to accept only those credentials (or UserName and AccessToken for OAuth2 only), or neither to accept any.", nameof(options));
         }

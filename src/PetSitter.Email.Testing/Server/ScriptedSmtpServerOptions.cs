@@ -48,6 +48,17 @@ public sealed class ScriptedSmtpServerOptions
     public SmtpReply? AccessTokenRejectedReply { get; init; }
 
     /// <summary>
+    /// Gets a check of each XOAUTH2 sign-in against a real authorization server (the user name and the token;
+    /// <see langword="true"/> to accept), instead of the one <see cref="AccessToken"/>: for example a JWT validated
+    /// with the server's signing keys, for that mailbox and the SMTP scope. When set, EHLO offers XOAUTH2 and a
+    /// refused token gets <see cref="AccessTokenRejectedReply"/>. Default: <see langword="null"/>.
+    /// </summary>
+    public Func<string, string, bool>? AccessTokenValidator { get; init; }
+
+    /// <summary>Gets whether AUTH XOAUTH2 is offered (<see cref="AccessToken"/> or <see cref="AccessTokenValidator"/> is set).</summary>
+    internal bool OffersXOAuth2 => AccessToken is not null || AccessTokenValidator is not null;
+
+    /// <summary>
     /// Gets whether EHLO advertises PIPELINING, which MailKit then uses to send MAIL FROM and RCPT TO in one
     /// packet. Default: <see langword="true"/>.
     /// </summary>

@@ -52,6 +52,8 @@ public static class PetSitterEmailServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SendLimitOptions>, SlotWaitValidator>());
         services.TryAddSingleton(OptionalLogging.Create<SmtpRetryPipeline>);
         services.TryAddSingleton(OptionalLogging.Create<SmtpChannel>);
+        services.TryAddSingleton<ISuppressionList>(static provider => new InMemorySuppressionList(provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(OptionalLogging.Create<SuppressionGate>);
         services.TryAddSingleton(OptionalLogging.Create<EmailSender>);
         services.TryAddSingleton<IEmailSender>(static provider => provider.GetRequiredService<EmailSender>());
         services.TryAddSingleton<IDeferredEmailResender>(static provider => provider.GetRequiredService<EmailSender>());

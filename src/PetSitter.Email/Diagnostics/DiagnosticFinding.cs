@@ -38,6 +38,13 @@ public sealed class DiagnosticFinding
         Advice = string.IsNullOrWhiteSpace(advice) ? null : advice;
     }
 
+    /// <summary>
+    /// Gets what the owner must do, as data for the app's button: <see cref="RequiredAction.ConnectWithOAuth"/> when
+    /// Microsoft 365 no longer accepts the password, <see cref="RequiredAction.Reconnect"/> when the access token was
+    /// refused. Default: <see cref="RequiredAction.None"/>.
+    /// </summary>
+    public RequiredAction RequiredAction { get; init; }
+
     /// <summary>Gets the question answered.</summary>
     public DiagnosticCheck Check { get; }
 

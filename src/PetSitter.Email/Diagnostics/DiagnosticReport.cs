@@ -71,6 +71,20 @@ public sealed class DiagnosticReport
     /// <summary>Gets what was done, step by step, with the time each step took. Default: empty.</summary>
     public IReadOnlyList<string> Steps { get; init; } = [];
 
+    /// <summary>
+    /// Gets the From address's domain whose DNS records were checked (see <see cref="SenderDomainFindings"/>), or
+    /// <see langword="null"/> when none was (no From address, or <see cref="DiagnosticOptions.CheckSenderDomain"/> off).
+    /// Default: <see langword="null"/>.
+    /// </summary>
+    public string? SenderDomain { get; init; }
+
+    /// <summary>
+    /// Gets what the From domain's SPF, DKIM and DMARC records say, one finding per record, each with what to change
+    /// in DNS. They also answer <see cref="DiagnosticCheck.SpamReputation"/> (a missing record is a warning there).
+    /// Default: empty.
+    /// </summary>
+    public IReadOnlyList<SenderDomainFinding> SenderDomainFindings { get; init; } = [];
+
     /// <summary>Gets when the diagnosis ran. Default: <see cref="DateTimeOffset.MinValue"/>.</summary>
     public DateTimeOffset CheckedAt { get; init; }
 

@@ -120,11 +120,23 @@ public sealed class SmtpFailure
     /// </summary>
     public string? AssumedProviderBecause { get; init; }
 
+    /// <summary>
+    /// Gets what the owner must do before the account sends again, as data for the app's button:
+    /// <see cref="Email.RequiredAction.ConnectWithOAuth"/> when Microsoft 365 no longer accepts the password
+    /// (<c>550 5.7.30</c>, <c>535 5.7.139 ... SmtpClientAuthentication is disabled</c>),
+    /// <see cref="Email.RequiredAction.Reconnect"/> when the OAuth2 grant was revoked or expired.
+    /// Default: <see cref="Email.RequiredAction.None"/>.
+    /// </summary>
+    public RequiredAction RequiredAction { get; init; }
+
     /// <summary>Gets what a provider's limit reply asks of the send-limit policy; <see cref="ProviderQuotaSignal.None"/> for other failures.</summary>
     internal ProviderQuotaSignal QuotaSignal { get; init; }
 
     /// <summary>Gets whether the provider said a counted quota is used up or it is throttling the account (not a per-message limit).</summary>
     internal bool IsProviderQuota => QuotaSignal is ProviderQuotaSignal.Window or ProviderQuotaSignal.BackOff;
+
+    /// <summary>Gets the recipient a server refused at <c>RCPT TO</c>, when the transport said which.</summary>
+    internal string? RefusedRecipient { get; init; }
 
     /// <summary>Gets the name of the classification rule that produced this failure, for diagnostics.</summary>
     internal string? RuleName { get; init; }

@@ -61,6 +61,9 @@ public sealed class SmtpTransportException : Exception
     /// </summary>
     internal string? ServerBanner { get; set; }
 
+    /// <summary>Gets the recipient the server refused, when the failure is a refusal at <c>RCPT TO</c> and the transport knows which.</summary>
+    internal string? RefusedRecipient { get; set; }
+
     private static string FormatMessage(SmtpStage stage, int? statusCode, string reply) =>
         statusCode is null
             ? $"SMTP failed at {stage}: {SmtpReplyRedactor.Redact(reply)}"

@@ -59,6 +59,13 @@ public sealed class AccountHealth
     /// </summary>
     public string? Advice { get; }
 
+    /// <summary>
+    /// Gets what the owner must do before the account sends again, as data for the app's button
+    /// (<see cref="RequiredAction.Reconnect"/>, <see cref="RequiredAction.ConnectWithOAuth"/>);
+    /// <see cref="RequiredAction.None"/> when healthy or when the advice alone says what to do.
+    /// </summary>
+    public RequiredAction RequiredAction { get; internal init; }
+
     /// <summary>Gets the question of "What can go wrong with SMTP?" the failure answers; <see langword="null"/> when healthy.</summary>
     public string? Question => Kind is { } kind ? SmtpFailureQuestions.For(kind) : null;
 

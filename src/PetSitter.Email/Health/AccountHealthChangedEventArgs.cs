@@ -44,6 +44,9 @@ public sealed class AccountHealthChangedEventArgs : EventArgs
     /// <summary>Gets the owner's advice for the new state; <see langword="null"/> when the account became healthy.</summary>
     public string? Advice => Current.Advice;
 
+    /// <summary>Gets what the owner must do, as data for the app's button (<see cref="RequiredAction.Reconnect"/> after a revoked grant).</summary>
+    public RequiredAction RequiredAction => Current.RequiredAction;
+
     /// <summary>Gets when the change was noticed.</summary>
     public DateTimeOffset ChangedAt { get; }
 

@@ -51,6 +51,21 @@ public interface ISendQuotaStore
     /// <returns>A task that completes when the hold is recorded.</returns>
     ValueTask MarkExhaustedAsync(string accountKey, DateTimeOffset until, string reason, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Returns when the store's history of the mailbox began, starting it now when there is none: the first time the
+    /// library sent (or tried to send) through the mailbox, or the first time after it had been left alone for 30 days.
+    /// Every call keeps the history alive. The SMTP channel paces a new mailbox's marketing by it (the warm-up, see
+    /// <see cref="SendLimitOptions.MarketingWarmUpFirstDay"/>); every process sending for the mailbox must see the same start.
+    /// </summary>
+    /// <param name="accountKey">Identifies the mailbox, as for <see cref="TryAcquireAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>
+    /// The start of the history. The default implementation returns <see langword="null"/>: a store that keeps no
+    /// history gets no warm-up (the reserve for direct mail still applies).
+    /// </returns>
+    ValueTask<DateTimeOffset?> GetHistoryStartAsync(string accountKey, CancellationToken cancellationToken = default) =>
+        cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled<DateTimeOffset?>(cancellationToken) : new ValueTask<DateTimeOffset?>((DateTimeOffset?)null);
+
     /// <summary>Reads what the account has used of its limits, for a health page.</summary>
     /// <param name="accountKey">Identifies the mailbox, as for <see cref="TryAcquireAsync"/>.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

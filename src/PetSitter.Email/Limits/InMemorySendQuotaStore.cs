@@ -29,6 +29,9 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     private readonly ConcurrentDictionary<string, ushort[]> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Exhaustion> _exhaustions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SendLimits, LimitsTag> _limitsIds = new();
+
+    // Kept apart from the counters: those are dropped a day after the last send, the warm-up needs weeks.
+    private readonly ConcurrentDictionary<string, History> _histories = new(StringComparer.Ordinal);
     private readonly bool _remembersRefusals;
     private readonly Lock _sweepGate = new();
     private readonly TimeProvider _timeProvider;
@@ -89,6 +92,24 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         cancellationToken.IsCancellationRequested
             ? ValueTask.FromCanceled<QuotaSnapshot?>(cancellationToken)
             : new ValueTask<QuotaSnapshot?>(Get(accountKey));
+
+    /// <inheritdoc/>
+    public ValueTask<DateTimeOffset?> GetHistoryStartAsync(string accountKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accountKey);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<DateTimeOffset?>(cancellationToken);
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var history = _histories.AddOrUpdate(
+            accountKey,
+            static (_, now) => new History(now, now),
+            static (_, known, now) => now - known.LastSeen > SendLimitConstants.HistoryForgottenAfter ? new History(now, now) : known with { LastSeen = now },
+            now);
+        return new ValueTask<DateTimeOffset?>(history.Start);
+    }
 
     /// <summary>The synchronous <see cref="TryAcquireAsync"/>: a shared store answering from this one while its own storage is away need not allocate a task.</summary>
     /// <param name="accountKey">The account.</param>
@@ -763,6 +784,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     }
 
     private sealed record Exhaustion(long UntilMs, string Reason);
+
+    private sealed record History(DateTimeOffset Start, DateTimeOffset LastSeen);
 
     /// <summary>The store's number for one value of limits; <see cref="Limits"/> is the first instance seen with it.</summary>
     private sealed record LimitsTag(SendLimits Limits, int Id);

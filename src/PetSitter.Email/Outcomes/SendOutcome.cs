@@ -49,6 +49,14 @@ public sealed class SendOutcome
     /// </summary>
     public LimitWindow? LimitWindow => SmtpFailure?.LimitWindow;
 
+    /// <summary>
+    /// Gets, for a <see cref="EmailCategory.Marketing"/> email that was not sent because a recipient is on the
+    /// business's <see cref="ISuppressionList"/>, why that recipient is there (the first suppressed recipient's
+    /// reason when several are); <see langword="null"/> for every other outcome. Such an outcome is
+    /// <see cref="SendStatus.Failed"/> with no <see cref="SmtpFailure"/>: nothing was tried on any channel.
+    /// </summary>
+    public SuppressionReason? Suppression { get; private init; }
+
     /// <summary>Gets why the message was not sent, or was sent by fallback; <see langword="null"/> for a plain success.</summary>
     public string? Reason { get; private init; }
 
@@ -127,6 +135,42 @@ public sealed class SendOutcome
         };
     }
 
+    /// <summary>
+    /// Creates the outcome of a marketing email not sent because a recipient is suppressed: <see cref="SendStatus.Failed"/>
+    /// with <see cref="Suppression"/> set, no SMTP failure, and the planned channel (none was tried).
+    /// </summary>
+    /// <param name="email">The email.</param>
+    /// <param name="plannedChannel">The channel routing chose.</param>
+    /// <param name="reason">Why the (first) suppressed recipient is on the list.</param>
+    /// <returns>The outcome.</returns>
+    public static SendOutcome Suppressed(OutgoingEmail email, EmailChannel plannedChannel, SuppressionReason reason) =>
+        Suppressed(email, plannedChannel, reason, SuppressedText(reason));
+
+    /// <summary>The suppressed outcome with the sender's own wording (how many recipients, which).</summary>
+    internal static SendOutcome Suppressed(OutgoingEmail email, EmailChannel plannedChannel, SuppressionReason reason, string text)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        if (!Enum.IsDefined(reason))
+        {
+            throw new ArgumentOutOfRangeException(nameof(reason), reason, "Use SuppressionReason.Unsubscribed, Complained or HardBounce.");
+        }
+
+        return new SendOutcome(email.BusinessId, email.Category, email.Message.MessageId ?? string.Empty, SendStatus.Failed, plannedChannel)
+        {
+            PlannedChannel = plannedChannel,
+            Suppression = reason,
+            Reason = text,
+        };
+    }
+
+    /// <summary>The owner's words for one suppressed recipient.</summary>
+    internal static string SuppressedText(SuppressionReason reason) => reason switch
+    {
+        SuppressionReason.Unsubscribed => "Not sent: the client unsubscribed from your marketing emails.",
+        SuppressionReason.Complained => "Not sent: the client marked your emails as spam, so they get no more marketing emails.",
+        _ => "Not sent: the client's email address does not exist (an earlier email to it was refused), so marketing emails are no longer sent to it.",
+    };
+
     /// <summary>Creates a "delivery uncertain" outcome: the connection dropped after the message was handed over.</summary>
     /// <param name="email">The email.</param>
     /// <param name="channel">The channel that was sending.</param>
@@ -151,6 +195,6 @@ public sealed class SendOutcome
         SendStatus.Sent => $"{Category} for {BusinessId}: sent via {Channel}{(IsFallback ? " (fallback)" : string.Empty)} to {Location}",
         SendStatus.Deferred => $"{Category} for {BusinessId}: deferred until {DeferredUntil:O} ({FailureKind})",
         SendStatus.DeliveryUncertain => $"{Category} for {BusinessId}: delivery uncertain via {Channel}",
-        _ => $"{Category} for {BusinessId}: failed via {Channel}{(FailureKind is null ? string.Empty : $" ({FailureKind})")}: {Reason}",
+        _ => $"{Category} for {BusinessId}: failed via {Channel}{(FailureKind is null ? string.Empty : $" ({FailureKind})")}{(Suppression is null ? string.Empty : $" (suppressed: {Suppression})")}: {Reason}",
     };
 }

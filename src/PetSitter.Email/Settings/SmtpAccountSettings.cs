@@ -91,6 +91,21 @@ public sealed class SmtpAccountSettings
     /// </summary>
     public SendLimits? Limits { get; init; }
 
+    /// <summary>
+    /// Gets this business's override of <see cref="SendLimitOptions.MarketingSharePercent"/>: the percentage of each
+    /// hour and day limit marketing may use, the rest kept for quotes and invoices; 100 turns the reserve off.
+    /// Range 1 - 100, or <see langword="null"/> for the library-wide value. Default: <see langword="null"/>.
+    /// </summary>
+    public int? MarketingSharePercent { get; init; }
+
+    /// <summary>
+    /// Gets this business's override of <see cref="SendLimitOptions.MarketingWarmUpFirstDay"/>: how many messages the
+    /// mailbox may send on its first day with marketing, doubling every day; 0 turns the warm-up off (a mailbox
+    /// that has long sent in bulk). Range 0 - 1,000,000, or <see langword="null"/> for the library-wide value.
+    /// Default: <see langword="null"/>.
+    /// </summary>
+    public int? MarketingWarmUpFirstDay { get; init; }
+
     /// <summary>Gets the security mode actually used: <see cref="SmtpSecurity.Auto"/> resolved by port.</summary>
     public SmtpSecurity EffectiveSecurity => Security switch
     {
@@ -157,6 +172,16 @@ public sealed class SmtpAccountSettings
         if (Provider is not null && ProviderPresets.Find(Provider) is null)
         {
             errors.Add($"{prefix}{nameof(Provider)} '{Provider}' is not a known provider: use one of {string.Join(", ", ProviderPresets.Names)}, or leave it unset to detect it from the host.");
+        }
+
+        if (MarketingSharePercent is < 1 or > 100)
+        {
+            errors.Add($"{prefix}{nameof(MarketingSharePercent)} {MarketingSharePercent} is out of range: use 1-100 (100 lets marketing use the whole limit), or leave it unset for the library-wide share.");
+        }
+
+        if (MarketingWarmUpFirstDay is < 0 or > SendLimits.MaxLimit)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{prefix}{nameof(MarketingWarmUpFirstDay)} {MarketingWarmUpFirstDay} is out of range: use 0-{SendLimits.MaxLimit} (0 turns the warm-up off), or leave it unset for the library-wide value."));
         }
 
         errors.AddRange(EffectiveLimits().Validate($"{prefix}{nameof(Limits)}."));

@@ -62,6 +62,8 @@ internal sealed class EndToEndHost : IAsyncDisposable
 
     public ISendQuotaStore Quotas => _provider.GetRequiredService<ISendQuotaStore>();
 
+    public ISuppressionList Suppressions => _provider.GetRequiredService<ISuppressionList>();
+
     public DeferredEmailDispatcher Dispatcher => _provider.GetServices<IHostedService>().OfType<DeferredEmailDispatcher>().Single();
 
     public T Options<T>()

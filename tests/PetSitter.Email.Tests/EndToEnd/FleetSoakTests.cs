@@ -121,8 +121,10 @@ public sealed class FleetSoakTests(ITestOutputHelper output)
         var finals = host.Outcomes.Outcomes;
         ShouldBeUnique(finals.Select(o => o.MessageId), "final outcomes of deferred messages");
         ShouldMatch(finals.Select(o => o.MessageId), deferred.Select(o => o.MessageId), "final outcomes of deferred messages");
+        // A marketing email to an address refused before is suppressed as a hard bounce (docs/deliverability.md, "Suppression").
         finals.Should().OnlyContain(o => (o.Status == SendStatus.Sent && o.Channel == EmailChannel.Smtp)
-            || (o.Status == SendStatus.Failed && o.FailureKind == SmtpFailureKind.RecipientRejected));
+            || (o.Status == SendStatus.Failed && o.FailureKind == SmtpFailureKind.RecipientRejected)
+            || (o.Status == SendStatus.Failed && o.Category == EmailCategory.Marketing && o.Suppression == SuppressionReason.HardBounce));
         var rejectedIds = world.Messages.Where(m => world.RejectedAddresses.Contains(m.To)).Select(m => EndToEndHost.MessageId(m.Number)).ToHashSet();
         finals.Where(o => o.Status == SendStatus.Failed).Should().OnlyContain(o => rejectedIds.Contains(o.MessageId));
 
@@ -175,7 +177,16 @@ public sealed class FleetSoakTests(ITestOutputHelper output)
         outcome.PlannedChannel.Should().Be(EmailChannel.Smtp, outcome.ToString());
         if (outcome.Status == SendStatus.Failed)
         {
-            outcome.FailureKind.Should().Be(SmtpFailureKind.RecipientRejected, outcome.ToString());
+            // Refused at RCPT TO, or (marketing only) suppressed because an earlier email to the address was refused.
+            if (outcome.Suppression is null)
+            {
+                outcome.FailureKind.Should().Be(SmtpFailureKind.RecipientRejected, outcome.ToString());
+            }
+            else
+            {
+                outcome.Should().Match<SendOutcome>(o => o.Category == EmailCategory.Marketing && o.Suppression == SuppressionReason.HardBounce, outcome.ToString());
+            }
+
             message.To.Should().BeOneOf(rejectedAddresses);
         }
 

@@ -179,6 +179,10 @@ public static class FailureExamples
         new("Microsoft refresh token refused by conditional access (AADSTS70043)", SmtpStage.Authenticate, null, "No refreshed access token for owner@paws.example could be had: the access token provider threw InvalidOperationException.",
             () => new SmtpAccessTokenException("No access token for owner@paws.example.", new InvalidOperationException("invalid_grant: AADSTS70043: The refresh token has expired or is invalid due to sign-in frequency checks by conditional access.")),
             Office365, SmtpFailureKind.CredentialsExpired, true, false, "reconnect your email account"),
+        // The app's token provider could not reach the token endpoint (PetSitter.Email.OAuth throws this on a 5xx, 429, network error or timeout).
+        new("token endpoint unavailable", SmtpStage.Authenticate, null, "No access token for owner@gmail.com could be had for now: the authorization server was unavailable.",
+            () => new SmtpAccessTokenUnavailableException("The token endpoint of Google was unavailable: HTTP 503."),
+            Gmail, SmtpFailureKind.Transient, false, true, "sending will be retried"),
         new("SASL failure", SmtpStage.Authenticate, null, "Invalid SASL challenge from the server",
             () => new SaslException("XOAUTH2", SaslErrorCode.InvalidChallenge, "Invalid SASL challenge from the server"), Generic, BadLogin, true, false, "password"),
         new("AuthenticationException with only an enhanced code", SmtpStage.Authenticate, null, "5.7.8 Error: authentication failed",

@@ -13,6 +13,7 @@ public sealed class LogEventIdTests
     [
         typeof(EmailSender).Assembly,
         typeof(RedisEmailOptions).Assembly,
+        typeof(OneClickUnsubscribeOptions).Assembly,
         typeof(PetSitter.Email.Testing.ScriptedSmtpServer).Assembly,
         Assembly.Load("petsitter-email"),
     ];
@@ -23,7 +24,8 @@ public sealed class LogEventIdTests
         var events = LogEvents();
 
         events.Should().Contain(e => e.Assembly == "PetSitter.Email", "the core library logs, so the reflection must find its events")
-            .And.Contain(e => e.Assembly == "PetSitter.Email.Redis", "the Redis package logs too");
+            .And.Contain(e => e.Assembly == "PetSitter.Email.Redis", "the Redis package logs too")
+            .And.Contain(e => e.Assembly == "PetSitter.Email.AspNetCore", "the ASP.NET Core package logs too");
         var shared = events.GroupBy(e => e.Id)
             .Where(g => g.Count() > 1)
             .Select(g => $"{g.Key}: {string.Join(", ", g.Select(e => e.Method))}");
@@ -38,6 +40,7 @@ public sealed class LogEventIdTests
         events.Should().OnlyContain(e => e.Id > 0, "an event without an id cannot be told apart in a log store");
         events.Where(e => e.Assembly == "PetSitter.Email").Should().OnlyContain(e => e.Id >= 1000 && e.Id < 4000);
         events.Where(e => e.Assembly == "PetSitter.Email.Redis").Should().OnlyContain(e => e.Id >= 4000 && e.Id < 5000);
+        events.Where(e => e.Assembly == "PetSitter.Email.AspNetCore").Should().OnlyContain(e => e.Id >= 6000 && e.Id < 7000);
     }
 
     [Fact]

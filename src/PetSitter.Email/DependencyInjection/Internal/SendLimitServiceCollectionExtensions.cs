@@ -20,6 +20,10 @@ internal static class SendLimitServiceCollectionExtensions
             provider.GetRequiredService<ISendQuotaStore>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<IOptions<SendLimitOptions>>().Value));
+        services.TryAddSingleton(static provider => new MarketingReserve(
+            provider.GetRequiredService<ISendQuotaStore>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IOptions<SendLimitOptions>>().Value));
         return services;
     }
 }

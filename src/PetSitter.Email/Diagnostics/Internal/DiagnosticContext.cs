@@ -51,6 +51,12 @@ internal sealed class DiagnosticContext
     /// <summary>Gets or sets whether the server answered MAIL FROM for the From address.</summary>
     public bool SenderChecked { get; set; }
 
+    /// <summary>Gets or sets the From domain whose DNS records were checked.</summary>
+    public string? SenderDomain { get; set; }
+
+    /// <summary>Gets or sets what the From domain's SPF, DKIM and DMARC records say.</summary>
+    public IReadOnlyList<SenderDomainFinding> SenderDomainFindings { get; set; } = [];
+
     public string NotCheckedBecause { get; private set; } = "the diagnosis did not get this far";
 
     public bool HasUserName => !string.IsNullOrEmpty(Account.UserName);
@@ -68,7 +74,7 @@ internal sealed class DiagnosticContext
     {
         DiagnosticsLog.StepFailed(_logger, Endpoint, step, failure.Stage, failure.Kind);
         var advice = suggestion is null ? failure.Advice : $"{failure.Advice} {suggestion}";
-        Findings.Add(DiagnosticQuestions.CheckFor(failure.Kind), status, summary, failure.Kind, DiagnosticText.Evidence(failure), advice);
+        Findings.Add(DiagnosticQuestions.CheckFor(failure.Kind), status, summary, failure.Kind, DiagnosticText.Evidence(failure), advice, failure.RequiredAction);
     }
 
     /// <summary>Ends the conversation: the questions still open are reported as not checked, for <paramref name="reason"/>.</summary>

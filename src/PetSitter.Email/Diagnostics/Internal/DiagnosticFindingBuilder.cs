@@ -10,8 +10,8 @@ internal sealed class DiagnosticFindingBuilder
     private readonly Dictionary<DiagnosticCheck, List<Part>> _parts = Enum.GetValues<DiagnosticCheck>().ToDictionary(c => c, _ => new List<Part>());
 
     /// <summary>Records an answer (pass, warning, fail, or an explicit not-checked with its reason).</summary>
-    public void Add(DiagnosticCheck check, DiagnosticStatus status, string summary, SmtpFailureKind? kind = null, string? reply = null, string? advice = null) =>
-        _parts[check].Add(new Part(status, summary, kind, reply, advice));
+    public void Add(DiagnosticCheck check, DiagnosticStatus status, string summary, SmtpFailureKind? kind = null, string? reply = null, string? advice = null, RequiredAction action = RequiredAction.None) =>
+        _parts[check].Add(new Part(status, summary, kind, reply, advice) { Action = action });
 
     /// <summary>Records a fact shown with the answer that does not change it.</summary>
     public void Note(DiagnosticCheck check, string summary, string? reply = null) =>
@@ -51,9 +51,15 @@ internal sealed class DiagnosticFindingBuilder
                 string.Join(" ", ordered.Select(p => p.Summary)),
                 primary.Kind,
                 primary.Reply ?? rated.LastOrDefault(p => p.Reply is not null)?.Reply,
-                string.Join(" ", advice));
+                string.Join(" ", advice))
+            {
+                RequiredAction = primary.Action,
+            };
         }
     }
 
-    private sealed record Part(DiagnosticStatus? Status, string Summary, SmtpFailureKind? Kind, string? Reply, string? Advice);
+    private sealed record Part(DiagnosticStatus? Status, string Summary, SmtpFailureKind? Kind, string? Reply, string? Advice)
+    {
+        public RequiredAction Action { get; init; }
+    }
 }

@@ -44,6 +44,7 @@ internal sealed class DiagnosticRun
             context.Findings.Note(DiagnosticCheck.Settings, $"The From address was not checked: {context.NotCheckedBecause}.");
         }
 
+        await new SenderDomainStep(context, _time, _logger).RunAsync(cancellationToken).ConfigureAwait(false);
         foreach (var annotator in Annotators)
         {
             annotator.Annotate(context);
@@ -56,6 +57,8 @@ internal sealed class DiagnosticRun
             ProviderBecause = named is not null ? $"the account names its provider \"{account.Provider!.Trim()}\"" : context.Requirements is null ? null : context.Detection.Because,
             SuggestedSecurity = context.SuggestedSecurity,
             Steps = [.. context.Steps],
+            SenderDomain = context.SenderDomain,
+            SenderDomainFindings = context.SenderDomainFindings,
             CheckedAt = checkedAt,
         };
         var failed = report.Findings.Count(f => f.Status == DiagnosticStatus.Fail);

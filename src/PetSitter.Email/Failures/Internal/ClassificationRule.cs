@@ -43,6 +43,9 @@ internal sealed record ClassificationRule(string Name, SmtpFailureKind Kind, boo
     /// <summary>Gets the owner's advice when the reply says more than the kind; the kind's advice otherwise.</summary>
     public string? Advice { get; init; }
 
+    /// <summary>Gets what the owner must do, as data for the app's button.</summary>
+    public RequiredAction RequiredAction { get; init; }
+
     /// <summary>Gets what the reply asks of the send-limit policy.</summary>
     public ProviderQuotaSignal Quota { get; init; }
 

@@ -36,6 +36,9 @@ internal enum SmtpFailureCause
     /// <summary>No usable OAuth2 access token: the app's provider could not supply one, or the server refused a refreshed one.</summary>
     AccessToken,
 
+    /// <summary>The app's token provider could not reach the authorization server for now (<see cref="SmtpAccessTokenUnavailableException"/>).</summary>
+    AccessTokenUnavailable,
+
     /// <summary>The server dropped the connection.</summary>
     Disconnected,
 

@@ -41,6 +41,8 @@ internal static class SmtpFailureClassifier
             LimitWindow = WindowNamedIn(rule, evidence.Text),
             QuotaSignal = rule.Quota,
             RuleName = rule.Name,
+            RequiredAction = rule.RequiredAction,
+            RefusedRecipient = exception.RefusedRecipient,
             AssumedProvider = evidence.Detection.Name,
             AssumedProviderBecause = evidence.Detection.Because,
         };

@@ -148,6 +148,7 @@ internal sealed class SmtpFailureEvidence
     {
         SslHandshakeException or TlsAuthenticationException => IsCertificateProblem(exception) ? SmtpFailureCause.TlsCertificate : SmtpFailureCause.TlsHandshake,
         SmtpAccessTokenException => SmtpFailureCause.AccessToken,
+        SmtpAccessTokenUnavailableException => SmtpFailureCause.AccessTokenUnavailable,
         SmtpServerRestartingException => SmtpFailureCause.RefusedAfterAnswering,
         ServiceNotAuthenticatedException => SmtpFailureCause.NotAuthenticated,
         AuthenticationException or SaslException => SmtpFailureCause.Authentication,

@@ -198,27 +198,32 @@ internal static class SmtpFailureRules
         },
         new("microsoft-smtp-auth-disabled", Requirements, Account, Stays)
         {
+            RequiredAction = RequiredAction.ConnectWithOAuth,
             Text = ["SmtpClientAuthentication is disabled"],
             Advice = "Microsoft 365 has SMTP sign-in (SMTP AUTH) turned off for your mailbox: ask your Microsoft 365 administrator to turn on Authenticated SMTP for this mailbox (see https://aka.ms/smtp_auth_disabled), or connect with Microsoft sign-in (OAuth) in Custom SMTP Configuration.",
         },
         new("outlook-basic-auth-disabled", Requirements, Account, Stays)
         {
+            RequiredAction = RequiredAction.ConnectWithOAuth,
             Providers = [KnownSmtpProvider.OutlookCom], Text = ["basic authentication"],
             Advice = OutlookComOAuthOnly,
         },
         new("microsoft-basic-auth-disabled", Requirements, Account, Stays)
         {
+            RequiredAction = RequiredAction.ConnectWithOAuth,
             Text = ["basic authentication is disabled", "basic auth is disabled"],
             Advice = "Microsoft no longer accepts a password for SMTP on your account (basic authentication is turned off): connect with Microsoft sign-in (OAuth) in Custom SMTP Configuration, or ask your Microsoft 365 administrator whether SMTP AUTH can be allowed for this mailbox.",
         },
         new("microsoft-basic-auth-retired", Requirements, Account, Stays)
         {
+            RequiredAction = RequiredAction.ConnectWithOAuth,
             // Gmail uses 5.7.30 for "DKIM does not pass": the code alone is not Microsoft's retirement.
             Enhanced = ["5.7.30"], Text = ["basic auth"],
             Advice = "Microsoft no longer accepts a password for SMTP on your account (basic authentication is turned off): connect with Microsoft sign-in (OAuth) in Custom SMTP Configuration, or ask your Microsoft 365 administrator whether SMTP AUTH can be allowed for this mailbox.",
         },
         new("microsoft-security-policy", Requirements, Account, Stays)
         {
+            RequiredAction = RequiredAction.ConnectWithOAuth,
             Text = ["security defaults", "did not meet the criteria to be authenticated"],
             Advice = "Your Microsoft 365 organisation's security settings block signing in to SMTP with a password: ask your administrator to allow SMTP AUTH for this mailbox, or connect with Microsoft sign-in (OAuth) in Custom SMTP Configuration.",
         },
@@ -312,9 +317,17 @@ internal static class SmtpFailureRules
         // ---- Wrong password (after every "the password is fine but..." row above).
         // ---- OAuth2: the token was refused even after a refresh, or none could be had. Below the
         // requirement rows, so "SMTP AUTH disabled for the tenant" keeps its own advice.
+        // The token service was down or slow: nothing is wrong with the grant, so nobody is asked to reconnect.
+        new("access-token-service-unavailable", Glitch, ThisMessage, Passes)
+        {
+            Cause = SmtpFailureCause.AccessTokenUnavailable,
+            Advice = "Your email provider's sign-in service did not answer in time, so no access token could be had: sending will be retried, and important emails go out another way meanwhile.",
+        },
         new("access-token-expired", Expired, Account, Stays)
         {
             Cause = SmtpFailureCause.AccessToken,
+            RequiredAction = RequiredAction.Reconnect,
+            Advice = "Your mailbox's sign-in was revoked or has expired (for example after a password change): reconnect your mailbox, that is, reconnect your email account in Custom SMTP Configuration by signing in with your email provider again.",
         },
 
         new("yahoo-bad-password", BadLogin, Account, Stays)

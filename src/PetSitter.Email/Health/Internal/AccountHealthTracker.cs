@@ -713,7 +713,10 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, ILoc
     {
         var previous = entry.Health;
         var same = previous.State == state && previous.Kind == failure.Kind;
-        entry.Health = new AccountHealth(entry.BusinessId, state, failure.Kind, failure.Advice, same ? previous.Since : since ?? now, until, Shorten(failure.Reply));
+        entry.Health = new AccountHealth(entry.BusinessId, state, failure.Kind, failure.Advice, same ? previous.Since : since ?? now, until, Shorten(failure.Reply))
+        {
+            RequiredAction = failure.RequiredAction,
+        };
         return same ? null : new AccountHealthChangedEventArgs(previous, entry.Health, now);
     }
 

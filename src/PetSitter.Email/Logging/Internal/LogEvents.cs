@@ -32,7 +32,11 @@ internal static class LogEvents
         public const int NativeFailed = 1003;
         public const int Uncertain = 1004;
         public const int Deferred = 1005;
+        public const int Suppressed = 1006;
+        public const int HardBounceAdded = 1007;
         public const int DeferredQueueFull = 1051;
+        public const int SuppressionCheckFailed = 1052;
+        public const int HardBounceNotAdded = 1053;
     }
 
     /// <summary>Sending 1100–1199: the SMTP channel's breaker and limits.</summary>
@@ -40,12 +44,14 @@ internal static class LogEvents
     {
         public const int Blocked = 1101;
         public const int Throttled = 1102;
+        public const int MarketingHeld = 1103;
     }
 
     /// <summary>Messages 1200–1299.</summary>
     internal static class Messages
     {
         public const int UnsubscribeIgnored = 1201;
+        public const int UnsubscribeLinkSkipped = 1202;
     }
 
     /// <summary>Smtp 2000–2099: connections and the transport.</summary>
@@ -89,6 +95,7 @@ internal static class LogEvents
         public const int Started = 3101;
         public const int StepFailed = 3102;
         public const int Finished = 3103;
+        public const int SenderDomainNotChecked = 3110;
     }
 
     /// <summary>Native 3200–3299: the native mailer.</summary>

@@ -89,6 +89,18 @@ internal sealed class SmtpProvider
     /// <summary>Gets the OAuth2 scopes SMTP sending needs; <see langword="null"/> until the OAuth work fills it.</summary>
     public IReadOnlyList<string>? OAuthScopes { get; init; }
 
+    /// <summary>
+    /// Gets the issuer its ID tokens carry (<c>{tenantid}</c> stands for the tenant's id in a multi-tenant
+    /// issuer, as in Microsoft's discovery document); <see langword="null"/> when the provider has no OAuth facts.
+    /// </summary>
+    public string? OAuthIssuer { get; init; }
+
+    /// <summary>Gets extra parameters its authorization request needs to return a refresh token (Google's <c>access_type=offline</c>).</summary>
+    public IReadOnlyDictionary<string, string> OAuthAuthorizationParameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Gets the documentation page the OAuth facts come from.</summary>
+    public string? OAuthSource { get; init; }
+
     /// <summary>Gets the provider's IMAP host (for reading bounces and the sent folder); <see langword="null"/> until the IMAP work fills it.</summary>
     public string? ImapHost { get; init; }
 

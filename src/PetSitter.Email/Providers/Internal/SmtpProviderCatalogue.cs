@@ -8,7 +8,7 @@ namespace PetSitter.Email.Providers;
 /// (<see cref="ProviderRequirements"/>) and telemetry all ask it, so a host recognised by one is recognised by all.
 /// Facts from shared/providers.md and the providers' pages quoted in each preset's source.
 /// </summary>
-internal static class SmtpProviderCatalogue
+internal static partial class SmtpProviderCatalogue
 {
     /// <summary>Google's SMTP host, the example the settings' error texts give.</summary>
     public const string GmailSmtpHost = "smtp.gmail.com";
@@ -66,6 +66,16 @@ internal static class SmtpProviderCatalogue
         BannerEndings = ["gsmtp"],
         ReplySignatures = ["gsmtp", "support.google.com", "accounts.google.com"],
         WebSignIn = GoogleWebSignIn,
+
+        // OAuth2 for SMTP: Google's web-server flow and the XOAUTH2 scope (https://developers.google.com/identity/protocols/oauth2/web-server,
+        // https://developers.google.com/gmail/imap/xoauth2-protocol). A refresh token comes only with access_type=offline;
+        // prompt=consent returns one again when the owner reconnects.
+        OAuthAuthorizationEndpoint = new Uri("https://accounts.google.com/o/oauth2/v2/auth"),
+        OAuthTokenEndpoint = new Uri("https://oauth2.googleapis.com/token"),
+        OAuthScopes = ["https://mail.google.com/", "openid", "email"],
+        OAuthIssuer = "https://accounts.google.com",
+        OAuthAuthorizationParameters = new Dictionary<string, string>(StringComparer.Ordinal) { ["access_type"] = "offline", ["prompt"] = "consent" },
+        OAuthSource = "https://developers.google.com/identity/protocols/oauth2/web-server",
     };
 
     /// <summary>Gets Microsoft 365 / Exchange Online, including "Microsoft 365 from GoDaddy".</summary>
@@ -94,6 +104,15 @@ internal static class SmtpProviderCatalogue
         // words ("Microsoft ESMTP MAIL Service ready") under the company's own name, so those words prove nothing.
         BannerServerSuffixes = ["prod.outlook.com"],
         ReplySignatures = ["STOREDRV", "aka.ms/", "PROD.OUTLOOK.COM"],
+
+        // The Microsoft identity platform's multi-tenant ("common") endpoints and the SMTP.Send scope, from
+        // "Authenticate an IMAP, POP or SMTP connection using OAuth" (https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth).
+        // offline_access returns a refresh token; Microsoft rotates it on each refresh.
+        OAuthAuthorizationEndpoint = new Uri("https://login.microsoftonline.com/common/oauth2/v2.0/authorize"),
+        OAuthTokenEndpoint = new Uri("https://login.microsoftonline.com/common/oauth2/v2.0/token"),
+        OAuthScopes = ["https://outlook.office.com/SMTP.Send", "offline_access", "openid", "email"],
+        OAuthIssuer = "https://login.microsoftonline.com/{tenantid}/v2.0",
+        OAuthSource = "https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth",
     };
 
     /// <summary>Gets Outlook.com, Hotmail and Live consumer mailboxes.</summary>

@@ -21,6 +21,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
     private readonly TimeProvider _time;
     private readonly ILogger<EmailSender> _logger;
     private readonly EmailTelemetry _telemetry;
+    private readonly SuppressionGate _suppression;
 
     public EmailSender(
         IBusinessEmailSettingsProvider settings,
@@ -31,7 +32,8 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         IOptions<PetSitterEmailOptions> options,
         TimeProvider time,
         ILogger<EmailSender> logger,
-        EmailTelemetry telemetry)
+        EmailTelemetry telemetry,
+        SuppressionGate suppression)
     {
         _settings = settings;
         _smtp = smtp;
@@ -42,6 +44,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         _time = time;
         _logger = logger;
         _telemetry = telemetry;
+        _suppression = suppression;
     }
 
     public async Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default)
@@ -58,8 +61,9 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
             // Every channel, retry and fallback sends the same Message-ID, and the outcome reports it; marketing mail
             // gets its unsubscribe headers, notifications Auto-Submitted. When any is missing, the additions go on one
             // header copy (the caller's message is never changed); otherwise the message is used as it is.
-            var working = DeliverabilityHeaders.Prepare(email, _logger);
-            return telemetry.Completed(await DeliverAsync(working, business, enqueueDeferred: true, cancellationToken).ConfigureAwait(false));
+            var working = DeliverabilityHeaders.Prepare(_suppression.WithUnsubscribeUrl(email), _logger);
+
+            return telemetry.Completed(await CheckedDeliverAsync(working, business, enqueueDeferred: true, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (telemetry.Threw(ex))
         {
@@ -88,12 +92,35 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
                 return telemetry.Completed(SendOutcome.Failed(item.Email, EmailChannel.Smtp, EmailChannel.Smtp, $"The deferred email could not be sent: {ex.Message}", item.LastFailure));
             }
 
-            return telemetry.Completed(await DeliverAsync(item.Email, business, enqueueDeferred: false, cancellationToken).ConfigureAwait(false));
+            // Checked again: the client may have unsubscribed while the email waited.
+            return telemetry.Completed(await CheckedDeliverAsync(item.Email, business, enqueueDeferred: false, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (telemetry.Threw(ex))
         {
             throw;
         }
+    }
+
+    /// <summary>
+    /// Before any channel, marketing meets the suppression list: to a suppressed address it is neither sent, nor sent
+    /// natively, nor held; when the list cannot be read it is held (deferred) and checked again when it is sent later.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SendOutcome> CheckedDeliverAsync(OutgoingEmail email, BusinessEmailSettings business, bool enqueueDeferred, CancellationToken cancellationToken)
+    {
+        var verdict = await _suppression.CheckAsync(email, EmailRouter.Route(business, email.Category), cancellationToken).ConfigureAwait(false);
+        if (verdict.Suppressed is { } suppressed)
+        {
+            return suppressed;
+        }
+
+        if (verdict.Unreadable is { } unreadable)
+        {
+            var planned = EmailRouter.Route(business, email.Category);
+            return await ApplyFallbackAsync(email, business, planned, unreadable, _time.GetUtcNow() + SuppressionGate.UnreadableRetryDelay, enqueueDeferred, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await DeliverAsync(email, business, enqueueDeferred, cancellationToken).ConfigureAwait(false);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -125,6 +152,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
 
         var failure = attempt.Failure!;
         _telemetry.SmtpFailed(email.Category, failure, account.Host);
+        await _suppression.RecordRefusalAsync(email, failure, cancellationToken).ConfigureAwait(false);
         if (attempt.IsUncertain)
         {
             LogUncertain(_logger, email.BusinessId, email.Category, email.Message.MessageId);

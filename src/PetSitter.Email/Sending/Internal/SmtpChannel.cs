@@ -41,6 +41,7 @@ internal sealed partial class SmtpChannel
     private readonly TimeProvider _time;
     private readonly ILogger<SmtpChannel> _logger;
     private readonly EmailTelemetry _telemetry;
+    private readonly MarketingReserve? _reserve;
 
     public SmtpChannel(
         ISmtpTransport transport,
@@ -51,7 +52,8 @@ internal sealed partial class SmtpChannel
         IOptions<PetSitterEmailOptions> options,
         TimeProvider time,
         ILogger<SmtpChannel> logger,
-        EmailTelemetry telemetry)
+        EmailTelemetry telemetry,
+        MarketingReserve? reserve = null)
     {
         _options = options.Value;
         _lanes = new SmtpAccountLanes(time, _options.Smtp.ConnectionWaitTimeout);
@@ -63,6 +65,7 @@ internal sealed partial class SmtpChannel
         _time = time;
         _logger = logger;
         _telemetry = telemetry;
+        _reserve = reserve;
     }
 
     /// <summary>The key send limits are counted under: the mailbox, whichever business uses it.</summary>
@@ -88,12 +91,23 @@ internal sealed partial class SmtpChannel
         var accountKey = AccountKey(account);
         var recipients = MessageRecipients.Count(message);
 
+        // Marketing is checked against its share of the hour and day windows (and a new mailbox's warm-up ceiling):
+        // the store counts every send in the same windows, so direct mail keeps the rest.
+        var share = new MarketingShare(limits, 0, null, null);
+        if (_reserve is not null)
+        {
+            share = await _reserve.ForAsync(account, accountKey, limits, category, cancellationToken).ConfigureAwait(false);
+        }
+
+        var full = limits;
+        limits = share.Limits;
+
         // Counted only on the wire (see WireGate); here a look is enough to spare a doomed send its sign-in.
         var admitted = _time.GetTimestamp();
         var peek = await _quotas.PeekAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
         if (!peek.IsAllowed && !_throttle.CanWaitFor(peek))
         {
-            return await RefusedByLimitAsync(businessId, fingerprint, category, peek, limits, askBreaker: !gate.IsProbe, cancellationToken).ConfigureAwait(false);
+            return await RefusedByLimitAsync(businessId, fingerprint, category, peek, limits, askBreaker: !gate.IsProbe, cancellationToken, Reserved(full, share, peek)).ConfigureAwait(false);
         }
 
         var width = account.MaxConnections ?? _options.Smtp.MaxConnectionsPerAccount;
@@ -128,7 +142,7 @@ internal sealed partial class SmtpChannel
                 return Blocked(businessId, closed);
             }
 
-            var wire = new WireGate(this, businessId, fingerprint, category, accountKey, limits, recipients, gate.IsProbe, admitted);
+            var wire = new WireGate(this, businessId, fingerprint, category, accountKey, limits, recipients, gate.IsProbe, admitted) { Full = full, Share = share };
             return await SendInTurnAsync(businessId, account, fingerprint, message, turn, wire, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -173,7 +187,8 @@ internal sealed partial class SmtpChannel
                 return Blocked(businessId, breaker);
             }
 
-            return await RefusedByLimitAsync(businessId, fingerprint, wire.Category, closed.Refusal!.Value, wire.Limits, askBreaker: !wire.IsProbe, cancellationToken).ConfigureAwait(false);
+            var refusal = closed.Refusal!.Value;
+            return await RefusedByLimitAsync(businessId, fingerprint, wire.Category, refusal, wire.Limits, askBreaker: !wire.IsProbe, cancellationToken, Reserved(wire.Full, wire.Share, refusal)).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException ex)
         {
@@ -241,7 +256,28 @@ internal sealed partial class SmtpChannel
         return SmtpAttempt.NotSent(failure, resetsAt);
     }
 
-    private async Task<SmtpAttempt> RefusedByLimitAsync(string businessId, string fingerprint, EmailCategory category, QuotaDecision decision, SendLimits limits, bool askBreaker, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether a refusal is marketing's share (or its warm-up ceiling) rather than the account's own limit: the window
+    /// that refused was lowered for marketing. The account itself may still send direct mail, so it is not the owner's news.
+    /// </summary>
+    private static MarketingShare? Reserved(SendLimits full, MarketingShare share, QuotaDecision decision)
+    {
+        if (ReferenceEquals(full, share.Limits))
+        {
+            return null;
+        }
+
+        var lowered = decision.Window switch
+        {
+            LimitWindow.MessagesPerHour => share.Limits.MessagesPerHour != full.MessagesPerHour,
+            LimitWindow.MessagesPerDay => share.Limits.MessagesPerDay != full.MessagesPerDay,
+            LimitWindow.RecipientsPerDay => share.Limits.RecipientsPerDay != full.RecipientsPerDay,
+            _ => false,
+        };
+        return lowered ? share : null;
+    }
+
+    private async Task<SmtpAttempt> RefusedByLimitAsync(string businessId, string fingerprint, EmailCategory category, QuotaDecision decision, SendLimits limits, bool askBreaker, CancellationToken cancellationToken, MarketingShare? reserved = null)
     {
         // A known account failure wins: an owner whose password is wrong is told so, not that a limit was reached.
         if (askBreaker && (await _health.CheckAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).For(category) is { IsAllowed: false } closed)
@@ -277,6 +313,11 @@ internal sealed partial class SmtpChannel
             return SmtpAttempt.NotSent(paused, resumeAt);
         }
 
+        if (reserved is { } held)
+        {
+            return Reserved(businessId, decision, held, resumeAt);
+        }
+
         var failure = new SmtpFailure(
             SmtpFailureKind.SendLimitReached,
             isAccountLevel: true,
@@ -294,6 +335,42 @@ internal sealed partial class SmtpChannel
     }
 
     /// <summary>
+    /// Marketing held back by its share or its warm-up: not an account failure (the breaker and the owner's health page
+    /// are untouched, direct mail still goes), transient, so the category's fallback defers it to when it can go.
+    /// </summary>
+    private SmtpAttempt Reserved(string businessId, QuotaDecision decision, MarketingShare held, DateTimeOffset resumeAt)
+    {
+        string reason;
+        if (decision.Window == LimitWindow.MessagesPerDay && held.WarmUpCeiling > 0)
+        {
+            // The ceiling doubles when the next warm-up day starts: the message may go then, before the window frees.
+            if (held.NextWarmUpDay is { } nextDay && nextDay < resumeAt)
+            {
+                resumeAt = nextDay;
+            }
+
+            reason = string.Create(
+                CultureInfo.InvariantCulture,
+                $"Marketing paused while your mailbox warms up (day {held.WarmUpDay} of its warm-up: at most {held.WarmUpCeiling} emails a day, doubling each day), so providers do not take a sudden campaign for spam: it continues after {resumeAt:yyyy-MM-dd HH:mm} UTC; quotes and invoices still go out.");
+        }
+        else
+        {
+            reason = string.Create(
+                CultureInfo.InvariantCulture,
+                $"Marketing paused to keep room for quotes and invoices until {resumeAt:yyyy-MM-dd HH:mm} UTC: marketing may use only its share of your email provider's sending limit ({decision.Window}).");
+        }
+
+        var paused = new SmtpFailure(
+            SmtpFailureKind.SendLimitReached,
+            isAccountLevel: false,
+            isTransient: true,
+            reason,
+            reply: decision.ToString()) { LimitWindow = decision.Window };
+        LogMarketingHeld(_logger, businessId, decision.Window, resumeAt);
+        return SmtpAttempt.NotSent(paused, resumeAt);
+    }
+
+    /// <summary>
     /// The send gate of one message (see <see cref="ISmtpSendGate"/>): counts it against its limits through the
     /// throttle and, after every wait, asks the breaker before the count.
     /// </summary>
@@ -301,6 +378,12 @@ internal sealed partial class SmtpChannel
         : ISmtpSendGate, IThrottleWaitObserver
     {
         public SendLimits Limits => limits;
+
+        /// <summary>Gets the account's own limits, when <see cref="Limits"/> are marketing's share of them.</summary>
+        public required SendLimits Full { get; init; }
+
+        /// <summary>Gets marketing's share and warm-up behind <see cref="Limits"/>.</summary>
+        public required MarketingShare Share { get; init; }
 
         public EmailCategory Category => category;
 
@@ -340,6 +423,9 @@ internal sealed partial class SmtpChannel
 
     [LoggerMessage(EventId = LogEvents.SmtpChannel.Blocked, Level = LogLevel.Information, Message = "SMTP for business {BusinessId} is paused ({Kind}) until {RetryAt}: not attempted")]
     private static partial void LogBlocked(ILogger logger, string businessId, SmtpFailureKind kind, DateTimeOffset? retryAt);
+
+    [LoggerMessage(EventId = LogEvents.SmtpChannel.MarketingHeld, Level = LogLevel.Information, Message = "Business {BusinessId}: marketing reached its share ({Window}) of the send limit and waits until {ResumeAt}; direct mail keeps the rest")]
+    private static partial void LogMarketingHeld(ILogger logger, string businessId, LimitWindow window, DateTimeOffset resumeAt);
 
     [LoggerMessage(EventId = LogEvents.SmtpChannel.Throttled, Level = LogLevel.Information, Message = "Business {BusinessId} reached its {Window} send limit: SMTP resumes at {ResumeAt}")]
     private static partial void LogThrottled(ILogger logger, string businessId, LimitWindow window, DateTimeOffset resumeAt);

@@ -80,7 +80,11 @@ internal static class SmtpFailureTranslator
             SmtpErrorCode.MessageNotAccepted => SmtpStage.Data,
             _ => tracker.FirstErrorReply?.Stage ?? tracker.CurrentStage,
         };
-        return new SmtpTransportException(stage, (int)exception.StatusCode, exception.Message, exception);
+        return new SmtpTransportException(stage, (int)exception.StatusCode, exception.Message, exception)
+        {
+            // Which recipient, so a permanent refusal can put that address (and only it) on the suppression list.
+            RefusedRecipient = stage == SmtpStage.RcptTo ? exception.Mailbox?.Address : null,
+        };
     }
 
     private static SmtpTransportException FromNotSupported(NotSupportedException exception, SmtpStageTracker tracker, string endpoint)

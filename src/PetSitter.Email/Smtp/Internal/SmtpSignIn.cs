@@ -88,6 +88,15 @@ internal static class SmtpSignIn
         {
             throw;
         }
+        catch (SmtpAccessTokenUnavailableException ex)
+        {
+            // Not wrapped as an access-token failure: the grant is fine, the token service is not (Transient).
+            throw new SmtpTransportException(
+                SmtpStage.Authenticate,
+                null,
+                $"No {(forceRefresh ? "refreshed " : string.Empty)}access token for {account.UserName} could be had for now: the authorization server was unavailable.",
+                ex);
+        }
         catch (Exception ex)
         {
             // The provider's message is not repeated: an app's token client may quote what it sent.
