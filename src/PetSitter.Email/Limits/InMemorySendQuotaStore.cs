@@ -26,6 +26,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
     private const int SweepPerInsert = 2;
 
+    private static readonly TimeSpan HistoryForgottenAfter = TimeSpan.FromDays(SendLimitConstants.HistoryForgottenAfterDays);
+
     private readonly ConcurrentDictionary<string, ushort[]> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Exhaustion> _exhaustions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SendLimits, LimitsTag> _limitsIds = new();
@@ -106,7 +108,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         var history = _histories.AddOrUpdate(
             accountKey,
             static (_, now) => new History(now, now),
-            static (_, known, now) => now - known.LastSeen > SendLimitConstants.HistoryForgottenAfter ? new History(now, now) : known with { LastSeen = now },
+            static (_, known, now) => now - known.LastSeen > HistoryForgottenAfter ? new History(now, now) : known with { LastSeen = now },
             now);
         return new ValueTask<DateTimeOffset?>(history.Start);
     }

@@ -27,7 +27,8 @@ internal static class SendLimitConstants
     /// A mailbox the library has not sent through for this long warms up again: senders' guides treat a sender
     /// idle for about a month as cold.
     /// </summary>
-    public static readonly TimeSpan HistoryForgottenAfter = TimeSpan.FromDays(30);
+    /// <remarks>In days, a constant: the quota store (in Extensibility) reads it without depending on this namespace.</remarks>
+    public const int HistoryForgottenAfterDays = 30;
 
     /// <summary>How long one process trusts the history start it read before it asks the store again (and so keeps it alive).</summary>
     public static readonly TimeSpan HistoryRecheck = TimeSpan.FromHours(1);
