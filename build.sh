@@ -7,6 +7,7 @@
 #   ./build.sh mutate [args]   mutation testing of the decision code with Stryker.NET (docs/testing.md); reports in
 #                              artifacts/mutation, score printed last. Extra args go to both Stryker runs, e.g.
 #                              --mutate '**/Health/**/*.cs' or --since:origin/main
+#   ./build.sh bench-issue16   issue 16's measurements on a quiet machine (about 35 min): reports in docs/benchmarks/<date>/
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -95,6 +96,17 @@ run_tests() {
   fi
   [ "$failed" -gt 0 ] && status=1
 
+  # Issue 16's runners (they measure the wire on the real clock, not in BenchmarkDotNet), each in a tiny variant.
+  if dotnet run -c "$configuration" --no-build --project benchmarks/PetSitter.Email.Benchmarks -- --fleet --businesses 8 --messages 2 --rounds 1 --delay-ms 1 --transport >>"$results/benchmarks-runners.log" 2>&1 \
+    && dotnet run -c "$configuration" --no-build --project benchmarks/PetSitter.Email.Benchmarks -- --alloc-e2e --messages 40 >>"$results/benchmarks-runners.log" 2>&1 \
+    && dotnet run -c "$configuration" --no-build --project benchmarks/PetSitter.Email.Benchmarks -- --redis-concurrency --checks 5 >>"$results/benchmarks-runners.log" 2>&1; then
+    echo "benchmarks: issue 16 runners passed (fleet, end-to-end allocations, Redis concurrency)"
+  else
+    tail -n 40 "$results/benchmarks-runners.log" >&2
+    echo "benchmarks: an issue 16 runner failed (full log: $results/benchmarks-runners.log)" >&2
+    status=1
+  fi
+
   # Every benchmark runs once in BenchmarkDotNet's dry job so none rots (about a minute and a half);
   # a failure fails the run. No figure from it means anything: docs/benchmarks.md has the real run.
   local bench_log="$results/benchmarks-dry.log"
@@ -133,6 +145,28 @@ run_mutation() {
   return "$status"
 }
 
+# Issue 16's figures, for a quiet machine: the BenchmarkDotNet classes it names in the medium job (2 launches, 15
+# measured iterations: the end-to-end class does not settle in the short job here), then the wire and allocation
+# runners. Every report lands in docs/benchmarks/<UTC date>/.
+run_bench_issue16() {
+  ensure_dotnet
+  local out bdn
+  out=docs/benchmarks/$(date -u +%Y-%m-%d)
+  bdn=artifacts/bench-issue16
+  mkdir -p "$out"
+  rm -rf "$bdn"
+  dotnet build benchmarks/PetSitter.Email.Benchmarks -c Release -warnaserror
+  dotnet run -c Release --no-build --project benchmarks/PetSitter.Email.Benchmarks -- \
+    --filter '*SmtpThroughputBenchmarks*' '*SendLimitBenchmarks*' '*SendPathBenchmarks*' --job medium --artifacts "$bdn"
+  for report in "$bdn"/results/*-report-github.md; do
+    cp "$report" "$out/$(basename "${report%-report-github.md}")-medium-report-github.md"
+  done
+  dotnet run -c Release --no-build --project benchmarks/PetSitter.Email.Benchmarks -- --alloc-e2e | tee "$out/end-to-end-allocations.md"
+  dotnet run -c Release --no-build --project benchmarks/PetSitter.Email.Benchmarks -- --fleet --transport --out "$out/fleet.md"
+  dotnet run -c Release --no-build --project benchmarks/PetSitter.Email.Benchmarks -- --redis-concurrency --out "$out/redis-concurrency.md"
+  echo "issue 16 reports: $out"
+}
+
 case "${1:-}" in
   demo)
     ensure_dotnet
@@ -145,6 +179,9 @@ case "${1:-}" in
   mutate)
     shift
     run_mutation "$@"
+      ;;
+  bench-issue16)
+    run_bench_issue16
     ;;
   pack)
     ensure_dotnet
@@ -153,7 +190,7 @@ case "${1:-}" in
     done
     ;;
   *)
-    echo "usage: ./build.sh demo [--json] | test | mutate [stryker args] | pack" >&2
+    echo "usage: ./build.sh demo [--json] | test | mutate [stryker args] | pack | bench-issue16" >&2
     exit 2
     ;;
 esac

@@ -9,6 +9,9 @@ using PetSitter.Email.Benchmarks;
 //   --account-memory     bytes per tracked account
 //   --profile-send       time and bytes of each step of the send path (no I/O)
 //   --profile-smtp       one connection over loopback: MailKit, the transport, the sender, the copy
+//   --alloc-e2e          bytes per message end to end: raw MailKit and the sender, 1 and 4 connections (exact)
+//   --redis-concurrency  issue 16's Redis check with 1, 16 and 64 concurrent callers (--checks per caller, --out)
+//   --fleet [options]    issue 16's fleet against the wire's limit (--businesses, --messages, --servers, --delay-ms, --rounds, --transport, --out)
 //   anything else        BenchmarkDotNet's switcher, e.g. --filter '*' [--job short | --job Dry]
 if (args.Length > 0 && args[0] == "--idle")
 {
@@ -24,6 +27,21 @@ if (args.Length > 0 && args[0] == "--profile-send")
 if (args.Length > 0 && args[0] == "--profile-smtp")
 {
     return await SmtpPathProfile.RunAsync(Console.Out);
+}
+
+if (args.Length > 0 && args[0] == "--fleet")
+{
+    return await FleetRunner.RunAsync(args, Console.Out);
+}
+
+if (args.Length > 0 && args[0] == "--redis-concurrency")
+{
+    return await RedisConcurrencyRunner.RunAsync(args, Console.Out);
+}
+
+if (args.Length > 0 && args[0] == "--alloc-e2e")
+{
+    return await EndToEndAllocations.RunAsync(args, Console.Out);
 }
 
 if (args.Length > 0 && args[0] == "--account-memory")

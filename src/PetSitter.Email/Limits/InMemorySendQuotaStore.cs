@@ -32,6 +32,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
     private const int SweepPerInsert = 2;
 
+
     private readonly ConcurrentDictionary<string, ushort[]> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Exhaustion> _exhaustions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SendLimits, LimitsTag> _limitsIds = new();

@@ -464,6 +464,54 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_refusal_after_many_messages_on_one_connection_is_still_pinned_to_RcptTo_and_the_next_sends_go_out()
+    {
+        // The connection reuses its cancellation source and its per-command stage records from send to send.
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.None });
+        server.Script = context => context.Stage == SmtpStage.RcptTo && context.Address == "nobody@example.com"
+            ? new SmtpReply(550, "5.1.1 The email account that you tried to reach does not exist.")
+            : null;
+        var transport = Transport();
+        var account = server.CreateAccountSettings();
+        for (var i = 0; i < 12; i++)
+        {
+            await transport.SendAsync(account, Simple($"before {i}"), Token);
+        }
+
+        var toNobody = Simple("x");
+        toNobody.To.Clear();
+        toNobody.To.Add(MailboxAddress.Parse("nobody@example.com"));
+        var failure = await FluentActions.Awaiting(() => transport.SendAsync(account, toNobody, Token))
+            .Should().ThrowAsync<SmtpTransportException>();
+        for (var i = 0; i < 3; i++)
+        {
+            await transport.SendAsync(account, Simple($"after {i}"), Token);
+        }
+
+        failure.Which.Stage.Should().Be(SmtpStage.RcptTo);
+        failure.Which.StatusCode.Should().Be(550);
+        server.ConnectionsOpened.Should().Be(1);
+        server.Messages.Should().HaveCount(15);
+    }
+
+    [Fact]
+    public async Task A_token_cancelled_after_its_send_finished_does_not_touch_the_next_send_on_the_connection()
+    {
+        var server = await StartAsync(new() { Security = ScriptedServerSecurity.None });
+        var transport = Transport();
+        var account = server.CreateAccountSettings();
+        using var first = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        await transport.SendAsync(account, Simple("first"), first.Token);
+        await first.CancelAsync();
+
+        await transport.SendAsync(account, Simple("second"), Token);
+        await transport.SendAsync(account, Simple("third"), CancellationToken.None);
+
+        server.ConnectionsOpened.Should().Be(1);
+        server.Messages.Select(m => m.Message.Subject).Should().Equal("first", "second", "third");
+    }
+
+    [Fact]
     public async Task Cancelling_during_the_conversation_throws_and_discards_the_connection()
     {
         var server = await StartAsync(new() { Security = ScriptedServerSecurity.None });
