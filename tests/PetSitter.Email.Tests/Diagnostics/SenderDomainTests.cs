@@ -202,6 +202,19 @@ public sealed class SenderDomainTests(DnsmasqFixture dns)
     }
 
     [Fact]
+    public void The_builder_registers_the_domain_check_once_however_often_it_is_called()
+    {
+        // As in docs/deliverability.md, "The owner's domain".
+        var services = new ServiceCollection();
+        services.AddPetSitterEmail().AddDomainCheck();
+        services.AddPetSitterEmailDomainCheck();
+
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetServices<ISenderDomainCheck>().Should().ContainSingle().Which.GetType().Assembly.Should().BeSameAs(typeof(DomainCheckServiceCollectionExtensions).Assembly);
+    }
+
+    [Fact]
     public async Task The_check_is_handed_the_catalogues_provider_facts_and_the_dns_options()
     {
         var check = new RecordingCheck();
