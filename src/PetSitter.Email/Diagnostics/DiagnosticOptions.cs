@@ -32,7 +32,9 @@ public sealed class DiagnosticOptions
 
     /// <summary>
     /// Gets whether the From address's domain is checked in DNS (SPF, DKIM, DMARC), under the spam question; see
-    /// <see cref="DiagnosticReport.SenderDomainFindings"/>. Default: <see langword="true"/>.
+    /// <see cref="DiagnosticReport.SenderDomainFindings"/>. The lookups are made by the registered
+    /// <see cref="ISenderDomainCheck"/> (the PetSitter.Email.DomainCheck package, <c>AddPetSitterEmailDomainCheck()</c>);
+    /// without one, an owner's own domain is reported as not checked. Default: <see langword="true"/>.
     /// </summary>
     public bool CheckSenderDomain { get; init; } = true;
 

@@ -100,4 +100,34 @@ public sealed class DependencyDirectionTests
             .Because("the Redis package must work with any core of the same major version, not only the one it was built with")
             .Check(NamespaceGraph.Architecture);
     }
+
+    [Fact]
+    public void The_domain_check_package_uses_only_the_cores_public_types()
+    {
+        var core = typeof(SendOutcome).Assembly;
+        var domainCheck = typeof(DomainCheckServiceCollectionExtensions).Assembly;
+
+        // Not vacuous: the domain-check types are loaded and do reach into the core.
+        var checkTypes = NamespaceGraph.Architecture.Types.Where(t => NamespaceGraph.IsAssembly(t.Assembly, domainCheck)).ToArray();
+        Assert.Contains(checkTypes, t => t.Dependencies.Any(d => d.Target.Assembly is { } a && NamespaceGraph.IsAssembly(a, core)));
+
+        Types().That().ResideInAssembly(domainCheck)
+            .Should().NotDependOnAny(Types().That().ResideInAssembly(core).And().AreNotPublic())
+            .Because("the domain-check package must work with any core of the same major version, not only the one it was built with")
+            .Check(NamespaceGraph.Architecture);
+    }
+
+    [Fact]
+    public void The_core_carries_no_dns_library_so_apps_need_no_aspnetcore_runtime()
+    {
+        var referenced = typeof(SendOutcome).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToArray();
+
+        // ARSoft.Tools.Net declares a framework reference to Microsoft.AspNetCore.App: it lives in PetSitter.Email.DomainCheck.
+        Assert.DoesNotContain(referenced, n => n is not null && (n.StartsWith("ARSoft", StringComparison.Ordinal) || n.StartsWith("DnsClient", StringComparison.Ordinal)
+            || n.StartsWith("BouncyCastle", StringComparison.Ordinal) || n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)));
+        Assert.Contains("MailKit", referenced);
+        Assert.Contains(typeof(DomainCheckServiceCollectionExtensions).Assembly.GetReferencedAssemblies(), a => a.Name == "ARSoft.Tools.Net");
+        Assert.DoesNotContain(typeof(SendOutcome).Assembly.GetCustomAttributes(typeof(System.Runtime.CompilerServices.InternalsVisibleToAttribute), false),
+            a => ((System.Runtime.CompilerServices.InternalsVisibleToAttribute)a).AssemblyName.StartsWith("PetSitter.Email.DomainCheck", StringComparison.Ordinal));
+    }
 }

@@ -3,7 +3,7 @@ using ArchUnitNET.Loader;
 namespace PetSitter.Email.Tests.Architecture;
 
 /// <summary>
-/// The core and Redis assemblies as ArchUnitNET reads them (IL, not source), loaded once, and the namespace
+/// The core, Redis and domain-check assemblies as ArchUnitNET reads them (IL, not source), loaded once, and the namespace
 /// graph built from every type's references.
 /// </summary>
 internal static class NamespaceGraph
@@ -11,7 +11,7 @@ internal static class NamespaceGraph
     public const string Root = "PetSitter.Email";
 
     private static readonly Lazy<ArchUnitNET.Domain.Architecture> Loaded = new(static () =>
-        new ArchLoader().LoadAssemblies(typeof(SendOutcome).Assembly, typeof(RedisPetSitterEmailBuilderExtensions).Assembly).Build());
+        new ArchLoader().LoadAssemblies(typeof(SendOutcome).Assembly, typeof(RedisPetSitterEmailBuilderExtensions).Assembly, typeof(DomainCheckServiceCollectionExtensions).Assembly).Build());
 
     public static ArchUnitNET.Domain.Architecture Architecture => Loaded.Value;
 

@@ -1,3 +1,5 @@
+using PetSitter.Email.DomainCheck;
+
 namespace PetSitter.Email.Tests.Diagnostics;
 
 /// <summary>How a DMARC record's tag list is read (RFC 7489 section 6.3; the records are the RFC's own examples and forms).</summary>

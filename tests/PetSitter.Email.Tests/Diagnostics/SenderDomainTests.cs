@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using PetSitter.Email.DomainCheck;
 using PetSitter.Email.Tests.Support;
 
 namespace PetSitter.Email.Tests.Diagnostics;
@@ -152,7 +154,7 @@ public sealed class SenderDomainTests(DnsmasqFixture dns)
     [Fact]
     public async Task Turning_the_check_off_leaves_no_domain_findings()
     {
-        var diagnostics = new SmtpDiagnostics(TimeProvider.System, TestLogging.For<SmtpDiagnostics>()) { ResolveHost = (_, _) => Task.FromResult(new[] { IPAddress.Loopback }) };
+        var diagnostics = new SmtpDiagnostics(TimeProvider.System, TestLogging.For<SmtpDiagnostics>(), [new DnsSenderDomainCheck(TimeProvider.System)]) { ResolveHost = (_, _) => Task.FromResult(new[] { IPAddress.Loopback }) };
 
         var report = await diagnostics.RunAsync(Account("smtp.gmail.com", DnsmasqFixture.Passing), new DiagnosticOptions { CheckSenderDomain = false, DnsServers = [dns.Server.Endpoint] });
 
@@ -170,6 +172,77 @@ public sealed class SenderDomainTests(DnsmasqFixture dns)
         (await act.Should().ThrowAsync<ArgumentException>()).WithMessage("*DnsServers*same port*");
     }
 
+    [Fact]
+    public async Task Without_the_domain_check_package_an_owners_domain_is_not_checked_and_the_package_is_named()
+    {
+        await using var silent = new SilentDnsServer();
+        var diagnostics = new ServiceCollection().AddPetSitterEmailDiagnostics().BuildServiceProvider().GetRequiredService<ISmtpDiagnostics>();
+
+        var report = await diagnostics.RunAsync(Account("127.0.0.1", DnsmasqFixture.Passing), new DiagnosticOptions { StepTimeout = TimeSpan.FromSeconds(5), DnsServers = [silent.Endpoint] });
+
+        report.SenderDomain.Should().Be(DnsmasqFixture.Passing);
+        report.SenderDomainFindings.Should().HaveCount(3)
+            .And.OnlyContain(f => f.Status == DiagnosticStatus.NotChecked && f.Summary.Contains("add the PetSitter.Email.DomainCheck package", StringComparison.Ordinal));
+        report.Steps.Should().Contain(step => step.Contains("AddPetSitterEmailDomainCheck()", StringComparison.Ordinal));
+        report[DiagnosticCheck.SpamReputation].Status.Should().NotBe(DiagnosticStatus.Fail);
+        silent.Queries.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Registering_the_domain_check_package_makes_the_diagnosis_read_the_domains_records()
+    {
+        var diagnostics = new ServiceCollection().AddPetSitterEmailDiagnostics().AddPetSitterEmailDomainCheck().BuildServiceProvider().GetRequiredService<ISmtpDiagnostics>();
+
+        // 127.0.0.1 is no provider the catalogue knows: SPF is seen, DMARC read, the DKIM selector unknown.
+        var report = await diagnostics.RunAsync(Account("127.0.0.1", DnsmasqFixture.Passing), new DiagnosticOptions { StepTimeout = TimeSpan.FromSeconds(5), DnsServers = [dns.Server.Endpoint] });
+
+        Find(report, SenderDomainRecord.Spf).Status.Should().Be(DiagnosticStatus.Pass);
+        Find(report, SenderDomainRecord.Dmarc).Summary.Should().Contain("p=quarantine");
+        Find(report, SenderDomainRecord.Dkim).Status.Should().Be(DiagnosticStatus.NotChecked);
+    }
+
+    [Fact]
+    public void The_builder_registers_the_domain_check_once_however_often_it_is_called()
+    {
+        // As in docs/deliverability.md, "The owner's domain".
+        var services = new ServiceCollection();
+        services.AddPetSitterEmail().AddDomainCheck();
+        services.AddPetSitterEmailDomainCheck();
+
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetServices<ISenderDomainCheck>().Should().ContainSingle().Which.GetType().Assembly.Should().BeSameAs(typeof(DomainCheckServiceCollectionExtensions).Assembly);
+    }
+
+    [Fact]
+    public async Task The_check_is_handed_the_catalogues_provider_facts_and_the_dns_options()
+    {
+        var check = new RecordingCheck();
+        var diagnostics = new SmtpDiagnostics(TimeProvider.System, TestLogging.For<SmtpDiagnostics>(), [check]) { ResolveHost = (_, _) => Task.FromResult(new[] { IPAddress.Loopback }) };
+
+        var report = await diagnostics.RunAsync(Account("smtp.gmail.com", "PawsAndClaws.test"), new DiagnosticOptions { DnsServers = [dns.Server.Endpoint], DnsTimeout = TimeSpan.FromSeconds(2) });
+
+        var request = check.Requests.Should().ContainSingle().Subject;
+        request.Domain.Should().Be("pawsandclaws.test");
+        request.Provider!.SpfInclude.Should().Be("_spf.google.com");
+        request.Provider.DkimSelectors.Should().Equal("google");
+        request.DnsServers.Should().Equal(dns.Server.Endpoint);
+        request.DnsTimeout.Should().Be(TimeSpan.FromSeconds(2));
+        Find(report, SenderDomainRecord.Dmarc).Summary.Should().Be(RecordingCheck.Answer);
+    }
+
+    [Fact]
+    public async Task A_domain_check_that_throws_leaves_the_records_not_checked_and_the_report_whole()
+    {
+        var diagnostics = new SmtpDiagnostics(TimeProvider.System, TestLogging.For<SmtpDiagnostics>(), [new ThrowingCheck()]) { ResolveHost = (_, _) => Task.FromResult(new[] { IPAddress.Loopback }) };
+
+        var report = await diagnostics.RunAsync(Account("smtp.gmail.com", DnsmasqFixture.Passing), new DiagnosticOptions { DnsServers = [dns.Server.Endpoint] });
+
+        report.SenderDomainFindings.Should().HaveCount(3)
+            .And.OnlyContain(f => f.Status == DiagnosticStatus.NotChecked && f.Summary.Contains("the DNS check failed", StringComparison.Ordinal));
+        report[DiagnosticCheck.SpamReputation].Status.Should().NotBe(DiagnosticStatus.Fail);
+    }
+
     private static SenderDomainFinding Find(DiagnosticReport report, SenderDomainRecord record) =>
         report.SenderDomainFindings.Should().ContainSingle(f => f.Record == record, string.Join(" | ", report.SenderDomainFindings)).Subject;
 
@@ -183,7 +256,7 @@ public sealed class SenderDomainTests(DnsmasqFixture dns)
 
     private Task<DiagnosticReport> DiagnoseAsync(string domain, string host = "smtp.gmail.com", IReadOnlyList<IPEndPoint>? servers = null, TimeSpan? dnsTimeout = null)
     {
-        var diagnostics = new SmtpDiagnostics(TimeProvider.System, TestLogging.For<SmtpDiagnostics>())
+        var diagnostics = new SmtpDiagnostics(TimeProvider.System, TestLogging.For<SmtpDiagnostics>(), [new DnsSenderDomainCheck(TimeProvider.System)])
         {
             // The SMTP side meets a closed loopback port at once; the domain's records are checked regardless.
             ResolveHost = (_, _) => Task.FromResult(new[] { IPAddress.Loopback }),
@@ -200,5 +273,24 @@ public sealed class SenderDomainTests(DnsmasqFixture dns)
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    private sealed class RecordingCheck : ISenderDomainCheck
+    {
+        public const string Answer = "Recorded: the check answered.";
+
+        public List<SenderDomainCheckRequest> Requests { get; } = [];
+
+        public ValueTask<IReadOnlyList<SenderDomainFinding>> CheckAsync(SenderDomainCheckRequest request, CancellationToken cancellationToken)
+        {
+            Requests.Add(request);
+            return ValueTask.FromResult<IReadOnlyList<SenderDomainFinding>>([new SenderDomainFinding(SenderDomainRecord.Dmarc, DiagnosticStatus.Pass, Answer)]);
+        }
+    }
+
+    private sealed class ThrowingCheck : ISenderDomainCheck
+    {
+        public ValueTask<IReadOnlyList<SenderDomainFinding>> CheckAsync(SenderDomainCheckRequest request, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("The resolver crashed.");
     }
 }

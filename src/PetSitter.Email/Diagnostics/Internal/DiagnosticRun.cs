@@ -23,9 +23,11 @@ internal sealed class DiagnosticRun
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolveHost;
+    private readonly ISenderDomainCheck? _senderDomainCheck;
 
-    public DiagnosticRun(SmtpAccountSettings account, DiagnosticOptions options, TimeProvider time, ILogger logger, Func<string, CancellationToken, Task<IPAddress[]>> resolveHost)
+    public DiagnosticRun(SmtpAccountSettings account, DiagnosticOptions options, TimeProvider time, ILogger logger, Func<string, CancellationToken, Task<IPAddress[]>> resolveHost, ISenderDomainCheck? senderDomainCheck)
     {
+        _senderDomainCheck = senderDomainCheck;
         _context = new DiagnosticContext(account, options, logger);
         _time = time;
         _logger = logger;
@@ -44,7 +46,7 @@ internal sealed class DiagnosticRun
             context.Findings.Note(DiagnosticCheck.Settings, $"The From address was not checked: {context.NotCheckedBecause}.");
         }
 
-        await new SenderDomainStep(context, _time, _logger).RunAsync(cancellationToken).ConfigureAwait(false);
+        await new SenderDomainStep(context, _senderDomainCheck, _time, _logger).RunAsync(cancellationToken).ConfigureAwait(false);
         foreach (var annotator in Annotators)
         {
             annotator.Annotate(context);

@@ -22,6 +22,7 @@ internal sealed class SmtpDiagnostics : ISmtpDiagnostics
 {
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ISenderDomainCheck? _senderDomainCheck;
 
     /// <summary>Creates the service with the system clock and no logging.</summary>
     internal SmtpDiagnostics()
@@ -34,11 +35,23 @@ internal sealed class SmtpDiagnostics : ISmtpDiagnostics
     /// <param name="logger">Where steps that fail are logged (endpoints and kinds only, never addresses or secrets).</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     public SmtpDiagnostics(TimeProvider timeProvider, ILogger<SmtpDiagnostics> logger)
+        : this(timeProvider, logger, [])
+    {
+    }
+
+    /// <summary>Creates the service with the app's DNS check of the From domain.</summary>
+    /// <param name="timeProvider">The clock for step timeouts and the report's times.</param>
+    /// <param name="logger">Where steps that fail are logged (endpoints and kinds only, never addresses or secrets).</param>
+    /// <param name="senderDomainChecks">The registered checks of the From domain's DNS records; the last one registered is used, and with none the records are reported as not checked.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public SmtpDiagnostics(TimeProvider timeProvider, ILogger<SmtpDiagnostics> logger, IEnumerable<ISenderDomainCheck> senderDomainChecks)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(senderDomainChecks);
         _time = timeProvider;
         _logger = logger;
+        _senderDomainCheck = senderDomainChecks.LastOrDefault();
     }
 
     /// <summary>Gets how host names are resolved; tests point provider host names at a loopback server.</summary>
@@ -56,6 +69,6 @@ internal sealed class SmtpDiagnostics : ISmtpDiagnostics
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return new DiagnosticRun(account, options, _time, _logger, ResolveHost).RunAsync(cancellationToken);
+        return new DiagnosticRun(account, options, _time, _logger, ResolveHost, _senderDomainCheck).RunAsync(cancellationToken);
     }
 }

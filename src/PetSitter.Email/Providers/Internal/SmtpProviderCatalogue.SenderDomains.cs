@@ -73,12 +73,3 @@ internal static partial class SmtpProviderCatalogue
         _ => null,
     };
 }
-
-/// <summary>What a provider publishes for an owner's own domain that sends through it.</summary>
-/// <param name="Name">The provider's name, as the owner knows it.</param>
-/// <param name="SpfInclude">The domain the owner's SPF record includes (<c>include:...</c>).</param>
-/// <param name="SendingAddress">An address the provider's servers send from, inside the ranges the include publishes.</param>
-/// <param name="DkimSelectors">The DKIM selectors the provider signs with.</param>
-/// <param name="DkimSetup">How DKIM is turned on, with <c>{0}</c> for the domain.</param>
-/// <param name="Source">Where the provider documents it.</param>
-internal sealed record SenderDomainRules(string Name, string SpfInclude, IPAddress SendingAddress, IReadOnlyList<string> DkimSelectors, string DkimSetup, string Source);

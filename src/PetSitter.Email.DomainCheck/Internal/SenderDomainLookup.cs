@@ -1,9 +1,11 @@
 using DnsClient;
 
-namespace PetSitter.Email.Diagnostics;
+using System.Net;
+
+namespace PetSitter.Email.DomainCheck;
 
 /// <summary>
-/// The sender-domain check's TXT lookups (DnsClient), each bounded by <see cref="DiagnosticOptions.DnsTimeout"/> on the
+/// The sender-domain check's TXT lookups (DnsClient), each bounded by <see cref="SenderDomainCheckRequest.DnsTimeout"/> on the
 /// injected clock. The first lookup that fails or times out is remembered, and every later one answers with the same
 /// failure at once: one silent server costs one timeout, not one per record.
 /// </summary>
@@ -13,12 +15,12 @@ internal sealed class SenderDomainLookup
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
 
-    public SenderDomainLookup(DiagnosticOptions options, TimeProvider time)
+    public SenderDomainLookup(IReadOnlyList<IPEndPoint> servers, TimeSpan timeout, TimeProvider time)
     {
         _time = time;
-        _timeout = options.DnsTimeout;
-        var settings = options.DnsServers.Count == 0 ? new LookupClientOptions() : new LookupClientOptions([.. options.DnsServers]);
-        settings.Timeout = options.DnsTimeout;
+        _timeout = timeout;
+        var settings = servers.Count == 0 ? new LookupClientOptions() : new LookupClientOptions([.. servers]);
+        settings.Timeout = timeout;
         settings.Retries = 0;
         settings.UseCache = false;
 
@@ -54,11 +56,11 @@ internal sealed class SenderDomainLookup
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            FailedBecause = $"the DNS server did not answer the lookup of {name} within {DiagnosticText.Seconds(_timeout)}";
+            FailedBecause = $"the DNS server did not answer the lookup of {name} within {DnsSenderDomainCheck.Seconds(_timeout)}";
         }
         catch (DnsResponseException exception) when (exception.Code == DnsResponseCode.ConnectionTimeout)
         {
-            FailedBecause = $"the DNS server did not answer the lookup of {name} within {DiagnosticText.Seconds(_timeout)}";
+            FailedBecause = $"the DNS server did not answer the lookup of {name} within {DnsSenderDomainCheck.Seconds(_timeout)}";
         }
         catch (DnsResponseException exception)
         {

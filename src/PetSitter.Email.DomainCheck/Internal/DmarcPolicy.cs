@@ -1,4 +1,4 @@
-namespace PetSitter.Email.Diagnostics;
+namespace PetSitter.Email.DomainCheck;
 
 /// <summary>
 /// A DMARC record's policy and alignment (RFC 7489 section 6.3). No maintained .NET library reads DMARC records, so

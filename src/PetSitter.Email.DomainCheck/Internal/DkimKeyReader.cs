@@ -1,7 +1,7 @@
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Crypto;
 
-namespace PetSitter.Email.Diagnostics;
+namespace PetSitter.Email.DomainCheck;
 
 /// <summary>
 /// Finds a DKIM public key in DNS the way MimeKit's verifier would: the TXT record at <c>SELECTOR._domainkey.DOMAIN</c>
