@@ -33,9 +33,11 @@ ensure_test_servers() {
   [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-core)
   # dnsmasq-base: the binary only, no system service (the sender-domain tests start their own on loopback).
   [ -x /usr/sbin/dnsmasq ] || command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq-base)
+  # Debian's Chromium for the OAuth connect test in a browser (Playwright drives /usr/bin/chromium; it downloads none).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ "${#missing[@]}" -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing ${missing[*]} for the Redis, Postfix and DNS tests..."
+    echo "Installing ${missing[*]} for the Redis, Postfix, DNS and browser tests..."
     (echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections \
       && apt-get update -qq \
       && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}") >/dev/null 2>&1 \

@@ -16,4 +16,16 @@ internal static class AspNetCoreLogEvents
         public const int RequestRefused = 6004;
         public const int ListFailed = 6051;
     }
+
+    /// <summary>The OAuth connect endpoints 6100–6199.</summary>
+    internal static class OAuth
+    {
+        public const int ConnectStarted = 6101;
+        public const int Connected = 6102;
+        public const int CallbackRefused = 6103;
+        public const int SignInCheckFailed = 6104;
+        public const int Disconnected = 6105;
+        public const int Forbidden = 6106;
+        public const int ReturnUrlRefused = 6107;
+    }
 }

@@ -19,4 +19,10 @@ internal static partial class OAuthLog
 
     [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "The token endpoint of {Provider} was unavailable for grant {GrantId}: {Reason}")]
     public static partial void TokenEndpointUnavailable(ILogger logger, string provider, string grantId, string reason);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Mailbox {Mailbox} ({Provider}) disconnected from business {BusinessId}: grant {GrantId} deleted, revoked at the provider: {Revoked}")]
+    public static partial void Disconnected(ILogger logger, string mailbox, string provider, string businessId, string grantId, bool revoked);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "The revocation endpoint of {Provider} did not revoke grant {GrantId} ({Error}); the grant is deleted all the same")]
+    public static partial void RevocationFailed(ILogger logger, string provider, string grantId, string error);
 }

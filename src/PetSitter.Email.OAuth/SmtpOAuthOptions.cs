@@ -78,6 +78,12 @@ public sealed class SmtpOAuthProviderOptions
     /// <summary>Gets or sets the token endpoint.</summary>
     public Uri? TokenEndpoint { get; set; }
 
+    /// <summary>
+    /// Gets or sets the RFC 7009 revocation endpoint a disconnect sends the refresh token to (Google's); leave it
+    /// <see langword="null"/> for a provider without one (the Microsoft identity platform has none for refresh tokens).
+    /// </summary>
+    public Uri? RevocationEndpoint { get; set; }
+
     /// <summary>Gets or sets the issuer its ID tokens carry; <c>{tenantid}</c> stands for the token's <c>tid</c> claim.</summary>
     public string? Issuer { get; set; }
 
@@ -110,6 +116,7 @@ public sealed class SmtpOAuthProviderOptions
             Name = info.Name,
             AuthorizationEndpoint = info.AuthorizationEndpoint,
             TokenEndpoint = info.TokenEndpoint,
+            RevocationEndpoint = info.RevocationEndpoint,
             Issuer = info.Issuer,
             SmtpHost = info.SmtpHost,
             SmtpPort = info.SmtpPort,

@@ -35,7 +35,7 @@ public sealed class DemoCommandTests : IDisposable
     {
         var messages = await DemoJsonAsync();
 
-        messages.Should().HaveCount(41, "six messages for each of four businesses, a campaign of eight with an invoice, then two to a client who unsubscribed");
+        messages.Should().HaveCount(53, "six messages for each of six businesses, a campaign of eight with an invoice, then two to a client who unsubscribed");
         foreach (var message in messages)
         {
             message.GetProperty("category").GetString().Should().BeOneOf(Enum.GetNames<EmailCategory>());
@@ -110,6 +110,29 @@ public sealed class DemoCommandTests : IDisposable
         last[1].GetProperty("channel").GetString().Should().Be("Smtp");
         last[1].GetProperty("suppression").ValueKind.Should().Be(JsonValueKind.Null);
         messages.Count(m => m.GetProperty("suppression").ValueKind != JsonValueKind.Null).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Demo_sends_the_oauth_connected_business_over_xoauth2_and_tells_the_revoked_one_to_reconnect()
+    {
+        var (exitCode, output, error) = await RunAsync("demo", "--json", "--pickup-dir", _pickup);
+        exitCode.Should().Be(0, error);
+        using var document = JsonDocument.Parse(output);
+        var messages = document.RootElement.GetProperty("messages").EnumerateArray().ToArray();
+        JsonElement[] Of(string business) => [.. messages.Where(m => m.GetProperty("business").GetString() == business)];
+
+        Of("muddypaws").Should().HaveCount(6).And.OnlyContain(m => m.GetProperty("status").GetString() == "Sent" && m.GetProperty("channel").GetString() == "Smtp");
+        var oauthServer = document.RootElement.GetProperty("servers").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "oauth-office365");
+        oauthServer.GetProperty("messagesReceived").GetInt32().Should().Be(6, "only the connected mailbox's token is accepted");
+
+        var revoked = Of("cosycats");
+        var invoice = revoked.Single(m => m.GetProperty("category").GetString() == "Invoice");
+        invoice.GetProperty("channel").GetString().Should().Be("Native");
+        invoice.GetProperty("fallback").GetBoolean().Should().BeTrue();
+        invoice.GetProperty("failureKind").GetString().Should().Be("CredentialsExpired");
+        revoked.Single(m => m.GetProperty("category").GetString() == "Marketing").GetProperty("status").GetString().Should().Be("Deferred");
+        document.RootElement.GetProperty("ownerEvents").EnumerateArray().Select(e => e.GetString())
+            .Should().Contain(e => e!.StartsWith("cosycats: ", StringComparison.Ordinal) && e.Contains("reconnect your mailbox", StringComparison.Ordinal) && e.EndsWith("[required action: Reconnect]", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -56,6 +56,12 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     /// <summary>The request header that names the mailbox signed in non-interactively at the authorization endpoint.</summary>
     public const string MailboxHeader = "X-Test-Mailbox";
 
+    /// <summary>The sign-in page's field for the mailbox.</summary>
+    public const string MailboxField = "test_mailbox";
+
+    /// <summary>The sign-in page's consent field: <c>allow</c> or <c>deny</c>.</summary>
+    public const string ConsentField = "test_consent";
+
     private const string GrantIdClaim = "grant_id";
     private readonly ConcurrentDictionary<string, (string Secret, Uri RedirectUri)> _clients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _revokedMailboxes = new(StringComparer.OrdinalIgnoreCase);
@@ -132,7 +138,8 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     public void RegisterClient(string clientId, string clientSecret, Uri redirectUri) => _clients[clientId] = (clientSecret, redirectUri);
 
     /// <summary>
-    /// Signs <paramref name="mailbox"/> in at the authorization endpoint without a page (consent assumed) and
+    /// Signs <paramref name="mailbox"/> in at the authorization endpoint without a page (a browser without the
+    /// <see cref="MailboxHeader"/> header gets the sign-in and consent page instead) (consent assumed) and
     /// returns the callback's query parameters (<c>code</c> and <c>state</c>, or <c>error</c>), as the browser
     /// would carry them to the app.
     /// </summary>
@@ -272,7 +279,7 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         // Ahead of authentication, where OpenIddict answers its endpoints: the gate counts and fails every token request.
         app.Use(TokenEndpointGate);
         app.UseAuthentication();
-        app.MapMethods("connect/authorize", [HttpMethods.Get, HttpMethods.Post], SignInAsync);
+        app.MapMethods("connect/authorize", [HttpMethods.Get, HttpMethods.Post], (Func<HttpContext, Task<IResult>>)SignInAsync);
         await app.StartAsync().ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
@@ -306,19 +313,26 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         }
     }
 
-    private IResult SignInAsync(HttpContext context)
+    private async Task<IResult> SignInAsync(HttpContext context)
     {
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
         var mailbox = context.Request.Headers[MailboxHeader].ToString();
-        if (string.IsNullOrEmpty(mailbox))
+        if (string.IsNullOrEmpty(mailbox) && HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType)
         {
-            mailbox = request.LoginHint ?? string.Empty;
+            // The sign-in and consent page's answer.
+            var form = await context.Request.ReadFormAsync().ConfigureAwait(false);
+            if (!string.Equals(form[ConsentField].ToString(), "allow", StringComparison.Ordinal))
+            {
+                return Results.Forbid(authenticationSchemes: [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+            }
+
+            mailbox = form[MailboxField].ToString();
         }
 
         if (string.IsNullOrEmpty(mailbox))
         {
-            // The non-interactive server has no sign-in page: a browser test adds one here.
-            return Results.BadRequest("No mailbox: send the X-Test-Mailbox header or a login_hint.");
+            // A browser: the sign-in and consent page, which posts the request's parameters back with the answer.
+            return Results.Content(SignInPage(request), "text/html; charset=utf-8");
         }
 
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
@@ -341,6 +355,29 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
             _ => [Destinations.AccessToken],
         });
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private static string SignInPage(OpenIddictRequest request)
+    {
+        var encoder = System.Text.Encodings.Web.HtmlEncoder.Default;
+        var hidden = new System.Text.StringBuilder();
+        foreach (var (name, value) in request.GetParameters())
+        {
+            hidden.Append(System.Globalization.CultureInfo.InvariantCulture, $"<input type=\"hidden\" name=\"{encoder.Encode(name)}\" value=\"{encoder.Encode(value.ToString() ?? string.Empty)}\">");
+        }
+
+        var scopes = string.Join(string.Empty, request.GetScopes().Select(scope => $"<li>{encoder.Encode(scope)}</li>"));
+        return $$"""
+            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign in - test authorization server</title>
+            <style>body{font-family:sans-serif;max-width:32rem;margin:3rem auto}label{display:block;margin:1rem 0}</style></head>
+            <body><h1>Sign in</h1><p>Test authorization server (OpenIddict). The app <b>{{encoder.Encode(request.ClientId ?? string.Empty)}}</b> asks for:</p>
+            <ul>{{scopes}}</ul>
+            <form method="post">{{hidden}}
+            <label>Mailbox <input type="email" name="{{MailboxField}}" value="{{encoder.Encode(request.LoginHint ?? string.Empty)}}" required></label>
+            <button type="submit" name="{{ConsentField}}" value="allow">Allow</button>
+            <button type="submit" name="{{ConsentField}}" value="deny" formnovalidate>Deny</button>
+            </form></body></html>
+            """;
     }
 
     private ValueTask ValidateAuthorizationRequest(ValidateAuthorizationRequestContext context)

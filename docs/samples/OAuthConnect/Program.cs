@@ -14,26 +14,21 @@ builder.Services
         options.Google.ClientId = builder.Configuration["Email:OAuth:Google:ClientId"];
         options.Google.ClientSecret = builder.Configuration["Email:OAuth:Google:ClientSecret"];
     })
-    .UseInMemoryGrantStore(); // for a demo only: register your database's ISmtpOAuthGrantStore instead
+    .UseInMemoryGrantStore() // for a demo only: register your database's ISmtpOAuthGrantStore instead
+    .UseOAuthEndpoints(options =>
+    {
+        // Who may connect a mailbox to which business: the app's own rule (here: a claim listing the user's businesses).
+        options.AuthorizeBusiness = (http, businessId) => ValueTask.FromResult(http.User.HasClaim("business", businessId));
+        options.DefaultReturnUrl = "/settings/email";
+    });
 
 var app = builder.Build();
-var callback = "/settings/email/oauth/callback";
 
-// The settings page's "Connect Microsoft 365" / "Connect Google" button. Check first that the signed-in user may manage this business.
-app.MapGet("/settings/email/{businessId}/connect/{provider}", async (string businessId, string provider, HttpContext http, ISmtpOAuthConnector oauth) =>
-{
-    var redirectUri = new Uri($"{http.Request.Scheme}://{http.Request.Host}{callback}");
-    var request = await oauth.CreateAuthorizationRequestAsync(businessId, http.User.Identity!.Name!, provider, redirectUri, cancellationToken: http.RequestAborted);
-    return Results.Redirect(request.AuthorizationUri.AbsoluteUri);
-});
-
-// The provider sends the owner back here: a state made for another user or business, replayed or too old stores nothing.
-app.MapGet(callback, async (HttpContext http, ISmtpOAuthConnector oauth) =>
-{
-    var query = http.Request.Query.ToDictionary(p => p.Key, p => (string?)p.Value.ToString());
-    var result = await oauth.CompleteAsync(SmtpOAuthCallback.From(query), http.User.Identity!.Name!, cancellationToken: http.RequestAborted);
-    return Results.Redirect($"/settings/email/{result.BusinessId}?connected={result.Succeeded}&message={Uri.EscapeDataString(result.Message)}");
-});
+// GET  /email/oauth/connect/microsoft?businessId=...&returnUrl=/settings/email  (the "Connect Microsoft 365" link)
+// GET  /email/oauth/callback                  (register https://your.app/email/oauth/callback with Microsoft and Google)
+// POST /email/oauth/disconnect/microsoft      (form: businessId, returnUrl, the antiforgery token)
+// Back on the settings page: ?oauth=connected | ?oauth=failed&reason=... | ?oauth=disconnected
+app.MapPetSitterEmailOAuth().RequireAuthorization();
 
 // The button to show next to the advice: "Connect with Microsoft" after Basic auth is turned off, "Reconnect" after a revoked grant.
 app.Services.GetRequiredService<IAccountHealthMonitor>().HealthChanged += (_, change) =>

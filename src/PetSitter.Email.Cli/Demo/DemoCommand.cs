@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using PetSitter.Email.OAuth;
 
 namespace PetSitter.Email.Cli.Demo;
 
@@ -33,11 +34,15 @@ internal static class DemoCommand
 
         await using var world = await DemoWorld.StartAsync(cancellationToken).ConfigureAwait(false);
         var services = new ServiceCollection();
-        services.AddSingleton<IBusinessEmailSettingsProvider>(new DemoSettingsProvider(world.Businesses));
-        services.AddPetSitterEmail(options => options.Smtp.Timeout = TimeSpan.FromSeconds(10))
+        var businesses = new List<DemoBusiness>(world.Businesses);
+        services.AddSingleton<IBusinessEmailSettingsProvider>(new DemoSettingsProvider(businesses));
+        var email = services.AddPetSitterEmail(options => options.Smtp.Timeout = TimeSpan.FromSeconds(10))
             .UsePickupDirectory(pickupDirectory);
+        email.AddOAuth(DemoOAuth.Configure).UseInMemoryGrantStore()
+            .TokenClient.ConfigurePrimaryHttpMessageHandler(static () => new DemoTokenEndpoint());
 
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        businesses.AddRange(await DemoOAuth.ConnectAsync(provider, world.OAuthServer, cancellationToken).ConfigureAwait(false));
         var sender = provider.GetRequiredService<IEmailSender>();
         var ownerEvents = new List<string>();
         var health = provider.GetRequiredService<IAccountHealthMonitor>();
@@ -47,15 +52,16 @@ internal static class DemoCommand
             {
                 ownerEvents.Add(change.Current.IsHealthy
                     ? $"{change.BusinessId}: your email account is working again."
-                    : $"{change.BusinessId}: {change.Advice}{(change.Current.Until is { } until ? $" (SMTP paused until {until:yyyy-MM-dd HH:mm} UTC)" : string.Empty)}");
+                    : $"{change.BusinessId}: {change.Advice}{(change.Current.Until is { } until ? $" (SMTP paused until {until:yyyy-MM-dd HH:mm} UTC)" : string.Empty)}"
+                        + (change.RequiredAction == RequiredAction.None ? string.Empty : $" [required action: {change.RequiredAction}]"));
             }
         };
 
         var serverNames = world.Servers.ToDictionary(s => $"{s.Server.Host}:{s.Server.Port}", s => s.Name, StringComparer.Ordinal);
         var entries = new List<DemoEntry>();
-        for (var i = 0; i < world.Businesses.Count; i++)
+        for (var i = 0; i < businesses.Count; i++)
         {
-            var business = world.Businesses[i];
+            var business = businesses[i];
             var messages = business.Id == DemoWorld.CampaignBusiness ? DemoMessages.Campaign(business, CampaignSize) : DemoMessages.For(business, i);
             foreach (var (category, message) in messages)
             {
@@ -88,7 +94,7 @@ internal static class DemoCommand
         }
         else
         {
-            DemoReport.WriteTable(output, world.Businesses, entries, pickupDirectory, servers, ownerEvents);
+            DemoReport.WriteTable(output, businesses, entries, pickupDirectory, servers, ownerEvents);
         }
 
         return 0;

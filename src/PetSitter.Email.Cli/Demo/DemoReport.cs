@@ -41,7 +41,7 @@ internal static class DemoReport
 
     public static void WriteTable(TextWriter output, IReadOnlyList<DemoBusiness> businesses, IReadOnlyList<DemoEntry> entries, string pickupDirectory, IReadOnlyList<DemoServerStats> servers, IReadOnlyList<string> ownerEvents)
     {
-        output.WriteLine("PetSitter.Email demo: five businesses with six kinds of email each, one sending a campaign, two channels; then a newsletter and an invoice to a client of Paws & Claws who unsubscribed.");
+        output.WriteLine("PetSitter.Email demo: seven businesses with six kinds of email each (two connected with Microsoft 365 sign-in, OAuth2), one sending a campaign, two channels; then a newsletter and an invoice to a client of Paws & Claws who unsubscribed. The OAuth token endpoint is a demo stand-in answered in process.");
         output.WriteLine();
         foreach (var business in businesses)
         {

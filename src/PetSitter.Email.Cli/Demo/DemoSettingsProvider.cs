@@ -1,9 +1,8 @@
 namespace PetSitter.Email.Cli.Demo;
 
+/// <summary>The demo businesses' settings; the OAuth-connected ones join after the services are built.</summary>
 internal sealed class DemoSettingsProvider(IReadOnlyList<DemoBusiness> businesses) : IBusinessEmailSettingsProvider
 {
-    private readonly Dictionary<string, BusinessEmailSettings> _settings = businesses.ToDictionary(b => b.Id, b => b.Settings, StringComparer.Ordinal);
-
     public ValueTask<BusinessEmailSettings?> GetSettingsAsync(string businessId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_settings.GetValueOrDefault(businessId));
+        ValueTask.FromResult(businesses.FirstOrDefault(b => string.Equals(b.Id, businessId, StringComparison.Ordinal))?.Settings);
 }

@@ -18,11 +18,15 @@ internal sealed class DemoWorld : IAsyncDisposable
     /// <summary>Its mailbox's daily limit: marketing may use 60 % of it (6), the rest is kept for direct mail.</summary>
     public const int CampaignDailyLimit = 10;
 
-    private DemoWorld(IReadOnlyList<(string Name, ScriptedSmtpServer Server)> servers, IReadOnlyList<DemoBusiness> businesses)
+    private DemoWorld(IReadOnlyList<(string Name, ScriptedSmtpServer Server)> servers, IReadOnlyList<DemoBusiness> businesses, ScriptedSmtpServer oauth)
     {
         Servers = servers;
         Businesses = businesses;
+        OAuthServer = oauth;
     }
+
+    /// <summary>Gets the emulated Microsoft 365 server that accepts only the demo token endpoint's access token (XOAUTH2).</summary>
+    public ScriptedSmtpServer OAuthServer { get; }
 
     public IReadOnlyList<(string Name, ScriptedSmtpServer Server)> Servers { get; }
 
@@ -50,6 +54,8 @@ internal sealed class DemoWorld : IAsyncDisposable
             new ScriptedSmtpServerOptions { Security = ScriptedServerSecurity.StartTlsRequired, ServerName = "smtp.wagtails.emulated" },
             cancellationToken).ConfigureAwait(false);
 
+        var oauth = await ScriptedSmtpServer.StartAsync(DemoOAuth.ServerOptions(), cancellationToken).ConfigureAwait(false);
+
         var businesses = new List<DemoBusiness>
         {
             Business("whiskers", "Whiskers & Co", "hello@whiskers.example", "no SMTP configured: everything native", smtp: null, onlyDirect: false, server: null),
@@ -65,7 +71,7 @@ internal sealed class DemoWorld : IAsyncDisposable
                 WithLimits(campaign.CreateAccountSettings("hello@wagtails.example", "hello@wagtails.example", "correct-password"), new SendLimits { MessagesPerDay = CampaignDailyLimit }), onlyDirect: false, server: "campaign"),
         };
 
-        return new DemoWorld([("gmail", gmail), ("office365", office), ("wrong-password", wrongPassword), ("campaign", campaign)], businesses);
+        return new DemoWorld([("gmail", gmail), ("office365", office), ("wrong-password", wrongPassword), ("campaign", campaign), ("oauth-office365", oauth)], businesses, oauth);
     }
 
     public async ValueTask DisposeAsync()

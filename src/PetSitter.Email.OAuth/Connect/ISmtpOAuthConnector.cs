@@ -44,6 +44,16 @@ public interface ISmtpOAuthConnector
         CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Disconnects the business's mailbox: sends its refresh token to the provider's revocation endpoint where the
+    /// provider has one (Google; the Microsoft identity platform has none for refresh tokens), then deletes the grant
+    /// and forgets its cached access token. A revocation that fails is reported, and the grant is deleted all the same.
+    /// </summary>
+    /// <param name="businessId">The business.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>What was done.</returns>
+    ValueTask<SmtpOAuthDisconnectResult> DisconnectAsync(string businessId, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Creates the SMTP settings of a connected mailbox: the provider's SMTP server, the mailbox as user name, and
     /// the library's access token provider (refresh once per grant, rotation saved first).
     /// </summary>

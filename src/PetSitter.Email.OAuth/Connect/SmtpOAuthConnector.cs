@@ -156,6 +156,27 @@ internal sealed class SmtpOAuthConnector(
         return SmtpOAuthConnectResult.Stored(grant);
     }
 
+    public async ValueTask<SmtpOAuthDisconnectResult> DisconnectAsync(string businessId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(businessId);
+        var grant = await grants.GetAsync(businessId, cancellationToken).ConfigureAwait(false);
+        if (grant is null)
+        {
+            return new SmtpOAuthDisconnectResult(false, false, null);
+        }
+
+        var revoked = false;
+        if (options.Value.Find(grant.Provider) is { RevocationEndpoint: { } endpoint } provider)
+        {
+            revoked = await RevokeAsync(provider, endpoint, grant, cancellationToken).ConfigureAwait(false);
+        }
+
+        await grants.DeleteAsync(businessId, cancellationToken).ConfigureAwait(false);
+        tokens.Forget(businessId, grant.GrantId);
+        OAuthLog.Disconnected(logger, grant.Mailbox, grant.Provider, businessId, grant.GrantId, revoked);
+        return new SmtpOAuthDisconnectResult(true, revoked, grant.Provider);
+    }
+
     public SmtpAccountSettings CreateSmtpSettings(SmtpOAuthGrant grant, string? fromAddress = null)
     {
         ArgumentNullException.ThrowIfNull(grant);
@@ -171,6 +192,36 @@ internal sealed class SmtpOAuthConnector(
             FromAddress = fromAddress ?? grant.Mailbox,
             Provider = provider.SmtpProvider,
         };
+    }
+
+    private async Task<bool> RevokeAsync(SmtpOAuthProviderOptions provider, Uri endpoint, SmtpOAuthGrant grant, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(options.Value.TokenRequestTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            using var request = new TokenRevocationRequest
+            {
+                Address = endpoint.AbsoluteUri,
+                ClientId = provider.ClientId!,
+                ClientSecret = provider.ClientSecret,
+                Token = grant.RefreshToken,
+                TokenTypeHint = "refresh_token",
+            };
+            var response = await httpClients.CreateClient(SmtpOAuthTokenService.HttpClientName).RevokeTokenAsync(request, linked.Token).ConfigureAwait(false);
+            if (response.IsError)
+            {
+                OAuthLog.RevocationFailed(logger, provider.Name, grant.GrantId, response.Error ?? $"HTTP {(int)response.HttpStatusCode}");
+                return false;
+            }
+
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            OAuthLog.RevocationFailed(logger, provider.Name, grant.GrantId, "no answer in time");
+            return false;
+        }
     }
 
     private SmtpOAuthProviderOptions Provider(string name) =>

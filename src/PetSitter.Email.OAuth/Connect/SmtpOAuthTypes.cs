@@ -98,3 +98,26 @@ public sealed class SmtpOAuthConnectResult
     /// <inheritdoc />
     public override string ToString() => Succeeded ? $"connected: {Grant}" : $"refused ({Error}): {Message}";
 }
+
+/// <summary>The end of a disconnect.</summary>
+public sealed class SmtpOAuthDisconnectResult
+{
+    internal SmtpOAuthDisconnectResult(bool grantDeleted, bool revoked, string? provider)
+    {
+        GrantDeleted = grantDeleted;
+        Revoked = revoked;
+        Provider = provider;
+    }
+
+    /// <summary>Gets whether a grant was stored and is now deleted.</summary>
+    public bool GrantDeleted { get; }
+
+    /// <summary>Gets whether the provider confirmed the revocation; <see langword="false"/> when it has no revocation endpoint or it failed.</summary>
+    public bool Revoked { get; }
+
+    /// <summary>Gets the provider of the deleted grant; <see langword="null"/> when there was none.</summary>
+    public string? Provider { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => GrantDeleted ? $"disconnected from {Provider} (revoked: {Revoked})" : "no mailbox was connected";
+}

@@ -55,6 +55,9 @@ internal sealed class SmtpOAuthTokenService(
     public void Prime(SmtpOAuthGrant grant, string accessToken, int expiresInSeconds) =>
         _tokens.GetOrAdd((grant.BusinessId, grant.GrantId), static _ => new CachedToken()).Current = Token(accessToken, expiresInSeconds);
 
+    /// <summary>Drops the cached access token of a disconnected grant.</summary>
+    public void Forget(string businessId, string grantId) => _tokens.TryRemove((businessId, grantId), out _);
+
     private async Task<TokenEntry> RefreshAsync(string businessId, string grantId, CancellationToken cancellationToken)
     {
         var grant = await grants.GetAsync(businessId, cancellationToken).ConfigureAwait(false)

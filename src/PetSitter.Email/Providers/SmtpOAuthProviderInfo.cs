@@ -14,7 +14,8 @@ public sealed class SmtpOAuthProviderInfo
         int smtpPort,
         SmtpSecurity smtpSecurity,
         string smtpProvider,
-        string? source)
+        string? source,
+        Uri? revocationEndpoint = null)
     {
         Name = name;
         AuthorizationEndpoint = authorizationEndpoint;
@@ -27,6 +28,7 @@ public sealed class SmtpOAuthProviderInfo
         SmtpSecurity = smtpSecurity;
         SmtpProvider = smtpProvider;
         Source = source;
+        RevocationEndpoint = revocationEndpoint;
     }
 
     /// <summary>Gets the provider's name, for example <c>Microsoft 365</c>.</summary>
@@ -37,6 +39,12 @@ public sealed class SmtpOAuthProviderInfo
 
     /// <summary>Gets the token endpoint that exchanges the code and refreshes access tokens.</summary>
     public Uri TokenEndpoint { get; }
+
+    /// <summary>
+    /// Gets the revocation endpoint (RFC 7009) a disconnect sends the refresh token to; <see langword="null"/> when the
+    /// provider has none for refresh tokens (the Microsoft identity platform).
+    /// </summary>
+    public Uri? RevocationEndpoint { get; }
 
     /// <summary>Gets the issuer of its ID tokens; <c>{tenantid}</c> stands for the <c>tid</c> claim in a multi-tenant issuer.</summary>
     public string Issuer { get; }

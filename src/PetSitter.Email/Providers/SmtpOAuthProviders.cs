@@ -39,5 +39,6 @@ public static class SmtpOAuthProviders
         port,
         security,
         provider.Name,
-        provider.OAuthSource);
+        provider.OAuthSource,
+        provider.OAuthRevocationEndpoint);
 }

@@ -86,6 +86,9 @@ internal sealed class SmtpProvider
     /// <summary>Gets the OAuth2 token endpoint; <see langword="null"/> until the OAuth work fills it.</summary>
     public Uri? OAuthTokenEndpoint { get; init; }
 
+    /// <summary>Gets the RFC 7009 revocation endpoint that ends a grant; <see langword="null"/> when the provider has none for refresh tokens.</summary>
+    public Uri? OAuthRevocationEndpoint { get; init; }
+
     /// <summary>Gets the OAuth2 scopes SMTP sending needs; <see langword="null"/> until the OAuth work fills it.</summary>
     public IReadOnlyList<string>? OAuthScopes { get; init; }
 

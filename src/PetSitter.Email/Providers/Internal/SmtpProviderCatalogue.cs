@@ -72,6 +72,9 @@ internal static partial class SmtpProviderCatalogue
         // prompt=consent returns one again when the owner reconnects.
         OAuthAuthorizationEndpoint = new Uri("https://accounts.google.com/o/oauth2/v2/auth"),
         OAuthTokenEndpoint = new Uri("https://oauth2.googleapis.com/token"),
+
+        // "Revoking a token" in the same page: a POST of token=<refresh token> ends the grant at Google.
+        OAuthRevocationEndpoint = new Uri("https://oauth2.googleapis.com/revoke"),
         OAuthScopes = ["https://mail.google.com/", "openid", "email"],
         OAuthIssuer = "https://accounts.google.com",
         OAuthAuthorizationParameters = new Dictionary<string, string>(StringComparer.Ordinal) { ["access_type"] = "offline", ["prompt"] = "consent" },
@@ -107,7 +110,9 @@ internal static partial class SmtpProviderCatalogue
 
         // The Microsoft identity platform's multi-tenant ("common") endpoints and the SMTP.Send scope, from
         // "Authenticate an IMAP, POP or SMTP connection using OAuth" (https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth).
-        // offline_access returns a refresh token; Microsoft rotates it on each refresh.
+        // offline_access returns a refresh token; Microsoft rotates it on each refresh. The identity platform has no
+        // revocation endpoint for refresh tokens (only the user or an admin revoking sessions ends them): no
+        // OAuthRevocationEndpoint, and a disconnect deletes the grant.
         OAuthAuthorizationEndpoint = new Uri("https://login.microsoftonline.com/common/oauth2/v2.0/authorize"),
         OAuthTokenEndpoint = new Uri("https://login.microsoftonline.com/common/oauth2/v2.0/token"),
         OAuthScopes = ["https://outlook.office.com/SMTP.Send", "offline_access", "openid", "email"],
