@@ -54,7 +54,7 @@ run_consumer_tests() {
   local results=$1 feed=artifacts/consumer-feed restored=artifacts/consumer-packages version
   rm -rf "$feed" "$restored"
   version=$(dotnet msbuild src/PetSitter.Email/PetSitter.Email.csproj -getProperty:PackageVersion -p:Configuration="$configuration")
-  for project in src/PetSitter.Email src/PetSitter.Email.Testing; do
+  for project in src/PetSitter.Email src/PetSitter.Email.Testing src/PetSitter.Email.OAuth src/PetSitter.Email.AspNetCore src/PetSitter.Email.DomainCheck; do
     dotnet pack "$project" -c "$configuration" --no-build -o "$feed" -p:IncludeSymbols=false >/dev/null
   done
   dotnet test tests/consumer/PetSitter.Email.ConsumerTests -c "$configuration" \
