@@ -63,7 +63,8 @@ public static class SmtpOAuthBuilderExtensions
             provider.GetRequiredService<ISmtpOAuthGrantStore>(),
             provider.GetRequiredService<IHttpClientFactory>(),
             provider.GetRequiredService<TimeProvider>(),
-            Logger<SmtpOAuthTokenService>(provider)));
+            Logger<SmtpOAuthTokenService>(provider),
+            provider.GetService<ISmtpOAuthTokenCoordinator>()));
         services.TryAddSingleton<ISmtpOAuthConnector>(static provider => new SmtpOAuthConnector(
             provider.GetRequiredService<IOptions<SmtpOAuthOptions>>(),
             provider.GetRequiredService<ISmtpOAuthGrantStore>(),

@@ -16,7 +16,8 @@ internal sealed class SmtpOAuthTokenService(
     ISmtpOAuthGrantStore grants,
     IHttpClientFactory httpClients,
     TimeProvider time,
-    ILogger<SmtpOAuthTokenService> logger)
+    ILogger<SmtpOAuthTokenService> logger,
+    ISmtpOAuthTokenCoordinator? coordinator = null)
 {
     public const string HttpClientName = "PetSitter.Email.OAuth";
 
@@ -41,7 +42,9 @@ internal sealed class SmtpOAuthTokenService(
                 return current.AccessToken;
             }
 
-            var refreshed = await RefreshAsync(businessId, grantId, cancellationToken).ConfigureAwait(false);
+            var refreshed = coordinator is null
+                ? await RefreshAsync(businessId, grantId, cancellationToken).ConfigureAwait(false)
+                : await RefreshAcrossInstancesAsync(coordinator, businessId, grantId, forceRefresh ? seen?.AccessToken : null, cancellationToken).ConfigureAwait(false);
             entry.Current = refreshed;
             return refreshed.AccessToken;
         }
@@ -56,7 +59,72 @@ internal sealed class SmtpOAuthTokenService(
         _tokens.GetOrAdd((grant.BusinessId, grant.GrantId), static _ => new CachedToken()).Current = Token(accessToken, expiresInSeconds);
 
     /// <summary>Drops the cached access token of a disconnected grant.</summary>
-    public void Forget(string businessId, string grantId) => _tokens.TryRemove((businessId, grantId), out _);
+    public void Forget(string businessId, string grantId)
+    {
+        _tokens.TryRemove((businessId, grantId), out _);
+        if (coordinator is not null)
+        {
+            // Best effort: the shared token expires on its own, and a disconnect must not fail on it.
+            _ = coordinator.RemoveAsync(grantId, CancellationToken.None).AsTask().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
+    /// One refresh per grant across instances: a fresh shared token is used as is; otherwise the instance that takes the
+    /// grant's lock refreshes (the rotated refresh token is saved before the lock is released) and shares the token, and
+    /// the others wait for the lock and read it. A lock whose holder died expires after the token request timeout.
+    /// </summary>
+    private async Task<TokenEntry> RefreshAcrossInstancesAsync(ISmtpOAuthTokenCoordinator shared, string businessId, string grantId, string? refused, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var lease = settings.TokenRequestTimeout * 2;
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            if (await FreshSharedAsync(shared, grantId, refused, cancellationToken).ConfigureAwait(false) is { } found)
+            {
+                return found;
+            }
+
+            var held = await shared.TryLockAsync(grantId, lease, cancellationToken).ConfigureAwait(false);
+            if (held is not null)
+            {
+                await using (held.ConfigureAwait(false))
+                {
+                    // The previous holder may have shared a token between our read and our lock.
+                    if (await FreshSharedAsync(shared, grantId, refused, cancellationToken).ConfigureAwait(false) is { } meanwhile)
+                    {
+                        return meanwhile;
+                    }
+
+                    if (refused is not null)
+                    {
+                        await shared.RemoveAsync(grantId, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    var refreshed = await RefreshAsync(businessId, grantId, cancellationToken).ConfigureAwait(false);
+                    await shared.SetAsync(grantId, new SmtpOAuthSharedToken(refreshed.AccessToken, refreshed.RefreshAt), cancellationToken).ConfigureAwait(false);
+                    return refreshed;
+                }
+            }
+
+            var remaining = lease - time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new SmtpAccessTokenUnavailableException($"Another instance held the refresh of grant {grantId} for longer than {lease.TotalSeconds:0.#} s.");
+            }
+
+            await shared.WaitAsync(grantId, remaining, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<TokenEntry?> FreshSharedAsync(ISmtpOAuthTokenCoordinator shared, string grantId, string? refused, CancellationToken cancellationToken)
+    {
+        var token = await shared.GetAsync(grantId, cancellationToken).ConfigureAwait(false);
+        return token is not null && token.RefreshAt > time.GetUtcNow() && !string.Equals(token.AccessToken, refused, StringComparison.Ordinal)
+            ? new TokenEntry(token.AccessToken, token.RefreshAt)
+            : null;
+    }
 
     private async Task<TokenEntry> RefreshAsync(string businessId, string grantId, CancellationToken cancellationToken)
     {

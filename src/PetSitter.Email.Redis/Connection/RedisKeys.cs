@@ -19,6 +19,8 @@ namespace PetSitter.Email;
 /// channel their verdicts are published on.</item>
 /// <item><c>{prefix}deferred:{q}:*</c>: the deferred queue (all in one slot: the scripts move entries between them).</item>
 /// <item><c>{prefix}suppress:{h}</c>: hash, one business's suppression list: address (lower case) to reason and time.</item>
+/// <item><c>{prefix}oauth:{h}:token</c>, <c>{prefix}oauth:{h}:refresh</c>: strings, one OAuth grant's shared access token (expiring
+/// when it is due for refresh) and its refresh lock; <c>{prefix}oauth:refreshed</c> is the channel a released lock is announced on.</item>
 /// </list>
 /// </remarks>
 internal sealed class RedisKeys
@@ -40,6 +42,7 @@ internal sealed class RedisKeys
         DeadInfo = queue + "dead-info";
         DeferredHeld = queue + "held";
         SignInChannel = RedisChannel.Literal(prefix + "health:sign-in");
+        OAuthRefreshedChannel = RedisChannel.Literal(prefix + "oauth:refreshed");
     }
 
     public RedisKey DeferredDue { get; }
@@ -63,6 +66,15 @@ internal sealed class RedisKeys
 
     /// <summary>Gets the channel a first sign-in's verdict is announced on (the message is the business's <see cref="Tag"/>).</summary>
     public RedisChannel SignInChannel { get; }
+
+    /// <summary>Gets the channel a released OAuth refresh lock is announced on (the message is the grant's <see cref="Tag"/>).</summary>
+    public RedisChannel OAuthRefreshedChannel { get; }
+
+    /// <summary>The shared access token of one OAuth grant.</summary>
+    public RedisKey OAuthToken(string grantId) => string.Concat(_prefix, "oauth:{", Tag(grantId), "}:token");
+
+    /// <summary>The refresh lock of one OAuth grant, in the slot of its token.</summary>
+    public RedisKey OAuthRefreshLock(string grantId) => string.Concat(_prefix, "oauth:{", Tag(grantId), "}:refresh");
 
     public RedisKey Quota(string accountKey) => string.Concat(_prefix, "quota:{", Tag(accountKey), "}");
 

@@ -11,7 +11,8 @@ public static class RedisPetSitterEmailBuilderExtensions
     /// Replaces the in-process stores with Redis ones: send limits counted fleet-wide (one atomic round trip
     /// per check), account breakers shared (a wrong password costs one sign-in across the fleet), and a
     /// durable deferred queue with leases and dead letters (<see cref="IDeadLetterStore"/>), and each business's
-    /// <see cref="ISuppressionList"/> kept in Redis (shared and durable). Options are
+    /// <see cref="ISuppressionList"/> kept in Redis (shared and durable), and with PetSitter.Email.OAuth one access-token
+    /// refresh per grant across the fleet (<see cref="PetSitter.Email.OAuth.ISmtpOAuthTokenCoordinator"/>). Options are
     /// validated at start. Call it after <c>AddPetSitterEmail</c>; calling it again only adds configuration.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddPetSitterEmail</c>.</param>
@@ -42,6 +43,8 @@ public static class RedisPetSitterEmailBuilderExtensions
         services.TryAddSingleton<IDeadLetterStore>(static provider => provider.GetRequiredService<RedisDeferredEmailQueue>());
         services.TryAddSingleton(static provider => new RedisSuppressionList(provider.GetRequiredService<RedisConnection>(), provider.GetRequiredService<TimeProvider>()));
         services.Replace(ServiceDescriptor.Singleton<ISuppressionList>(static provider => provider.GetRequiredService<RedisSuppressionList>()));
+        services.TryAddSingleton<PetSitter.Email.OAuth.ISmtpOAuthTokenCoordinator>(static provider =>
+            new RedisSmtpOAuthTokenCoordinator(provider.GetRequiredService<RedisConnection>(), provider.GetRequiredService<TimeProvider>()));
         return builder;
     }
 }
