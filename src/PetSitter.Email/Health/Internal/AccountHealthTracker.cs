@@ -104,6 +104,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, ILoc
 
         AccountHealthChangedEventArgs? change = null;
         AccountGate gate;
+        // Stryker disable once Boolean : while (false) leaves gate unassigned, which does not compile, and Stryker then drops every mutant of this method
         while (true)
         {
             var entry = _accounts.GetOrAdd(businessId, static (id, fingerprint) => new AccountEntry(id, fingerprint), credentialFingerprint);
@@ -422,6 +423,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, ILoc
         }
 
         AccountHealthChangedEventArgs? change;
+        // Stryker disable once Boolean : while (false) leaves change unassigned, which does not compile, and Stryker then drops every mutant of this method
         while (true)
         {
             var entry = _accounts.GetOrAdd(businessId, static (id, fingerprint) => new AccountEntry(id, fingerprint), credentialFingerprint);
