@@ -103,7 +103,9 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, ILoc
         SweepIfDue(now);
 
         AccountHealthChangedEventArgs? change = null;
-        AccountGate gate;
+        // Assigned although every way out of the loop sets it: a mutant of the loop (while (false)) must compile, or
+        // Stryker drops every mutant of this method (docs/testing.md).
+        var gate = AccountGate.Allowed;
         while (true)
         {
             var entry = _accounts.GetOrAdd(businessId, static (id, fingerprint) => new AccountEntry(id, fingerprint), credentialFingerprint);
@@ -421,7 +423,8 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, ILoc
             return;
         }
 
-        AccountHealthChangedEventArgs? change;
+        // Assigned for the same reason as in Check: every mutant of the loop must compile.
+        AccountHealthChangedEventArgs? change = null;
         while (true)
         {
             var entry = _accounts.GetOrAdd(businessId, static (id, fingerprint) => new AccountEntry(id, fingerprint), credentialFingerprint);
