@@ -47,9 +47,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
     private readonly ConcurrentDictionary<string, byte> _claimed = new(StringComparer.Ordinal);
 
     /// <summary>Sends waiting for a first sign-in's verdict, by business tag.</summary>
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
-    private readonly Lock _subscribeGate = new();
-    private Task? _subscription;
+    private readonly RedisWakeups _wakeups;
     private long _longestWaitTicks;
     private int _waits;
     private int _inOutage;
@@ -64,6 +62,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
     {
         ArgumentNullException.ThrowIfNull(options);
         _connection = connection;
+        _wakeups = new RedisWakeups(connection, static keys => keys.SignInChannel);
         _local = local;
         _options = options.Value;
         _outages = outages;
@@ -101,7 +100,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
                 {
                     waited = true;
                     waitStarted = _time.GetTimestamp();
-                    await SubscribeAsync().ConfigureAwait(false);
+                    await _wakeups.SubscribeAsync().ConfigureAwait(false);
                     LogWaiting(_logger, businessId);
                 }
                 else
@@ -109,7 +108,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
                     await WaitForVerdictAsync(verdict!, (long)reply[1], cancellationToken).ConfigureAwait(false);
                 }
 
-                verdict = _waiters.GetOrAdd(RedisKeys.Tag(businessId), static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                verdict = _wakeups.For(RedisKeys.Tag(businessId));
                 var force = _time.GetElapsedTime(waitStarted) >= _connection.Options.FirstSignInWait;
                 reply = await EvaluateCheckAsync(database, keys, _time.GetUtcNow(), credentialFingerprint, force).ConfigureAwait(false);
             }
@@ -287,35 +286,6 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         await Task.WhenAny(verdict.Task, elapsed).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         await timer.CancelAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>Subscribes to first-sign-in verdicts once per process; a failed attempt is tried again by the next waiting send.</summary>
-    private Task SubscribeAsync()
-    {
-        lock (_subscribeGate)
-        {
-            if (_subscription is null || _subscription.IsFaulted || _subscription.IsCanceled)
-            {
-                _subscription = SubscribeCoreAsync();
-            }
-
-            return _subscription;
-        }
-    }
-
-    private async Task SubscribeCoreAsync()
-    {
-        await _connection.GetDatabaseAsync().ConfigureAwait(false);
-        var subscriber = _connection.Multiplexer!.GetSubscriber();
-        await subscriber.SubscribeAsync(_connection.Keys.SignInChannel, (_, message) => Wake(message)).ConfigureAwait(false);
-    }
-
-    private void Wake(RedisValue message)
-    {
-        if (message.HasValue && _waiters.TryRemove(message.ToString(), out var verdict))
-        {
-            verdict.TrySetResult();
-        }
     }
 
     private async ValueTask SettleFirstSignInAsync(string businessId, string fingerprint, bool signedIn)

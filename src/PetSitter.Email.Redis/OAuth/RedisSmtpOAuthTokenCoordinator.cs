@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using PetSitter.Email.OAuth;
 using StackExchange.Redis;
@@ -18,9 +17,7 @@ internal sealed class RedisSmtpOAuthTokenCoordinator(RedisConnection connection,
         return 1
         """;
 
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
-    private readonly Lock _subscribeGate = new();
-    private Task? _subscription;
+    private readonly RedisWakeups _wakeups = new(connection, static keys => keys.OAuthRefreshedChannel);
 
     public async ValueTask<SmtpOAuthSharedToken?> GetAsync(string grantId, CancellationToken cancellationToken)
     {
@@ -97,10 +94,10 @@ internal sealed class RedisSmtpOAuthTokenCoordinator(RedisConnection connection,
         var tag = RedisKeys.Tag(grantId);
         try
         {
-            await SubscribeAsync().ConfigureAwait(false);
+            await _wakeups.SubscribeAsync().ConfigureAwait(false);
 
             // Registered before looking at the lock, so a release published in between is not missed.
-            var released = _waiters.GetOrAdd(tag, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            var released = _wakeups.For(tag);
             var database = await connection.GetDatabaseAsync().ConfigureAwait(false);
             var left = await database.KeyTimeToLiveAsync(connection.Keys.OAuthRefreshLock(grantId)).ConfigureAwait(false);
             if (left is not { } remaining)
@@ -132,34 +129,6 @@ internal sealed class RedisSmtpOAuthTokenCoordinator(RedisConnection connection,
         catch (Exception ex) when (RedisOutage.Is(ex))
         {
             // The lock expires after its lease.
-        }
-    }
-
-    private Task SubscribeAsync()
-    {
-        lock (_subscribeGate)
-        {
-            if (_subscription is null || _subscription.IsFaulted || _subscription.IsCanceled)
-            {
-                _subscription = SubscribeCoreAsync();
-            }
-
-            return _subscription;
-        }
-    }
-
-    private async Task SubscribeCoreAsync()
-    {
-        await connection.GetDatabaseAsync().ConfigureAwait(false);
-        var subscriber = connection.Multiplexer!.GetSubscriber();
-        await subscriber.SubscribeAsync(connection.Keys.OAuthRefreshedChannel, (_, message) => Wake(message)).ConfigureAwait(false);
-    }
-
-    private void Wake(RedisValue message)
-    {
-        if (message.HasValue && _waiters.TryRemove(message.ToString(), out var released))
-        {
-            released.TrySetResult();
         }
     }
 
