@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -71,7 +70,6 @@ internal sealed partial class SmtpChannel
     /// <summary>The key send limits are counted under: the mailbox, whichever business uses it.</summary>
     internal static string AccountKey(SmtpAccountSettings account) => account.LimitKey();
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, EmailCategory category, CancellationToken cancellationToken)
     {
         // Settings, not only credentials: a corrected security mode or From address must reopen the account too.
@@ -147,8 +145,7 @@ internal sealed partial class SmtpChannel
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<SmtpAttempt> SendInTurnAsync(string businessId, SmtpAccountSettings account, string fingerprint, MimeMessage message, SmtpAccountLanes.Turn turn, WireGate wire, CancellationToken cancellationToken)
+    private async Task<SmtpAttempt> SendInTurnAsync(string businessId, SmtpAccountSettings account, string fingerprint, MimeMessage message, SmtpAccountLanes.Turn turn, WireGate wire, CancellationToken cancellationToken)
     {
         // A pooled context, as the pipeline would take itself: it carries the account to the retry predicate and
         // the failure the predicate classified back here, so each failure is classified once.
@@ -206,7 +203,6 @@ internal sealed partial class SmtpChannel
     /// does not say how far it got: the server may have the message, so its failure counts as after DATA,
     /// which is never retried nor sent on another channel, and is reported uncertain.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<DeliveryReceipt> SendThroughTransportAsync(ISmtpTransport transport, SmtpAccountSettings account, MimeMessage message, WireGate wire, CancellationToken cancellationToken)
     {
         if (transport is IGatedSmtpTransport gated)

@@ -45,22 +45,20 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IGatedSmtpTransport
     }
 
     public Task<DeliveryReceipt> SendAsync(SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken) =>
-        SendGatedAsync(account, message, gate: null, cancellationToken).AsTask();
+        SendGatedAsync(account, message, gate: null, cancellationToken);
 
     /// <summary>
     /// Sends, passing <paramref name="gate"/> once the rented connection is connected and signed in, right before
     /// MAIL FROM: connect, TLS and sign-in take no share of a send window, and a connection that had to be
     /// replaced passes the gate again (its MAIL FROM may have reached the server, which counts it).
     /// </summary>
-    public ValueTask<DeliveryReceipt> SendAsync(SmtpAccountSettings account, MimeMessage message, ISmtpSendGate gate, CancellationToken cancellationToken)
+    public Task<DeliveryReceipt> SendAsync(SmtpAccountSettings account, MimeMessage message, ISmtpSendGate gate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(gate);
         return SendGatedAsync(account, message, gate, cancellationToken);
     }
 
-    // Pooled: the channel awaits it once per attempt; its box was one of the per-message allocations issue 16 counts.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<DeliveryReceipt> SendGatedAsync(SmtpAccountSettings account, MimeMessage message, ISmtpSendGate? gate, CancellationToken cancellationToken)
+    private async Task<DeliveryReceipt> SendGatedAsync(SmtpAccountSettings account, MimeMessage message, ISmtpSendGate? gate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(message);
@@ -121,8 +119,7 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IGatedSmtpTransport
     internal SmtpConnectionPool<SmtpConnection>? PoolOf(SmtpAccountSettings account) =>
         _pools.TryGetValue(SmtpPoolKey.For(account, _options.MaxConnectionsPerAccount).Mailbox, out var entry) ? entry.Pool : null;
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<DeliveryReceipt> SendOnPoolAsync(SmtpAccountSettings account, SmtpPoolKey key, string endpoint, MimeMessage copy, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, ISmtpSendGate? gate, CancellationToken cancellationToken)
+    private async Task<DeliveryReceipt> SendOnPoolAsync(SmtpAccountSettings account, SmtpPoolKey key, string endpoint, MimeMessage copy, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, ISmtpSendGate? gate, CancellationToken cancellationToken)
     {
         var replaceStale = false;
         while (true)
