@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -149,37 +148,11 @@ internal static class FleetRunner
 
     private static async Task<RoundResult> RunRoundAsync(int businesses, int perBusiness, Func<int, int, Task> send)
     {
-        var latencies = new long[businesses * perBusiness];
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var started = Stopwatch.GetTimestamp();
-        var loops = new Task[businesses];
-        for (var business = 0; business < businesses; business++)
-        {
-            var index = business;
-            loops[business] = Task.Run(async () =>
-            {
-                for (var i = 0; i < perBusiness; i++)
-                {
-                    var begun = Stopwatch.GetTimestamp();
-                    await send(index, i);
-                    latencies[(index * perBusiness) + i] = Stopwatch.GetTimestamp() - begun;
-                }
-            });
-        }
-
-        await Task.WhenAll(loops);
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        Array.Sort(latencies);
+        var load = await ConcurrentLoad.MeasureAsync(businesses, perBusiness, send);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        return new RoundResult(
-            latencies.Length / elapsed.TotalSeconds,
-            Stopwatch.GetElapsedTime(0, latencies[latencies.Length / 2]),
-            Stopwatch.GetElapsedTime(0, latencies[Math.Min(latencies.Length - 1, (int)(latencies.Length * 0.99))]),
-            cpu / latencies.Length,
-            GC.GetTotalMemory(forceFullCollection: true));
+        return new RoundResult(load.PerSecond, load.P50, load.P99, load.CpuPerOperation, GC.GetTotalMemory(forceFullCollection: true));
     }
 
     private static string Row(string sender, int round, RoundResult result, double wireLimit, double mailKitLimit) => string.Create(

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
@@ -53,11 +52,11 @@ internal static class RedisConcurrencyRunner
         foreach (var callers in callerCounts)
         {
             // Warm both paths (scripts loaded, connection settled) before each measured pair.
-            await MeasureAsync(callers, 50, (caller, _) => LuaAsync(store, caller, callers));
-            await MeasureAsync(callers, 50, (caller, _) => PipelinedAsync(database, caller, callers));
-            var pipelined = await MeasureAsync(callers, checksPerCaller, (caller, _) => PipelinedAsync(database, caller, callers));
+            await ConcurrentLoad.MeasureAsync(callers, 50, (caller, _) => LuaAsync(store, caller, callers));
+            await ConcurrentLoad.MeasureAsync(callers, 50, (caller, _) => PipelinedAsync(database, caller, callers));
+            var pipelined = await ConcurrentLoad.MeasureAsync(callers, checksPerCaller, (caller, _) => PipelinedAsync(database, caller, callers));
             report.Add(Row("INCR + EXPIRE NX per window, pipelined", callers, pipelined));
-            var lua = await MeasureAsync(callers, checksPerCaller, (caller, _) => LuaAsync(store, caller, callers));
+            var lua = await ConcurrentLoad.MeasureAsync(callers, checksPerCaller, (caller, _) => LuaAsync(store, caller, callers));
             report.Add(Row("RedisSendQuotaStore (Lua, one round trip)", callers, lua));
         }
 
@@ -111,40 +110,8 @@ internal static class RedisConcurrencyRunner
 
     private static string Account(int caller, int callers) => string.Create(CultureInfo.InvariantCulture, $"owner{callers}-{caller}@paws.example");
 
-    private static async Task<Result> MeasureAsync(int callers, int checksPerCaller, Func<int, int, Task> check)
-    {
-        var latencies = new long[callers * checksPerCaller];
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var started = Stopwatch.GetTimestamp();
-        var loops = new Task[callers];
-        for (var caller = 0; caller < callers; caller++)
-        {
-            var index = caller;
-            loops[caller] = Task.Run(async () =>
-            {
-                for (var i = 0; i < checksPerCaller; i++)
-                {
-                    var begun = Stopwatch.GetTimestamp();
-                    await check(index, i);
-                    latencies[(index * checksPerCaller) + i] = Stopwatch.GetTimestamp() - begun;
-                }
-            });
-        }
-
-        await Task.WhenAll(loops);
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        Array.Sort(latencies);
-        return new Result(
-            latencies.Length / elapsed.TotalSeconds,
-            Stopwatch.GetElapsedTime(0, latencies[latencies.Length / 2]),
-            Stopwatch.GetElapsedTime(0, latencies[Math.Min(latencies.Length - 1, (int)(latencies.Length * 0.99))]),
-            cpu / latencies.Length);
-    }
-
-    private static string Row(string check, int callers, Result result) => string.Create(
+    private static string Row(string check, int callers, LoadResult result) => string.Create(
         CultureInfo.InvariantCulture,
-        $"| {check} | {callers} | {result.PerSecond:0} | {result.P50.TotalMicroseconds:0} us | {result.P99.TotalMicroseconds:0} us | {result.Cpu.TotalMicroseconds:0.0} us |");
+        $"| {check} | {callers} | {result.PerSecond:0} | {result.P50.TotalMicroseconds:0} us | {result.P99.TotalMicroseconds:0} us | {result.CpuPerOperation.TotalMicroseconds:0.0} us |");
 
-    private readonly record struct Result(double PerSecond, TimeSpan P50, TimeSpan P99, TimeSpan Cpu);
 }
