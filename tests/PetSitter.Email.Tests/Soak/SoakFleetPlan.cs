@@ -19,7 +19,7 @@ internal sealed class SoakFleetPlan(int seed) : FleetPlan
     /// Shorter than every MAIL FROM one message gets (10 deferred tries of 3 attempts = 30), which a count-based storm
     /// must be: in phase 2 a server can have one waiting message left, and that message then meets every reply of a
     /// storm that starts just before it. At 30 a marketing email that met a storm as its server's only sender failed
-    /// Transient after its 10 tries (the library behaved as designed), in 1 of 17 runs here (issue 16).
+    /// Transient after its 10 tries (the library behaved as designed), in 1 of about 30 runs here (issue 16).
     /// </remarks>
     public const int StormLength = 20;
 
