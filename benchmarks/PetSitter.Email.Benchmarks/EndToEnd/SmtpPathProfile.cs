@@ -35,7 +35,7 @@ internal static class SmtpPathProfile
         await TimeAsync(output, "raw MailKit, explicit envelope", () => client.SendAsync(copied, sender0, recipients));
 
         var connection = await SmtpConnection.OpenAsync(account, TimeSpan.FromSeconds(30), TimeProvider.System, NullLogger.Instance, CancellationToken.None);
-        await TimeAsync(output, "SmtpConnection.SendAsync (tracker)", () => connection.SendAsync(copied, sender0, recipients, CancellationToken.None));
+        await TimeAsync(output, "SmtpConnection.SendAsync (tracker)", () => connection.SendAsync(copied, sender0, recipients, CancellationToken.None).AsTask());
         await connection.CloseAsync(SmtpConnectionCloseReason.Idle);
 
         using var logged = new SmtpClient(new SmtpStageTracker());

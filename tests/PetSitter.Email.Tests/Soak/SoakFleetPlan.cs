@@ -15,7 +15,13 @@ internal sealed class SoakFleetPlan(int seed) : FleetPlan
     /// <summary>Every this many MAIL FROM commands a server starts a storm of <see cref="StormLength"/> 421 replies.</summary>
     public const int StormEvery = 1_000;
 
-    public const int StormLength = 30;
+    /// <remarks>
+    /// Shorter than every MAIL FROM one message gets (10 deferred tries of 3 attempts = 30), which a count-based storm
+    /// must be: in phase 2 a server can have one waiting message left, and that message then meets every reply of a
+    /// storm that starts just before it. At 30 a marketing email that met a storm as its server's only sender failed
+    /// Transient after its 10 tries (the library behaved as designed), in 1 of about 30 runs here (issue 16).
+    /// </remarks>
+    public const int StormLength = 20;
 
     /// <summary>The chance that a new connection is dropped at each of its opening stages (greeting, EHLO, STARTTLS, AUTH).</summary>
     public const double OpeningDropRate = 0.02;

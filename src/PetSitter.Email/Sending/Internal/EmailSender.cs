@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -104,6 +105,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
     /// Before any channel, marketing meets the suppression list: to a suppressed address it is neither sent, nor sent
     /// natively, nor held; when the list cannot be read it is held (deferred) and checked again when it is sent later.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SendOutcome> CheckedDeliverAsync(OutgoingEmail email, BusinessEmailSettings business, bool enqueueDeferred, CancellationToken cancellationToken)
     {
         var verdict = await _suppression.CheckAsync(email, EmailRouter.Route(business, email.Category), cancellationToken).ConfigureAwait(false);
@@ -121,6 +123,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
         return await DeliverAsync(email, business, enqueueDeferred, cancellationToken).ConfigureAwait(false);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SendOutcome> DeliverAsync(OutgoingEmail email, BusinessEmailSettings business, bool enqueueDeferred, CancellationToken cancellationToken)
     {
         var planned = EmailRouter.Route(business, email.Category);

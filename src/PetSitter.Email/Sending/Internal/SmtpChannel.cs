@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -70,6 +71,7 @@ internal sealed partial class SmtpChannel
     /// <summary>The key send limits are counted under: the mailbox, whichever business uses it.</summary>
     internal static string AccountKey(SmtpAccountSettings account) => account.LimitKey();
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<SmtpAttempt> SendAsync(string businessId, SmtpAccountSettings account, MimeMessage message, EmailCategory category, CancellationToken cancellationToken)
     {
         // Settings, not only credentials: a corrected security mode or From address must reopen the account too.
@@ -145,7 +147,8 @@ internal sealed partial class SmtpChannel
         }
     }
 
-    private async Task<SmtpAttempt> SendInTurnAsync(string businessId, SmtpAccountSettings account, string fingerprint, MimeMessage message, SmtpAccountLanes.Turn turn, WireGate wire, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SmtpAttempt> SendInTurnAsync(string businessId, SmtpAccountSettings account, string fingerprint, MimeMessage message, SmtpAccountLanes.Turn turn, WireGate wire, CancellationToken cancellationToken)
     {
         // A pooled context, as the pipeline would take itself: it carries the account to the retry predicate and
         // the failure the predicate classified back here, so each failure is classified once.
@@ -203,6 +206,7 @@ internal sealed partial class SmtpChannel
     /// does not say how far it got: the server may have the message, so its failure counts as after DATA,
     /// which is never retried nor sent on another channel, and is reported uncertain.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<DeliveryReceipt> SendThroughTransportAsync(ISmtpTransport transport, SmtpAccountSettings account, MimeMessage message, WireGate wire, CancellationToken cancellationToken)
     {
         if (transport is IGatedSmtpTransport gated)

@@ -21,7 +21,7 @@ internal interface ISmtpSendGate
 internal interface IGatedSmtpTransport
 {
     /// <summary>Sends as <see cref="ISmtpTransport.SendAsync"/>, passing <paramref name="gate"/> right before each MAIL FROM it writes.</summary>
-    Task<DeliveryReceipt> SendAsync(SmtpAccountSettings account, MimeKit.MimeMessage message, ISmtpSendGate gate, CancellationToken cancellationToken);
+    ValueTask<DeliveryReceipt> SendAsync(SmtpAccountSettings account, MimeKit.MimeMessage message, ISmtpSendGate gate, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -45,20 +45,22 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IGatedSmtpTransport
     }
 
     public Task<DeliveryReceipt> SendAsync(SmtpAccountSettings account, MimeMessage message, CancellationToken cancellationToken) =>
-        SendGatedAsync(account, message, gate: null, cancellationToken);
+        SendGatedAsync(account, message, gate: null, cancellationToken).AsTask();
 
     /// <summary>
     /// Sends, passing <paramref name="gate"/> once the rented connection is connected and signed in, right before
     /// MAIL FROM: connect, TLS and sign-in take no share of a send window, and a connection that had to be
     /// replaced passes the gate again (its MAIL FROM may have reached the server, which counts it).
     /// </summary>
-    public Task<DeliveryReceipt> SendAsync(SmtpAccountSettings account, MimeMessage message, ISmtpSendGate gate, CancellationToken cancellationToken)
+    public ValueTask<DeliveryReceipt> SendAsync(SmtpAccountSettings account, MimeMessage message, ISmtpSendGate gate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(gate);
         return SendGatedAsync(account, message, gate, cancellationToken);
     }
 
-    private async Task<DeliveryReceipt> SendGatedAsync(SmtpAccountSettings account, MimeMessage message, ISmtpSendGate? gate, CancellationToken cancellationToken)
+    // Pooled: the channel awaits it once per attempt; its box was one of the per-message allocations issue 16 counts.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<DeliveryReceipt> SendGatedAsync(SmtpAccountSettings account, MimeMessage message, ISmtpSendGate? gate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(message);
@@ -119,7 +121,8 @@ internal sealed class MailKitSmtpTransport : ISmtpTransport, IGatedSmtpTransport
     internal SmtpConnectionPool<SmtpConnection>? PoolOf(SmtpAccountSettings account) =>
         _pools.TryGetValue(SmtpPoolKey.For(account, _options.MaxConnectionsPerAccount).Mailbox, out var entry) ? entry.Pool : null;
 
-    private async Task<DeliveryReceipt> SendOnPoolAsync(SmtpAccountSettings account, SmtpPoolKey key, string endpoint, MimeMessage copy, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, ISmtpSendGate? gate, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<DeliveryReceipt> SendOnPoolAsync(SmtpAccountSettings account, SmtpPoolKey key, string endpoint, MimeMessage copy, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, ISmtpSendGate? gate, CancellationToken cancellationToken)
     {
         var replaceStale = false;
         while (true)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
@@ -10,6 +11,7 @@ namespace PetSitter.Email.Smtp;
 /// One MailKit <see cref="SmtpClient"/> connected (and signed in) to an account's server, with the
 /// tracker that follows its conversation and the validator that judged its certificate.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "CloseAsync and Abort end every connection; both dispose the send source with the client.")]
 internal sealed class SmtpConnection : IPooledSmtpConnection
 {
     /// <summary>The only TLS versions any SMTP client of the library negotiates: older ones are broken and providers have dropped them.</summary>
@@ -21,6 +23,7 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
     private readonly SmtpClient _client;
     private readonly ILogger _logger;
     private int _closed;
+    private CancellationTokenSource? _send;
 
     private SmtpConnection(SmtpClient client, SmtpStageTracker tracker, SmtpCertificateValidator certificates, string endpoint, ILogger logger)
     {
@@ -119,22 +122,30 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
     /// </summary>
     /// <returns>The server's final reply.</returns>
     /// <exception cref="SmtpTransportException">The server refused, the connection failed, or the server announced it cannot take this message (see <see cref="EnsureServerCanTake"/>).</exception>
-    public async Task<string> SendAsync(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<string> SendAsync(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
     {
         EnsureServerCanTake(message, recipients, _client.Capabilities, _client.MaxSize, Endpoint);
         Sends++;
         Tracker.BeginOperation(SmtpStage.MailFrom);
-        using var send = new CancellationTokenSource();
-        using var registration = cancellationToken.Register(
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return await _client.SendAsync(message, sender, recipients, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        // One source per connection, reset for each send (sends on a connection never overlap): a source and a
+        // boxed state per message were a measurable share of the end-to-end allocations (issue 16).
+        var send = RentSendSource();
+        using var registration = cancellationToken.UnsafeRegister(
             static state =>
             {
-                var (tracker, source) = ((SmtpStageTracker, CancellationTokenSource))state!;
-                if (!tracker.EndOfDataWritten)
+                var connection = (SmtpConnection)state!;
+                if (!connection.Tracker.EndOfDataWritten)
                 {
-                    source.Cancel();
+                    connection._send?.Cancel();
                 }
             },
-            (Tracker, send));
+            this);
         try
         {
             return await _client.SendAsync(message, sender, recipients, send.Token).ConfigureAwait(false);
@@ -143,6 +154,19 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
         {
             throw new OperationCanceledException("The SMTP send was cancelled.", null, cancellationToken);
         }
+    }
+
+    private CancellationTokenSource RentSendSource()
+    {
+        if (_send is { } reusable && reusable.TryReset())
+        {
+            return reusable;
+        }
+
+        // A cancelled source cannot be reset: the connection is usually dropped after it, but a fresh one is cheap.
+        _send?.Dispose();
+        _send = new CancellationTokenSource();
+        return _send;
     }
 
     /// <summary>
@@ -223,6 +247,7 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
         finally
         {
             _client.Dispose();
+            _send?.Dispose();
         }
 
         if (Sends > 0 || reason != SmtpConnectionCloseReason.Broken)
@@ -237,6 +262,7 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
             _client.Dispose();
+            _send?.Dispose();
         }
     }
 }

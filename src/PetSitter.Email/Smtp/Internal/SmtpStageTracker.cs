@@ -19,9 +19,13 @@ internal sealed class SmtpStageTracker : IProtocolLogger
     private const int MaxVerbLength = 8;
     private const int MaxBdatArgumentLength = 40;
     private const int MaxBannerLength = 160;
+    private const int MaxSpareCommands = 8;
     private static readonly byte[] EndOfData = "\r\n.\r\n"u8.ToArray();
 
     private readonly Queue<PendingCommand> _pending = new();
+
+    // Answered commands, kept for the next ones: a connection sends four or five per message (issue 16's allocations).
+    private readonly Stack<PendingCommand> _spare = new();
     private readonly char[] _verb = new char[MaxVerbLength];
     private readonly char[] _bdatArguments = new char[MaxBdatArgumentLength];
     private readonly char[] _bannerLine = new char[MaxBannerLength];
@@ -136,7 +140,7 @@ internal sealed class SmtpStageTracker : IProtocolLogger
     public void LogConnect(Uri uri)
     {
         _connected = true;
-        _pending.Enqueue(new PendingCommand(SmtpStage.Greeting, isDataCommand: false));
+        _pending.Enqueue(Command(SmtpStage.Greeting, isDataCommand: false));
     }
 
     /// <inheritdoc />
@@ -236,7 +240,7 @@ internal sealed class SmtpStageTracker : IProtocolLogger
             {
                 _clientMode = ClientMode.Commands;
                 _endOfDataWritten = true;
-                _pending.Enqueue(new PendingCommand(SmtpStage.AfterData, isDataCommand: false));
+                _pending.Enqueue(Command(SmtpStage.AfterData, isDataCommand: false));
                 return i + 1;
             }
         }
@@ -313,7 +317,7 @@ internal sealed class SmtpStageTracker : IProtocolLogger
             isData = IsVerb("DATA");
         }
 
-        var command = new PendingCommand(stage, isData);
+        var command = Command(stage, isData);
         _pending.Enqueue(command);
         if (stage is not null)
         {
@@ -372,6 +376,23 @@ internal sealed class SmtpStageTracker : IProtocolLogger
             // The message starts at the beginning of a line, as if just after a CRLF.
             _endOfDataMatched = 2;
         }
+
+        if (command is not null && !ReferenceEquals(command, _chunkCommand) && _spare.Count < MaxSpareCommands)
+        {
+            _spare.Push(command);
+        }
+    }
+
+    private PendingCommand Command(SmtpStage? stage, bool isDataCommand)
+    {
+        if (_spare.TryPop(out var command))
+        {
+            command.Stage = stage;
+            command.IsDataCommand = isDataCommand;
+            return command;
+        }
+
+        return new PendingCommand(stage, isDataCommand);
     }
 
     /// <summary>Only the replies to the connection and to EHLO are kept: never one to AUTH or to the message.</summary>
@@ -429,6 +450,6 @@ internal sealed class SmtpStageTracker : IProtocolLogger
     {
         public SmtpStage? Stage { get; set; } = stage;
 
-        public bool IsDataCommand { get; } = isDataCommand;
+        public bool IsDataCommand { get; set; } = isDataCommand;
     }
 }
