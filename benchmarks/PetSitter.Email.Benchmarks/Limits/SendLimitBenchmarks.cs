@@ -19,7 +19,7 @@ public enum LimitPath
 /// One send-limit check per operation, accounts taken round-robin, for a preset with a per-second, a per-hour
 /// and a rolling per-day window: the quota store against a chain of partitioned System.Threading.RateLimiting
 /// limiters (the baseline) and against Polly's rate-limiter strategy. The store is measured as the SMTP channel calls it
-/// (through the account's handle cached on its settings instance, one instance per account) and as any other caller
+/// (through the account's cells cached on its settings instance, one instance per account) and as any other caller
 /// of <see cref="ISendQuotaStore"/> does (by key string).
 /// </summary>
 /// <remarks>
@@ -146,12 +146,12 @@ public class SendLimitBenchmarks
         return Tally(lease.IsAcquired);
     }
 
-    /// <summary>The check as the SMTP channel makes it: the key and the account's handle cached on its settings instance.</summary>
-    [Benchmark(Description = "InMemorySendQuotaStore, account handle")]
+    /// <summary>The check as the SMTP channel makes it: the account's cells cached on its settings instance.</summary>
+    [Benchmark(Description = "InMemorySendQuotaStore, account cached")]
     public bool Ours()
     {
         var account = accounts[NextIndex()];
-        return Tally(memory.TryAcquire(ref account.QuotaHandle, account.LimitKey(), limits, 1).IsAllowed);
+        return Tally(memory.TryAcquire(account, limits, 1).IsAllowed);
     }
 
     /// <summary>The check by key alone, as any caller of <see cref="ISendQuotaStore"/> makes it: the key hashed and looked up.</summary>
@@ -160,17 +160,17 @@ public class SendLimitBenchmarks
 
     /// <summary>
     /// A marketing send with the reserve on, as the channel makes it: the account's share of its limits (cached on its
-    /// settings instance), then the check through its handle. Refused here means refused by marketing's share (the
+    /// settings instance), then the check through its cached cells. Refused here means refused by marketing's share (the
     /// windows hold a full hour, more than its 60 %).
     /// </summary>
-    [Benchmark(Description = "InMemorySendQuotaStore, account handle, marketing (reserve on)")]
+    [Benchmark(Description = "InMemorySendQuotaStore, account cached, marketing (reserve on)")]
     public bool OursMarketing()
     {
         var account = accounts[NextIndex()];
         var key = account.LimitKey();
         var pending = reserve.ForAsync(account, key, limits, EmailCategory.Marketing, CancellationToken.None);
         var share = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-        return Tally(memory.TryAcquire(ref account.QuotaHandle, key, share.Limits, 1).IsAllowed);
+        return Tally(memory.TryAcquire(account, share.Limits, 1).IsAllowed);
     }
 
     [Benchmark(Description = "Polly AddRateLimiter")]
@@ -208,9 +208,9 @@ public class SendLimitBenchmarks
             var share = reserve.ForAsync(account, account.LimitKey(), limits, EmailCategory.Marketing, CancellationToken.None);
             _ = share.IsCompletedSuccessfully ? share.Result : share.AsTask().GetAwaiter().GetResult();
             var decision = Path == LimitPath.Allowed
-                ? memory.TryAcquire(ref account.QuotaHandle, account.LimitKey(), limits, 1)
-                : memory.Peek(ref account.QuotaHandle, account.LimitKey(), limits, 1);
-            if (decision.IsAllowed != (Path == LimitPath.Allowed) || account.QuotaHandle is null)
+                ? memory.TryAcquire(account, limits, 1)
+                : memory.Peek(account, limits, 1);
+            if (decision.IsAllowed != (Path == LimitPath.Allowed) || account.QuotaCells is null)
             {
                 throw new InvalidOperationException("Resolving the handles did not see the account as the path expects.");
             }

@@ -46,6 +46,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     private readonly long _timestampFrequency;
     private readonly double _msPerTimestampTick;
     private IEnumerator<KeyValuePair<string, ushort[]>>? _sweepCursor;
+    private static long _issuedStoreIds;
+    private readonly long _id = Interlocked.Increment(ref _issuedStoreIds);
     private LimitsTag? _lastLimits;
     private LimitsTag? _limitsBefore;
     private int _issuedLimitsIds;
@@ -128,63 +130,70 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         NeverPasses(accountKey, limits, recipients, out var never) ? never : Acquire(accountKey, null, limits, recipients, out _);
 
     /// <summary>
-    /// <see cref="TryAcquire(string, SendLimits, int)"/> through the account's handle: resolved by key the first time
-    /// (and again when the sweep dropped the account or its cells grew), then straight to the cells.
+    /// <see cref="TryAcquire(string, SendLimits, int)"/> for the account of a settings instance, through the cells cached
+    /// on it (see <see cref="Cached"/>): resolved by key the first time, and again when the sweep dropped the account or
+    /// its cells grew.
     /// </summary>
-    /// <param name="handle">Where the handle is cached (the settings instance's); replaced when it was missing or stale.</param>
-    /// <param name="accountKey">The account.</param>
+    /// <param name="account">The settings instance; its limit key is the account.</param>
     /// <param name="limits">The account's limits.</param>
     /// <param name="recipients">The send's recipients.</param>
     /// <returns>The decision.</returns>
-    internal QuotaDecision TryAcquire(ref AccountHandle? handle, string accountKey, SendLimits limits, int recipients)
+    internal QuotaDecision TryAcquire(SmtpAccountSettings account, SendLimits limits, int recipients)
     {
+        var accountKey = account.LimitKey();
         if (NeverPasses(accountKey, limits, recipients, out var never))
         {
             return never;
         }
 
-        var known = Known(Volatile.Read(ref handle), accountKey);
+        var known = Cached(account);
         var decision = Acquire(accountKey, known, limits, recipients, out var used);
-        if (used is not null && !ReferenceEquals(used, known))
-        {
-            Volatile.Write(ref handle, new AccountHandle(this, accountKey, used));
-        }
-
+        Remember(account, known, used);
         return decision;
     }
 
     /// <summary>
-    /// <see cref="Peek(string, SendLimits, int)"/> through the account's handle (see
-    /// <see cref="TryAcquire(ref AccountHandle?, string, SendLimits, int)"/>).
+    /// <see cref="Peek(string, SendLimits, int)"/> for the account of a settings instance, through the cells cached on it
+    /// (see <see cref="TryAcquire(SmtpAccountSettings, SendLimits, int)"/>).
     /// </summary>
-    /// <param name="handle">Where the handle is cached; replaced when it was missing or stale.</param>
-    /// <param name="accountKey">The account.</param>
+    /// <param name="account">The settings instance; its limit key is the account.</param>
     /// <param name="limits">The account's limits.</param>
     /// <param name="recipients">The send's recipients.</param>
     /// <returns>The decision.</returns>
-    internal QuotaDecision Peek(ref AccountHandle? handle, string accountKey, SendLimits limits, int recipients)
+    internal QuotaDecision Peek(SmtpAccountSettings account, SendLimits limits, int recipients)
     {
+        var accountKey = account.LimitKey();
         if (NeverPasses(accountKey, limits, recipients, out var never))
         {
             return never;
         }
 
-        var known = Known(Volatile.Read(ref handle), accountKey);
+        var known = Cached(account);
         var decision = Look(accountKey, known, limits, recipients, out var used);
-        if (used is not null && !ReferenceEquals(used, known))
-        {
-            Volatile.Write(ref handle, new AccountHandle(this, accountKey, used));
-        }
-
+        Remember(account, known, used);
         return decision;
     }
 
-    /// <summary>The cells a handle points to, when it was made by this store for this key (they may be evicted since).</summary>
+    /// <summary>
+    /// The cells cached on a settings instance, when this store claimed it. Only the first store that checks an instance
+    /// claims it (its id, never reused, set once), so only that store ever writes the cells there: a reader never
+    /// pairs one store's id with another's cells, and nothing is allocated to cache them. The cells may be evicted
+    /// since: the check notices under their lock (see <see cref="Acquire"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ushort[]? Known(AccountHandle? handle, string accountKey) =>
-        handle is not null && ReferenceEquals(handle.Store, this) && (ReferenceEquals(handle.Key, accountKey) || string.Equals(handle.Key, accountKey, StringComparison.Ordinal))
-            ? handle.Cells
-            : null;
+    private ushort[]? Cached(SmtpAccountSettings account) =>
+        Volatile.Read(ref account.QuotaStoreId) == _id ? Volatile.Read(ref account.QuotaCells) : null;
+
+    /// <summary>Caches the live cells a check used on the settings instance, claiming it when no store has.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Remember(SmtpAccountSettings account, ushort[]? known, ushort[]? used)
+    {
+        if (used is not null && !ReferenceEquals(used, known)
+            && (Volatile.Read(ref account.QuotaStoreId) == _id || Interlocked.CompareExchange(ref account.QuotaStoreId, _id, 0) == 0))
+        {
+            Volatile.Write(ref account.QuotaCells, used);
+        }
+    }
 
     /// <summary>
     /// The check proper: from <paramref name="known"/> cells when given, else from the dictionary; evicted or outgrown

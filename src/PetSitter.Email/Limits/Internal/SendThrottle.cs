@@ -71,10 +71,11 @@ internal sealed class SendThrottle
 
     /// <summary>
     /// Counts the message as <see cref="AcquireAsync(string, SendLimits, int, IThrottleWaitObserver?, long?, CancellationToken)"/>
-    /// does; with the in-memory store, the first check goes through the account's handle cached on
-    /// <paramref name="account"/> (see <see cref="SmtpAccountSettings.QuotaHandle"/>), so it hashes no key.
+    /// does; with the in-memory store, the first check goes through the account's cells cached on
+    /// <paramref name="account"/> (see <see cref="InMemorySendQuotaStore.TryAcquire(SmtpAccountSettings, SendLimits, int)"/>),
+    /// so it hashes no key.
     /// </summary>
-    /// <param name="account">The settings instance <paramref name="accountKey"/> comes from, or <see langword="null"/>.</param>
+    /// <param name="account">The settings instance <paramref name="accountKey"/> comes from (its limit key), or <see langword="null"/>.</param>
     /// <param name="accountKey">The account.</param>
     /// <param name="limits">Its limits.</param>
     /// <param name="recipients">The message's recipients.</param>
@@ -90,8 +91,8 @@ internal sealed class SendThrottle
             return WaitInLineAsync(null, accountKey, limits, recipients, observer, waitingSince, cancellationToken);
         }
 
-        var first = account is not null && _store is InMemorySendQuotaStore memory && !cancellationToken.IsCancellationRequested
-            ? new ValueTask<QuotaDecision>(memory.TryAcquire(ref account.QuotaHandle, accountKey, limits, recipients))
+        var first = account is not null && _store is InMemorySendQuotaStore memory && !cancellationToken.IsCancellationRequested && ReferenceEquals(accountKey, account.LimitKey())
+            ? new ValueTask<QuotaDecision>(memory.TryAcquire(account, limits, recipients))
             : _store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken);
         if (!first.IsCompletedSuccessfully)
         {
@@ -106,18 +107,18 @@ internal sealed class SendThrottle
 
     /// <summary>
     /// Asks <paramref name="store"/> what a check would answer now, counting nothing (<see cref="ISendQuotaStore.PeekAsync"/>);
-    /// with the in-memory store, through the account's handle cached on <paramref name="account"/>.
+    /// with the in-memory store, through the account's cells cached on <paramref name="account"/>.
     /// </summary>
     /// <param name="store">The store.</param>
-    /// <param name="account">The settings instance <paramref name="accountKey"/> comes from.</param>
+    /// <param name="account">The settings instance <paramref name="accountKey"/> comes from (its limit key).</param>
     /// <param name="accountKey">The account.</param>
     /// <param name="limits">Its limits.</param>
     /// <param name="recipients">The message's recipients.</param>
     /// <param name="cancellationToken">Cancels the look.</param>
     /// <returns>The decision a check would make.</returns>
     public static ValueTask<QuotaDecision> PeekAsync(ISendQuotaStore store, SmtpAccountSettings account, string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken) =>
-        store is InMemorySendQuotaStore memory && !cancellationToken.IsCancellationRequested
-            ? new ValueTask<QuotaDecision>(memory.Peek(ref account.QuotaHandle, accountKey, limits, recipients))
+        store is InMemorySendQuotaStore memory && !cancellationToken.IsCancellationRequested && ReferenceEquals(accountKey, account.LimitKey())
+            ? new ValueTask<QuotaDecision>(memory.Peek(account, limits, recipients))
             : store.PeekAsync(accountKey, limits, recipients, cancellationToken);
 
     /// <summary>Gets whether a refusal is one this throttle would wait out rather than hand back.</summary>
