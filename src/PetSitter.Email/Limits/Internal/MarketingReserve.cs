@@ -12,7 +12,8 @@ namespace PetSitter.Email.Limits;
 /// allowed only while the count with it stays within the lowered limit. So after any marketing send the windows hold
 /// at most the share, and direct mail always finds the rest free: the reserve is enforced by the store's own
 /// never-exceed check, in memory and in Redis alike, with no new counter. The lowered limits are cached per value,
-/// so a check allocates nothing once an account's share has been seen.
+/// and on the settings instance (<see cref="SmtpAccountSettings.MarketingLimits"/>), so once an instance's share has
+/// been seen a check neither allocates nor looks anything up.
 /// </remarks>
 internal sealed class MarketingReserve
 {

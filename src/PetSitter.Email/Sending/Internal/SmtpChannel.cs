@@ -381,7 +381,7 @@ internal sealed partial class SmtpChannel
         /// <summary>Gets marketing's share and warm-up behind <see cref="Limits"/>.</summary>
         public required MarketingShare Share { get; init; }
 
-        /// <summary>Gets the settings instance the account's quota handle is cached on.</summary>
+        /// <summary>Gets the settings instance the in-memory store caches the account's cells on.</summary>
         public required SmtpAccountSettings Account { get; init; }
 
         public EmailCategory Category => category;
