@@ -46,7 +46,10 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     private readonly long _timestampFrequency;
     private readonly double _msPerTimestampTick;
     private IEnumerator<KeyValuePair<string, ushort[]>>? _sweepCursor;
+    private static long _issuedStoreIds;
+    private readonly long _id = Interlocked.Increment(ref _issuedStoreIds);
     private LimitsTag? _lastLimits;
+    private LimitsTag? _limitsBefore;
     private int _issuedLimitsIds;
 
     /// <summary>Creates an empty in-process store; a shared store can keep one to answer while its own storage cannot be reached.</summary>
@@ -123,28 +126,99 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     /// <param name="limits">The account's limits.</param>
     /// <param name="recipients">The send's recipients.</param>
     /// <returns>The decision.</returns>
-    public QuotaDecision TryAcquire(string accountKey, SendLimits limits, int recipients)
+    public QuotaDecision TryAcquire(string accountKey, SendLimits limits, int recipients) =>
+        NeverPasses(accountKey, limits, recipients, out var never) ? never : Acquire(accountKey, null, limits, recipients, out _);
+
+    /// <summary>
+    /// <see cref="TryAcquire(string, SendLimits, int)"/> for the account of a settings instance, through the cells cached
+    /// on it (see <see cref="Cached"/>): resolved by key the first time, and again when the sweep dropped the account or
+    /// its cells grew.
+    /// </summary>
+    /// <param name="account">The settings instance; its limit key is the account.</param>
+    /// <param name="limits">The account's limits.</param>
+    /// <param name="recipients">The send's recipients.</param>
+    /// <returns>The decision.</returns>
+    internal QuotaDecision TryAcquire(SmtpAccountSettings account, SendLimits limits, int recipients)
     {
+        var accountKey = account.LimitKey();
         if (NeverPasses(accountKey, limits, recipients, out var never))
         {
             return never;
         }
 
+        var known = Cached(account);
+        var decision = Acquire(accountKey, known, limits, recipients, out var used);
+        Remember(account, known, used);
+        return decision;
+    }
+
+    /// <summary>
+    /// <see cref="Peek(string, SendLimits, int)"/> for the account of a settings instance, through the cells cached on it
+    /// (see <see cref="TryAcquire(SmtpAccountSettings, SendLimits, int)"/>).
+    /// </summary>
+    /// <param name="account">The settings instance; its limit key is the account.</param>
+    /// <param name="limits">The account's limits.</param>
+    /// <param name="recipients">The send's recipients.</param>
+    /// <returns>The decision.</returns>
+    internal QuotaDecision Peek(SmtpAccountSettings account, SendLimits limits, int recipients)
+    {
+        var accountKey = account.LimitKey();
+        if (NeverPasses(accountKey, limits, recipients, out var never))
+        {
+            return never;
+        }
+
+        var known = Cached(account);
+        var decision = Look(accountKey, known, limits, recipients, out var used);
+        Remember(account, known, used);
+        return decision;
+    }
+
+    /// <summary>
+    /// The cells cached on a settings instance, when this store claimed it. Only the first store that checks an instance
+    /// claims it (its id, never reused, set once), so only that store ever writes the cells there: a reader never
+    /// pairs one store's id with another's cells, and nothing is allocated to cache them. The cells may be evicted
+    /// since: the check notices under their lock (see <see cref="Acquire"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ushort[]? Cached(SmtpAccountSettings account) =>
+        Volatile.Read(ref account.QuotaStoreId) == _id ? Volatile.Read(ref account.QuotaCells) : null;
+
+    /// <summary>Caches the live cells a check used on the settings instance, claiming it when no store has.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Remember(SmtpAccountSettings account, ushort[]? known, ushort[]? used)
+    {
+        if (used is not null && !ReferenceEquals(used, known)
+            && (Volatile.Read(ref account.QuotaStoreId) == _id || Interlocked.CompareExchange(ref account.QuotaStoreId, _id, 0) == 0))
+        {
+            Volatile.Write(ref account.QuotaCells, used);
+        }
+    }
+
+    /// <summary>
+    /// The check proper: from <paramref name="known"/> cells when given, else from the dictionary; evicted or outgrown
+    /// cells send it back to the dictionary. <paramref name="used"/> is the live entry the decision was made on.
+    /// </summary>
+    private QuotaDecision Acquire(string accountKey, ushort[]? known, SendLimits limits, int recipients, out ushort[]? used)
+    {
         var wanted = QuotaWindows.MaskOf(limits);
         var now = NowMs();
+        var cells = known;
         while (true)
         {
-            if (!_accounts.TryGetValue(accountKey, out var cells))
+            if (cells is null && !_accounts.TryGetValue(accountKey, out cells))
             {
                 if (wanted == 0)
                 {
                     // Nothing to count and no provider hold recorded (a hold creates the entry).
+                    used = null;
                     return QuotaDecision.Allow();
                 }
 
                 cells = AccountCells.Create(wanted, now);
                 if (!_accounts.TryAdd(accountKey, cells))
                 {
+                    cells = null;
                     continue;
                 }
 
@@ -152,15 +226,18 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
             }
             else if (_remembersRefusals && StillRefused(cells, limits, recipients, now, out var refusal))
             {
+                used = cells;
                 return refusal;
             }
 
-            AccountCells.Enter(cells);
+            var locked = cells;
+            AccountCells.Enter(locked);
             try
             {
                 var header = AccountCells.Header(cells);
                 if ((header & AccountCells.EvictedFlag) != 0)
                 {
+                    cells = null;
                     continue;
                 }
 
@@ -168,14 +245,16 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
                 if ((wanted & ~tracked) != 0)
                 {
                     Grow(accountKey, cells, tracked | wanted);
+                    cells = null;
                     continue;
                 }
 
+                used = cells;
                 return Decide(accountKey, cells, limits, wanted, recipients, now, charge: true);
             }
             finally
             {
-                AccountCells.Exit(cells);
+                AccountCells.Exit(locked);
             }
         }
     }
@@ -200,47 +279,52 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         return false;
     }
 
-    /// <summary>Decides as <see cref="TryAcquire"/> would, counting nothing; an unknown account is not added.</summary>
+    /// <summary>Decides as <see cref="TryAcquire(string, SendLimits, int)"/> would, counting nothing; an unknown account is not added.</summary>
     /// <param name="accountKey">The account.</param>
     /// <param name="limits">The account's limits.</param>
     /// <param name="recipients">The send's recipients.</param>
     /// <returns>The decision.</returns>
-    public QuotaDecision Peek(string accountKey, SendLimits limits, int recipients)
-    {
-        if (NeverPasses(accountKey, limits, recipients, out var never))
-        {
-            return never;
-        }
+    public QuotaDecision Peek(string accountKey, SendLimits limits, int recipients) =>
+        NeverPasses(accountKey, limits, recipients, out var never) ? never : Look(accountKey, null, limits, recipients, out _);
 
+    /// <summary>The look proper, as <see cref="Acquire"/> is the check.</summary>
+    private QuotaDecision Look(string accountKey, ushort[]? known, SendLimits limits, int recipients, out ushort[]? used)
+    {
         var wanted = QuotaWindows.MaskOf(limits);
         var now = NowMs();
+        var cells = known;
         while (true)
         {
-            if (!_accounts.TryGetValue(accountKey, out var cells))
+            if (cells is null && !_accounts.TryGetValue(accountKey, out cells))
             {
                 // Nothing counted and no provider hold: every window has room.
+                used = null;
                 return QuotaDecision.Allow();
             }
 
             if (_remembersRefusals && StillRefused(cells, limits, recipients, now, out var refusal))
             {
+                used = cells;
                 return refusal;
             }
 
-            AccountCells.Enter(cells);
+            var locked = cells;
+            AccountCells.Enter(locked);
             try
             {
                 if ((AccountCells.Header(cells) & AccountCells.EvictedFlag) != 0)
                 {
+                    cells = null;
                     continue;
                 }
 
                 // A wanted window not tracked yet has counted nothing, so it allows: no need to grow the cells.
+                used = cells;
                 return Decide(accountKey, cells, limits, wanted, recipients, now, charge: false);
             }
             finally
             {
-                AccountCells.Exit(cells);
+                AccountCells.Exit(locked);
             }
         }
     }
@@ -436,7 +520,14 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     private int LimitsId(SendLimits limits)
     {
         var last = Volatile.Read(ref _lastLimits);
-        return last is not null && ReferenceEquals(last.Limits, limits) ? last.Id : LimitsIdSlow(limits);
+        if (last is not null && ReferenceEquals(last.Limits, limits))
+        {
+            return last.Id;
+        }
+
+        // Two recent instances: an account's direct mail and its marketing (its share of the limits) alternate.
+        var before = Volatile.Read(ref _limitsBefore);
+        return before is not null && ReferenceEquals(before.Limits, limits) ? before.Id : LimitsIdSlow(limits);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -460,6 +551,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         // Only the instance the tag holds is matched by reference, so this never allocates.
         if (ReferenceEquals(tag.Limits, limits))
         {
+            Volatile.Write(ref _limitsBefore, Volatile.Read(ref _lastLimits));
             Volatile.Write(ref _lastLimits, tag);
         }
 

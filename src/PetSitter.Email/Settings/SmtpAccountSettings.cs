@@ -23,6 +23,13 @@ public sealed class SmtpAccountSettings
     private string? _limitKey;
     private Validation? _validated;
 
+    // The send-limit code's per-instance caches (Limits/), so a check hashes no key and looks up no share once the
+    // instance is known: the account's cells in the in-memory quota store that claimed the instance first (its id), and
+    // marketing's share of the limits.
+    internal long QuotaStoreId;
+    internal ushort[]? QuotaCells;
+    internal MarketingLimits? MarketingLimits;
+
     /// <summary>Gets the SMTP server's host name, for example <c>smtp.gmail.com</c>. Required.</summary>
     public string Host { get; init; } = string.Empty;
 

@@ -12,7 +12,8 @@ namespace PetSitter.Email.Limits;
 /// allowed only while the count with it stays within the lowered limit. So after any marketing send the windows hold
 /// at most the share, and direct mail always finds the rest free: the reserve is enforced by the store's own
 /// never-exceed check, in memory and in Redis alike, with no new counter. The lowered limits are cached per value,
-/// so a check allocates nothing once an account's share has been seen.
+/// and on the settings instance (<see cref="SmtpAccountSettings.MarketingLimits"/>), so once an instance's share has
+/// been seen a check neither allocates nor looks anything up.
 /// </remarks>
 internal sealed class MarketingReserve
 {
@@ -33,16 +34,24 @@ internal sealed class MarketingReserve
     /// The limits a send of <paramref name="category"/> is checked against. Asks the store for the mailbox's history
     /// on every category (direct mail starts the history too), at most once an hour per mailbox and process.
     /// </summary>
-    public async ValueTask<MarketingShare> ForAsync(SmtpAccountSettings account, string accountKey, SendLimits limits, EmailCategory category, CancellationToken cancellationToken)
+    public ValueTask<MarketingShare> ForAsync(SmtpAccountSettings account, string accountKey, SendLimits limits, EmailCategory category, CancellationToken cancellationToken)
     {
         var share = account.MarketingSharePercent ?? _options.MarketingSharePercent;
         var firstDay = account.MarketingWarmUpFirstDay ?? _options.MarketingWarmUpFirstDay;
-        DateTimeOffset? start = null;
         if (firstDay > 0)
         {
-            start = await HistoryStartAsync(accountKey, cancellationToken).ConfigureAwait(false);
+            return ForWarmingAsync(account, accountKey, limits, category, share, firstDay, cancellationToken);
         }
 
+        // No warm-up, so no history to ask for: answered without a state machine.
+        return new ValueTask<MarketingShare>(
+            category != EmailCategory.Marketing || share >= 100 ? new MarketingShare(limits, 0, null, null) : new MarketingShare(Lowered(account, limits, share, 0), 0, null, null));
+    }
+
+    private async ValueTask<MarketingShare> ForWarmingAsync(
+        SmtpAccountSettings account, string accountKey, SendLimits limits, EmailCategory category, int share, int firstDay, CancellationToken cancellationToken)
+    {
+        var start = await HistoryStartAsync(accountKey, cancellationToken).ConfigureAwait(false);
         if (category != EmailCategory.Marketing)
         {
             return new MarketingShare(limits, 0, null, null);
@@ -52,7 +61,7 @@ internal sealed class MarketingReserve
         var ceiling = 0;
         var day = 0;
         DateTimeOffset? nextDay = null;
-        if (start is { } since && firstDay > 0)
+        if (start is { } since)
         {
             day = (int)Math.Min(int.MaxValue, Math.Max(0, (now - since).Ticks) / TimeSpan.TicksPerDay) + 1;
             ceiling = WarmUpCeiling(firstDay, day, limits);
@@ -64,8 +73,25 @@ internal sealed class MarketingReserve
             return new MarketingShare(limits, 0, null, null);
         }
 
-        var lowered = _lowered.GetOrAdd((limits, share, ceiling), static key => Lower(key.Limits, key.Share, key.Ceiling));
+        var lowered = Lowered(account, limits, share, ceiling);
         return new MarketingShare(lowered, ceiling > 0 && lowered.MessagesPerDay == ceiling ? ceiling : 0, ceiling > 0 ? day : null, nextDay);
+    }
+
+    /// <summary>
+    /// Marketing's limits, from the settings instance's cache when it was computed for the same limits instance, share
+    /// and ceiling (a warm-up ceiling changes once a day); otherwise from the reserve's table by value, then cached.
+    /// </summary>
+    private SendLimits Lowered(SmtpAccountSettings account, SendLimits limits, int share, int ceiling)
+    {
+        var cached = Volatile.Read(ref account.MarketingLimits);
+        if (cached is not null && ReferenceEquals(cached.Full, limits) && cached.Share == share && cached.Ceiling == ceiling)
+        {
+            return cached.Lowered;
+        }
+
+        var lowered = _lowered.GetOrAdd((limits, share, ceiling), static key => Lower(key.Limits, key.Share, key.Ceiling));
+        Volatile.Write(ref account.MarketingLimits, new MarketingLimits(limits, share, ceiling, lowered));
+        return lowered;
     }
 
     /// <summary>
@@ -136,3 +162,10 @@ internal sealed class MarketingReserve
 /// <param name="WarmUpDay">The warm-up day (1 the first) while the warm-up runs, else <see langword="null"/>.</param>
 /// <param name="NextWarmUpDay">When the next warm-up day starts (its ceiling doubles) while the warm-up runs.</param>
 internal readonly record struct MarketingShare(SendLimits Limits, int WarmUpCeiling, int? WarmUpDay, DateTimeOffset? NextWarmUpDay);
+
+/// <summary>Marketing's limits for one account's limits instance, share and warm-up ceiling: the settings instance's cache.</summary>
+/// <param name="Full">The account's limits they were computed from (matched by reference).</param>
+/// <param name="Share">Marketing's share, in percent.</param>
+/// <param name="Ceiling">The warm-up ceiling, or 0.</param>
+/// <param name="Lowered">Marketing's limits.</param>
+internal sealed record MarketingLimits(SendLimits Full, int Share, int Ceiling, SendLimits Lowered);

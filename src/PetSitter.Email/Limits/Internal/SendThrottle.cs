@@ -66,14 +66,34 @@ internal sealed class SendThrottle
     /// its bound and defer it while the newcomer went out).
     /// </remarks>
     public ValueTask<QuotaDecision> AcquireAsync(
-        string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, long? waitingSince, CancellationToken cancellationToken)
+        string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, long? waitingSince, CancellationToken cancellationToken) =>
+        AcquireAsync(null, accountKey, limits, recipients, observer, waitingSince, cancellationToken);
+
+    /// <summary>
+    /// Counts the message as <see cref="AcquireAsync(string, SendLimits, int, IThrottleWaitObserver?, long?, CancellationToken)"/>
+    /// does; with the in-memory store, the first check goes through the account's cells cached on
+    /// <paramref name="account"/> (see <see cref="InMemorySendQuotaStore.TryAcquire(SmtpAccountSettings, SendLimits, int)"/>),
+    /// so it hashes no key.
+    /// </summary>
+    /// <param name="account">The settings instance <paramref name="accountKey"/> comes from (its limit key), or <see langword="null"/>.</param>
+    /// <param name="accountKey">The account.</param>
+    /// <param name="limits">Its limits.</param>
+    /// <param name="recipients">The message's recipients.</param>
+    /// <param name="observer">Told after every wait (see the overload without <paramref name="account"/>).</param>
+    /// <param name="waitingSince">The timestamp the bound is counted from, or <see langword="null"/> for now.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>An allowing decision (the message has been counted), or the refusal.</returns>
+    public ValueTask<QuotaDecision> AcquireAsync(
+        SmtpAccountSettings? account, string accountKey, SendLimits limits, int recipients, IThrottleWaitObserver? observer, long? waitingSince, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _waitingAccounts) != 0 && _lines.ContainsKey(accountKey))
         {
             return WaitInLineAsync(null, accountKey, limits, recipients, observer, waitingSince, cancellationToken);
         }
 
-        var first = _store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken);
+        var first = account is not null && _store is InMemorySendQuotaStore memory && !cancellationToken.IsCancellationRequested && ReferenceEquals(accountKey, account.LimitKey())
+            ? new ValueTask<QuotaDecision>(memory.TryAcquire(account, limits, recipients))
+            : _store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken);
         if (!first.IsCompletedSuccessfully)
         {
             return WaitForFirstAsync(first, accountKey, limits, recipients, observer, waitingSince, cancellationToken);
@@ -84,6 +104,22 @@ internal sealed class SendThrottle
             ? WaitInLineAsync(decision, accountKey, limits, recipients, observer, waitingSince, cancellationToken)
             : new ValueTask<QuotaDecision>(decision);
     }
+
+    /// <summary>
+    /// Asks <paramref name="store"/> what a check would answer now, counting nothing (<see cref="ISendQuotaStore.PeekAsync"/>);
+    /// with the in-memory store, through the account's cells cached on <paramref name="account"/>.
+    /// </summary>
+    /// <param name="store">The store.</param>
+    /// <param name="account">The settings instance <paramref name="accountKey"/> comes from (its limit key).</param>
+    /// <param name="accountKey">The account.</param>
+    /// <param name="limits">Its limits.</param>
+    /// <param name="recipients">The message's recipients.</param>
+    /// <param name="cancellationToken">Cancels the look.</param>
+    /// <returns>The decision a check would make.</returns>
+    public static ValueTask<QuotaDecision> PeekAsync(ISendQuotaStore store, SmtpAccountSettings account, string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken) =>
+        store is InMemorySendQuotaStore memory && !cancellationToken.IsCancellationRequested && ReferenceEquals(accountKey, account.LimitKey())
+            ? new ValueTask<QuotaDecision>(memory.Peek(account, limits, recipients))
+            : store.PeekAsync(accountKey, limits, recipients, cancellationToken);
 
     /// <summary>Gets whether a refusal is one this throttle would wait out rather than hand back.</summary>
     public bool CanWaitFor(QuotaDecision decision) => ShouldWait(decision, TimeSpan.Zero);

@@ -104,7 +104,7 @@ internal sealed partial class SmtpChannel
 
         // Counted only on the wire (see WireGate); here a look is enough to spare a doomed send its sign-in.
         var admitted = _time.GetTimestamp();
-        var peek = await _quotas.PeekAsync(accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
+        var peek = await SendThrottle.PeekAsync(_quotas, account, accountKey, limits, recipients, cancellationToken).ConfigureAwait(false);
         if (!peek.IsAllowed && !_throttle.CanWaitFor(peek))
         {
             return await RefusedByLimitAsync(businessId, fingerprint, category, peek, limits, askBreaker: !gate.IsProbe, cancellationToken, Reserved(full, share, peek)).ConfigureAwait(false);
@@ -142,7 +142,7 @@ internal sealed partial class SmtpChannel
                 return Blocked(businessId, closed);
             }
 
-            var wire = new WireGate(this, businessId, fingerprint, category, accountKey, limits, recipients, gate.IsProbe, admitted) { Full = full, Share = share };
+            var wire = new WireGate(this, businessId, fingerprint, category, accountKey, limits, recipients, gate.IsProbe, admitted) { Full = full, Share = share, Account = account };
             return await SendInTurnAsync(businessId, account, fingerprint, message, turn, wire, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -385,6 +385,9 @@ internal sealed partial class SmtpChannel
         /// <summary>Gets marketing's share and warm-up behind <see cref="Limits"/>.</summary>
         public required MarketingShare Share { get; init; }
 
+        /// <summary>Gets the settings instance the in-memory store caches the account's cells on.</summary>
+        public required SmtpAccountSettings Account { get; init; }
+
         public EmailCategory Category => category;
 
         /// <summary>Gets whether this send is the breaker's probe: then nothing asks the breaker again for it.</summary>
@@ -394,7 +397,7 @@ internal sealed partial class SmtpChannel
         {
             // The bound counts from when the channel took the message: time spent in the lane and connecting is waiting too.
             // Passed to a probe too: a probe's wait is still measured, and AfterWaitAsync asks no breaker for it.
-            var decision = await channel._throttle.AcquireAsync(accountKey, limits, recipients, this, admitted, cancellationToken).ConfigureAwait(false);
+            var decision = await channel._throttle.AcquireAsync(Account, accountKey, limits, recipients, this, admitted, cancellationToken).ConfigureAwait(false);
             if (!decision.IsAllowed)
             {
                 throw new SmtpSendGateClosedException(decision);
