@@ -85,6 +85,32 @@ public sealed class SmtpChannelFeedbackTests : IDisposable
     }
 
     [Fact]
+    public async Task An_account_allowed_two_connections_never_has_a_third_open_though_the_library_default_allows_three()
+    {
+        // The owner's provider allows two connections at once (the account's MaxConnections); the app's default is more.
+        _harness.Get<IOptions<PetSitterEmailOptions>>().Value.Smtp.MaxConnectionsPerAccount.Should().BeGreaterThan(2);
+        var channel = Channel(_harness.Get<IAccountBreaker>());
+        var signIn = Send(channel, _account);
+        await _smtp.Arrived(1).WaitAsync(Patience);
+        var sends = Enumerable.Range(0, 3).Select(_ => Send(channel, _account)).ToList();
+
+        // The first send signs in and goes out: the three behind may now use the account's connections.
+        _smtp.Release(0);
+        (await signIn.WaitAsync(Patience)).IsSent.Should().BeTrue();
+        await _smtp.Arrived(3).WaitAsync(Patience);
+        _smtp.Release(1);
+        await _smtp.Arrived(4).WaitAsync(Patience);
+        _smtp.ReleaseAll();
+
+        foreach (var send in sends)
+        {
+            (await send.WaitAsync(Patience)).IsSent.Should().BeTrue();
+        }
+
+        _smtp.MaxAtOnce.Should().Be(2, "a provider counts a third connection against the account, and may lock it");
+    }
+
+    [Fact]
     public async Task A_send_that_waited_in_the_lane_while_another_instance_found_the_password_wrong_is_not_attempted()
     {
         var breaker = _harness.Get<IAccountBreaker>();
