@@ -50,12 +50,13 @@ internal static class QuotaScripts
         """);
 
     /// <summary>
-    /// Reads what a check needs with one <c>HMGET</c>: <c>last</c>, <c>hold</c> and <c>sums</c> (each tracked window's
-    /// summary, nil when the window has none), then brings the summaries to <c>now</c>: a window's buckets lie in the
-    /// <c>ring</c> buckets ending at <c>last</c>'s, so only the buckets that left the window since <c>last</c> are read,
-    /// subtracted and deleted (none on most checks). A window that is limited but has no summary (a new account, a
-    /// hash written by a release without summaries, or one whose summaries such a release deleted) is counted from
-    /// all its buckets once. Sets <c>changed</c> when the summaries and <c>t</c> must be written back.
+    /// Reads what a check needs with one <c>HMGET</c>: <c>last</c>, <c>hold</c>, <c>sums</c> (each tracked window's
+    /// summary, nil when the window has none) and the counts of the <c>current</c> buckets (so counting a send is
+    /// one <c>HSET</c>). Then brings the summaries to <c>now</c>: a window's buckets lie in the <c>ring</c> buckets
+    /// ending at <c>last</c>'s, so only the buckets that left the window since <c>last</c> are read, subtracted and
+    /// deleted (none on most checks). A window that is limited but has no summary (a new account, a hash written by
+    /// a release without summaries, or one whose summaries such a release deleted) is counted from all its buckets
+    /// once. Sets <c>changed</c> when the summaries and <c>t</c> must be written back.
     /// </summary>
     private static readonly string Load = string.Create(CultureInfo.InvariantCulture, $$"""
         local key = KEYS[1]
@@ -63,7 +64,10 @@ internal static class QuotaScripts
         local recipients = tonumber(ARGV[2])
         local widths = { {{RedisQuotaBuckets.SecondBucketMs}}, {{RedisQuotaBuckets.MinuteBucketMs}}, {{RedisQuotaBuckets.HourBucketMs}}, {{RedisQuotaBuckets.DayBucketMs}}, {{RedisQuotaBuckets.DayBucketMs}} }
         local rings = { {{RedisQuotaBuckets.SecondRing}}, {{RedisQuotaBuckets.MinuteRing}}, {{RedisQuotaBuckets.HourRing}}, {{RedisQuotaBuckets.DayRing}}, {{RedisQuotaBuckets.DayRing}} }
-        local state = redis.call('HMGET', key, 't', 'x', '0:-1', '1:-1', '2:-1', '3:-1', '4:-1')
+        local current = {}
+        for w = 1, 5 do current[w] = math.floor(now / widths[w]) end
+        local state = redis.call('HMGET', key, 't', 'x', '0:-1', '1:-1', '2:-1', '3:-1', '4:-1',
+          '0:' .. current[1], '1:' .. current[2], '2:' .. current[3], '3:' .. current[4], '4:' .. current[5])
         local last, hold = tonumber(state[1]) or 0, tonumber(state[2]) or 0
         local sums, limits = {}, {}
         local recount, changed = false, false
@@ -72,7 +76,17 @@ internal static class QuotaScripts
           limits[w] = tonumber(ARGV[2 + w])
           if limits[w] > 0 and not sums[w] then recount = true end
         end
-        if now < last then now = last end
+        if now < last then
+          -- A clock behind: counted at the latest time seen, so the current buckets read above may be the wrong ones.
+          now = last
+          local names = {}
+          for w = 1, 5 do
+            current[w] = math.floor(now / widths[w])
+            names[w] = (w - 1) .. ':' .. current[w]
+          end
+          local counts = redis.call('HMGET', key, unpack(names))
+          for w = 1, 5 do state[7 + w] = counts[w] end
+        end
         if recount then
           local data = redis.call('HGETALL', key)
           local stale = {}
@@ -181,15 +195,19 @@ internal static class QuotaScripts
           if changed then save() end
           return { binding, longest }
         end
+        local fields = { 't', now }
         for w = 1, 5 do
           if sums[w] then
             local needed = 1
             if w == 5 then needed = recipients end
-            redis.call('HINCRBY', key, (w - 1) .. ':' .. math.floor(now / widths[w]), needed)
             sums[w] = sums[w] + needed
+            fields[#fields + 1] = (w - 1) .. ':' .. current[w]
+            fields[#fields + 1] = (tonumber(state[7 + w]) or 0) + needed
+            fields[#fields + 1] = (w - 1) .. ':-1'
+            fields[#fields + 1] = sums[w]
           end
         end
-        save()
+        redis.call('HSET', key, unpack(fields))
         local ttl = span
         if hold - now > ttl then ttl = hold - now end
         redis.call('PEXPIRE', key, ttl + 1000)

@@ -92,6 +92,27 @@ public sealed class QuotaSummaryTests(RedisFixture redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sends_from_a_clock_behind_add_to_the_latest_bucket_without_overwriting_its_count()
+    {
+        var (ahead, key) = Store();
+        var behindInstance = new Instance(redis.ConnectionString, _prefix, new FakeTimeProvider(_time.GetUtcNow() - TimeSpan.FromSeconds(30)), new Settings());
+        _instances.Add(behindInstance);
+        var behind = behindInstance.Get<ISendQuotaStore>();
+        var limits = new SendLimits { MessagesPerMinute = 20, MessagesPerDay = 100 };
+
+        for (var i = 0; i < 6; i++)
+        {
+            (await ahead.TryAcquireAsync(Account, limits, 1)).IsAllowed.Should().BeTrue();
+            (await behind.TryAcquireAsync(Account, limits, 1)).IsAllowed.Should().BeTrue();
+        }
+
+        var fields = await FieldsAsync(key);
+        var minute = _time.GetUtcNow().ToUnixTimeMilliseconds() / RedisQuotaBuckets.MinuteBucketMs;
+        fields[string.Create(CultureInfo.InvariantCulture, $"1:{minute}")].Should().Be(12, "all twelve sends are counted in the latest time's bucket");
+        await AssertSummariesAsync(key);
+    }
+
+    [Fact]
     public async Task Answers_check_for_check_as_the_in_memory_store_with_the_same_clock()
     {
         var (store, _) = Store();
