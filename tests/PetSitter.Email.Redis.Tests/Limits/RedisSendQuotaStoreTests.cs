@@ -137,6 +137,30 @@ public sealed class RedisSendQuotaStoreTests(RedisFixture redis) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_snapshot_shows_no_hold_once_it_has_ended()
+    {
+        var store = Store();
+        await store.MarkExhaustedAsync(Account, _time.GetUtcNow().AddHours(1), "550 5.4.5 Daily user sending limit exceeded.");
+
+        _time.Advance(TimeSpan.FromHours(1));
+        var snapshot = await store.GetAsync(Account);
+
+        snapshot.Should().NotBeNull("the account is still known");
+        snapshot!.ExhaustedUntil.Should().BeNull("the hold ended at this very moment");
+        snapshot.ExhaustedReason.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_message_to_exactly_the_days_recipient_limit_goes_through_on_a_fresh_day()
+    {
+        var store = Store();
+        var limits = new SendLimits { RecipientsPerDay = 8, RecipientsPerMessage = 10 };
+
+        (await store.TryAcquireAsync(Account, limits, 8)).IsAllowed.Should().BeTrue();
+        (await store.TryAcquireAsync(Account, limits, 1)).Window.Should().Be(LimitWindow.RecipientsPerDay);
+    }
+
+    [Fact]
     public async Task An_earlier_hold_never_shortens_a_later_one()
     {
         var store = Store();
