@@ -91,8 +91,8 @@ internal sealed class SendThrottle
             return WaitInLineAsync(null, accountKey, limits, recipients, observer, waitingSince, cancellationToken);
         }
 
-        var first = account is not null && _store is InMemorySendQuotaStore memory && !cancellationToken.IsCancellationRequested && ReferenceEquals(accountKey, account.LimitKey())
-            ? new ValueTask<QuotaDecision>(memory.TryAcquire(account, limits, recipients))
+        var first = CachingStore(_store, account, accountKey, cancellationToken) is { } memory
+            ? new ValueTask<QuotaDecision>(memory.TryAcquire(account!, limits, recipients))
             : _store.TryAcquireAsync(accountKey, limits, recipients, cancellationToken);
         if (!first.IsCompletedSuccessfully)
         {
@@ -117,9 +117,16 @@ internal sealed class SendThrottle
     /// <param name="cancellationToken">Cancels the look.</param>
     /// <returns>The decision a check would make.</returns>
     public static ValueTask<QuotaDecision> PeekAsync(ISendQuotaStore store, SmtpAccountSettings account, string accountKey, SendLimits limits, int recipients, CancellationToken cancellationToken) =>
-        store is InMemorySendQuotaStore memory && !cancellationToken.IsCancellationRequested && ReferenceEquals(accountKey, account.LimitKey())
+        CachingStore(store, account, accountKey, cancellationToken) is { } memory
             ? new ValueTask<QuotaDecision>(memory.Peek(account, limits, recipients))
             : store.PeekAsync(accountKey, limits, recipients, cancellationToken);
+
+    // The cached path is taken only when it answers what the key would: the in-memory store (the only one that caches on
+    // the settings instance), a key that is the instance's own, and a token not already cancelled (the key path answers that with a cancelled task).
+    private static InMemorySendQuotaStore? CachingStore(ISendQuotaStore store, SmtpAccountSettings? account, string accountKey, CancellationToken cancellationToken) =>
+        account is not null && store is InMemorySendQuotaStore memory && !cancellationToken.IsCancellationRequested && ReferenceEquals(accountKey, account.LimitKey())
+            ? memory
+            : null;
 
     /// <summary>Gets whether a refusal is one this throttle would wait out rather than hand back.</summary>
     public bool CanWaitFor(QuotaDecision decision) => ShouldWait(decision, TimeSpan.Zero);
