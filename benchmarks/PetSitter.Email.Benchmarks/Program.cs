@@ -11,7 +11,7 @@ using PetSitter.Email.Benchmarks;
 //   --profile-smtp       one connection over loopback: MailKit, the transport, the sender, the copy
 //   --alloc-e2e          bytes per message end to end: raw MailKit and the sender, 1 and 4 connections (exact)
 //   --redis-concurrency  issue 16's Redis check with 1, 16 and 64 concurrent callers (--checks per caller, --out)
-//   --fleet [options]    issue 16's fleet against the wire's limit (--businesses, --messages, --servers, --delay-ms, --rounds, --transport, --out)
+//   --fleet [options]    issue 16's fleet against the wire's limit (--businesses, --messages, --servers, --delay-ms, --rounds, --transport, --library-only, --max-warmup, --out)
 //   anything else        BenchmarkDotNet's switcher, e.g. --filter '*' [--job short | --job Dry]
 if (args.Length > 0 && args[0] == "--idle")
 {
