@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using PetSitter.Email.Redis.Tests.Support;
 
@@ -42,6 +44,27 @@ public sealed class DeadLetterOutcomeTests(RedisFixture redis) : IAsyncLifetime
 
         letter.ToString().Should().StartWith("Dead letter q:42 since 2026-11-27T09:00:00.0000000+00:00: ")
             .And.EndWith("(The email was taken 3 times by instances that stopped before finishing it.)");
+    }
+
+    [Fact]
+    public async Task Only_an_email_given_up_is_logged_as_a_dead_letter_and_only_a_requeue_that_happened_is_logged()
+    {
+        var instance = new Instance(redis.ConnectionString, RedisFixture.NewPrefix(), _time, new Settings(), services: static s => s.AddFakeLogging());
+        _instances.Add(instance);
+        await instance.Queue.EnqueueAsync(Deferred(1), default);
+        await instance.Queue.EnqueueAsync(Deferred(2), default);
+        var taken = await instance.Queue.TakeDueAsync(_time.GetUtcNow(), 10, default);
+        taken.Should().HaveCount(2);
+
+        await instance.Queue.AcknowledgeAsync(taken[0], SendOutcome.Sent(taken[0].Email, EmailChannel.Smtp, EmailChannel.Smtp, new DeliveryReceipt("smtp.gmail.com:587", "250 OK")), default);
+        await instance.Queue.AcknowledgeAsync(taken[1], SendOutcome.Failed(taken[1].Email, EmailChannel.Smtp, EmailChannel.Smtp, "Tried 5 time(s); the daily limit never reset."), default);
+        var dead = (await instance.DeadLetters.ListAsync()).Should().ContainSingle().Subject;
+        (await instance.DeadLetters.RequeueAsync(dead.Id)).Should().BeTrue();
+        (await instance.DeadLetters.RequeueAsync(dead.Id)).Should().BeFalse();
+
+        var logs = instance.Get<FakeLogCollector>().GetSnapshot().Where(static r => r.Category == typeof(RedisDeferredEmailQueue).FullName).ToList();
+        logs.Select(static r => r.Id.Id).Should().Equal([RedisLogEvents.Deferral.DeadLetter, RedisLogEvents.Deferral.Requeued], "an operator reads one warning for the email given up and one note for the one put back");
+        logs[0].Message.Should().Contain(taken[1].MessageId).And.Contain("the daily limit never reset");
     }
 
     private DeferredEmail Deferred(int number) =>

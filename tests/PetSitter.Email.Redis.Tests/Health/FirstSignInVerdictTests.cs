@@ -59,6 +59,24 @@ public sealed class FirstSignInVerdictTests(RedisFixture redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_send_that_misses_the_announcement_of_a_first_sign_in_finds_it_at_its_next_look_a_quarter_second_later()
+    {
+        var (first, followerInstance) = (Breaker(), NewInstance());
+        (await first.CheckAsync(BusinessId, "v1", Now, default)).Should().Be(AccountGate.Allowed);
+        var waiting = followerInstance.Get<IAccountBreaker>().CheckAsync(BusinessId, "v1", Now, default).AsTask();
+        await _clock.NextWaitAsync().WaitAsync(Hang);
+
+        // The verdict as the first instance's success writes it, its announcement lost (a subscription reconnecting
+        // at that moment): only the follower's own look can find it.
+        var (signedIn, _) = followerInstance.Get<RedisConnection>().Keys.FirstSignIn(BusinessId);
+        await redis.Admin.StringSetAsync(signedIn, "v1");
+        ReachBackstop();
+
+        (await Task.WhenAny(waiting, _clock.NextWaitAsync()).WaitAsync(Hang)).Should().BeSameAs(waiting, "the follower looks again after a quarter second, not when the first sign-in's claim runs out");
+        (await waiting).Should().Be(AccountGate.Allowed);
+    }
+
+    [Fact]
     public async Task A_first_send_refused_at_MAIL_FROM_for_its_size_proves_the_sign_in_and_no_instance_waits_after_it()
     {
         var first = Breaker();
