@@ -204,16 +204,11 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         failure = _local.CountSignals(businessId, credentialFingerprint, failure, now);
 
         // This instance's first sign-in ended in a failure about the message or the connection: the account is
-        // neither proven nor refused, so the claim ends (marked signed in if the server got past sign-in).
-        if (!failure.IsAccountLevel && _claimed.TryRemove(ClaimKey(businessId, credentialFingerprint), out _))
+        // neither proven nor refused, so the claim ends (marked signed in if the server got past sign-in). After an
+        // account-level failure the breaker opens below, which ends the claim for everyone.
+        if (_claimed.TryRemove(ClaimKey(businessId, credentialFingerprint), out _) && !failure.IsAccountLevel)
         {
             await SettleFirstSignInAsync(businessId, credentialFingerprint, signedIn: failure.Stage >= SmtpStage.MailFrom).ConfigureAwait(false);
-        }
-
-        if (failure.IsAccountLevel)
-        {
-            // The breaker opens below, which ends the claim for everyone.
-            _claimed.TryRemove(ClaimKey(businessId, credentialFingerprint), out _);
         }
 
         // A failure about this message only matters to a probe in flight, and only this process can

@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Time.Testing;
+using PetSitter.Email.Redis.Tests.Support;
+using StackExchange.Redis;
+
+namespace PetSitter.Email.Redis.Tests.Outages;
+
+/// <summary>
+/// redis-server stops while the fleet's breaker holds failing accounts: each instance goes on from what it last read
+/// of them, so a probe another instance has in flight is not doubled and a long wait is not cut short.
+/// </summary>
+[Collection(RedisOutageGroup.Name)]
+public sealed class BreakerOutageMemoryTests(RedisFixture redis) : IAsyncLifetime
+{
+    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(30);
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
+    private readonly string _prefix = RedisFixture.NewPrefix();
+    private readonly Fleet _fleet = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _fleet.DisposeAsync();
+        await redis.Server.StartAgainAsync();
+    }
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    [Fact]
+    public async Task While_Redis_is_down_an_instance_neither_doubles_a_probe_in_flight_nor_cuts_a_password_wait_short()
+    {
+        var (prober, observer) = (NewInstance(), NewInstance());
+        var (probing, watching) = (prober.Get<IAccountBreaker>(), observer.Get<IAccountBreaker>());
+
+        // Microsoft 365's full sender mailbox and its refusal of a wrong password (/work/shared/providers.md).
+        await probing.RecordFailureAsync("paws", "v1", new SmtpFailure(SmtpFailureKind.AccountUnavailable, true, false, "Empty the mailbox.", SmtpStage.AfterData, 554, "5.2.2 mailbox full; STOREDRV.Submission.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded"), Now, null, default);
+        await probing.RecordFailureAsync("walks", "w1", new SmtpFailure(SmtpFailureKind.AuthenticationFailed, true, false, "Update the password.", SmtpStage.Authenticate, 535, "5.7.3 Authentication unsuccessful"), Now, null, default);
+        _time.Advance(new AccountHealthOptions().InitialProbeInterval);
+        (await probing.CheckAsync("paws", "v1", Now, default)).IsProbe.Should().BeTrue();
+        (await watching.CheckAsync("paws", "v1", Now, default)).IsAllowed.Should().BeFalse("the other instance's probe is in flight");
+        (await watching.CheckAsync("walks", "w1", Now, default)).IsAllowed.Should().BeFalse();
+
+        await StopRedisAsync(observer);
+
+        (await watching.CheckAsync("paws", "v1", Now, default)).IsAllowed.Should().BeFalse("the probe it saw in flight is still the fleet's one");
+        _time.Advance(new AccountHealthOptions().ProbeTimeout);
+        (await watching.CheckAsync("walks", "w1", Now, default)).IsAllowed.Should().BeFalse("a wrong password waits for the credential probe interval, not for a probe's timeout");
+    }
+
+    private Instance NewInstance()
+    {
+        var instance = new Instance(redis.ConnectionString, _prefix, _time, new Settings(), redis: static o => o.FailureMode = RedisFailureMode.FailOpen);
+        _fleet.Add(instance);
+        return instance;
+    }
+
+    private async Task StopRedisAsync(Instance instance)
+    {
+        var multiplexer = instance.Get<RedisConnection>().Multiplexer!;
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        multiplexer.ConnectionFailed += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                lost.TrySetResult();
+            }
+        };
+        await redis.Server.StopAsync();
+        await lost.Task.WaitAsync(EventTimeout);
+    }
+}

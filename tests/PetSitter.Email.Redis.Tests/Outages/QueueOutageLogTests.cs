@@ -1,0 +1,63 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using PetSitter.Email.Redis.Tests.Support;
+using StackExchange.Redis;
+
+namespace PetSitter.Email.Redis.Tests.Outages;
+
+/// <summary>
+/// An operator reading the logs of a Redis outage: the durable queue warns for each write it has to hold in memory,
+/// and says once, with their number, that the held writes were written when Redis answered again.
+/// </summary>
+[Collection(RedisOutageGroup.Name)]
+public sealed class QueueOutageLogTests(RedisFixture redis) : IAsyncLifetime
+{
+    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(30);
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => redis.Server.StartAgainAsync();
+
+    [Fact]
+    public async Task Each_write_held_during_an_outage_is_logged_and_their_replay_once_with_its_count()
+    {
+        await using var instance = new Instance(redis.ConnectionString, RedisFixture.NewPrefix(), _time, new Settings(), services: static s => s.AddFakeLogging());
+        var queue = instance.Get<RedisDeferredEmailQueue>();
+        await queue.EnqueueAsync(Deferred(1), default);
+
+        var multiplexer = instance.Get<RedisConnection>().Multiplexer!;
+        var lost = Signal(h => multiplexer.ConnectionFailed += h);
+        await redis.Server.StopAsync();
+        await lost.WaitAsync(EventTimeout);
+        await queue.EnqueueAsync(Deferred(2), default);
+        await queue.EnqueueAsync(Deferred(3), default);
+        queue.PendingWrites.Should().Be(2);
+
+        var restored = Signal(h => multiplexer.ConnectionRestored += h);
+        await redis.Server.StartAgainAsync();
+        await restored.WaitAsync(EventTimeout);
+        (await queue.TakeDueAsync(_time.GetUtcNow(), 10, default)).Should().HaveCount(2, "the held writes went first (Redis restarted empty, so the first email is gone with it)");
+
+        var logs = instance.Get<FakeLogCollector>().GetSnapshot().Where(static r => r.Category == typeof(RedisDeferredEmailQueue).FullName).ToList();
+        logs.Select(static r => r.Id.Id).Should().Equal([RedisLogEvents.Deferral.Held, RedisLogEvents.Deferral.Held, RedisLogEvents.Deferral.Replayed]);
+        logs[^1].Message.Should().Contain("2 deferred-mail write(s)");
+    }
+
+    private DeferredEmail Deferred(int number) =>
+        new(Settings.Email(EmailCategory.Marketing, number), _time.GetUtcNow(), new SmtpFailure(SmtpFailureKind.SendLimitReached, true, true, "Wait for the quota."), _time.GetUtcNow().AddHours(-1), 0);
+
+    private static Task Signal(Action<EventHandler<ConnectionFailedEventArgs>> subscribe)
+    {
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        subscribe((_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                signal.TrySetResult();
+            }
+        });
+        return signal.Task;
+    }
+}
