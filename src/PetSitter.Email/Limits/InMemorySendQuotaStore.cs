@@ -366,8 +366,9 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
                     continue;
                 }
 
-                // A later hold wins; an earlier one never shortens a hold still running.
-                if (!_exhaustions.TryGetValue(accountKey, out var existing) || existing.UntilMs < untilMs || existing.UntilMs <= now)
+                // A later hold wins; an earlier one never shortens a hold still running. (A hold that has ended is
+                // always earlier: this one ends after now.)
+                if (!_exhaustions.TryGetValue(accountKey, out var existing) || existing.UntilMs < untilMs)
                 {
                     _exhaustions[accountKey] = new Exhaustion(untilMs, reason);
                 }
