@@ -57,6 +57,16 @@ public sealed class LocalAccountBreakerContractTests
     }
 
     [Fact]
+    public void A_shared_breakers_verdict_on_an_account_this_process_has_not_seen_is_passed_on_as_it_is()
+    {
+        // The first send of this instance for the account: nothing counted here, so nothing to add.
+        var local = Local();
+
+        local.WithMarketingPause(Business, OldCredentials, AccountGate.Allowed, Now).Should().Be(AccountGate.Allowed);
+        local.WithMarketingPause(Business, OldCredentials, AccountGate.Probe, Now).Should().Be(AccountGate.Probe);
+    }
+
+    [Fact]
     public void A_shared_breakers_probe_stays_the_probe_and_is_not_offered_a_marketing_email_during_the_pause()
     {
         var local = Local();
