@@ -86,6 +86,7 @@ public class SmtpFailureRulesTests
     [InlineData("*.7.8", "5.7.80", false)]
     [InlineData("5.7", "5.7.30", true)]
     [InlineData("5.7", "4.7.30", false)]
+    [InlineData("5.7.1", "5.7", false)]
     public void Enhanced_patterns_match_whole_segments(string pattern, string code, bool expected) =>
         ClassificationRule.EnhancedMatches(pattern, code).Should().Be(expected);
 

@@ -42,18 +42,6 @@ internal static class KnownSmtpProviders
     public static (KnownSmtpProvider Provider, string Name)? FromName(string? name) =>
         SmtpProviderCatalogue.FindByName(name) is { } found ? (found.Provider?.Kind ?? KnownSmtpProvider.Unknown, found.Preset.Name) : null;
 
-    /// <summary>The provider's name as the owner knows it.</summary>
-    public static string NameOf(KnownSmtpProvider provider) => SmtpProviderCatalogue.Find(provider)?.Name ?? "an unknown provider";
-
-    /// <summary>
-    /// Reads the server's greeting and EHLO lines by the catalogue's banner fingerprints: Exchange Online's
-    /// servers name themselves under its domains or <c>*.PROD.OUTLOOK.COM</c> (on-premises Exchange greets
-    /// in the same words under the company's own name, so the words alone prove nothing); Google's greeting
-    /// ends in "- gsmtp". Any other server name goes through the host lookup.
-    /// </summary>
-    public static KnownSmtpProvider FromBanner(string? banner) =>
-        SmtpProviderCatalogue.FromBanner(banner)?.Provider.Kind ?? KnownSmtpProvider.Unknown;
-
     public static KnownSmtpProvider FromHost(string? host) =>
         SmtpProviderCatalogue.FromHost(host)?.Kind ?? KnownSmtpProvider.Unknown;
 

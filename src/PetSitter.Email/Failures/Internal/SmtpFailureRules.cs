@@ -460,7 +460,8 @@ internal static class SmtpFailureRules
         },
         new("policy-at-data", Spam, ThisMessage, Stays)
         {
-            CodeClass = 5, Stages = [SmtpStage.Data], Enhanced = ["*.7.1", "*.7"],
+            // "*.7" is every security or policy status, 5.7.1 among them.
+            CodeClass = 5, Stages = [SmtpStage.Data], Enhanced = ["*.7"],
             Advice = SpamRejected,
         },
         new("policy-at-sender", Settings, Account, Stays)
