@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
 using PetSitter.Email.Redis.Tests.Support;
-using StackExchange.Redis;
 
 namespace PetSitter.Email.Redis.Tests.Outages;
 
@@ -11,7 +10,6 @@ namespace PetSitter.Email.Redis.Tests.Outages;
 [Collection(RedisOutageGroup.Name)]
 public sealed class BreakerOutageMemoryTests(RedisFixture redis) : IAsyncLifetime
 {
-    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
     private readonly string _prefix = RedisFixture.NewPrefix();
     private readonly Fleet _fleet = [];
@@ -54,18 +52,5 @@ public sealed class BreakerOutageMemoryTests(RedisFixture redis) : IAsyncLifetim
         return instance;
     }
 
-    private async Task StopRedisAsync(Instance instance)
-    {
-        var multiplexer = instance.Get<RedisConnection>().Multiplexer!;
-        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        multiplexer.ConnectionFailed += (_, e) =>
-        {
-            if (e.ConnectionType == ConnectionType.Interactive)
-            {
-                lost.TrySetResult();
-            }
-        };
-        await redis.Server.StopAsync();
-        await lost.Task.WaitAsync(EventTimeout);
-    }
+    private Task StopRedisAsync(Instance instance) => RedisServerOutage.StopAsync(redis.Server, instance);
 }

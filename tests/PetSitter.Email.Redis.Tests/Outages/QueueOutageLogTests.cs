@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using PetSitter.Email.Redis.Tests.Support;
-using StackExchange.Redis;
 
 namespace PetSitter.Email.Redis.Tests.Outages;
 
@@ -13,7 +12,6 @@ namespace PetSitter.Email.Redis.Tests.Outages;
 [Collection(RedisOutageGroup.Name)]
 public sealed class QueueOutageLogTests(RedisFixture redis) : IAsyncLifetime
 {
-    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -27,17 +25,12 @@ public sealed class QueueOutageLogTests(RedisFixture redis) : IAsyncLifetime
         var queue = instance.Get<RedisDeferredEmailQueue>();
         await queue.EnqueueAsync(Deferred(1), default);
 
-        var multiplexer = instance.Get<RedisConnection>().Multiplexer!;
-        var lost = Signal(h => multiplexer.ConnectionFailed += h);
-        await redis.Server.StopAsync();
-        await lost.WaitAsync(EventTimeout);
+        await RedisServerOutage.StopAsync(redis.Server, instance);
         await queue.EnqueueAsync(Deferred(2), default);
         await queue.EnqueueAsync(Deferred(3), default);
         queue.PendingWrites.Should().Be(2);
 
-        var restored = Signal(h => multiplexer.ConnectionRestored += h);
-        await redis.Server.StartAgainAsync();
-        await restored.WaitAsync(EventTimeout);
+        await RedisServerOutage.StartAgainAsync(redis.Server, instance);
         (await queue.TakeDueAsync(_time.GetUtcNow(), 10, default)).Should().HaveCount(2, "the held writes went first (Redis restarted empty, so the first email is gone with it)");
 
         var logs = instance.Get<FakeLogCollector>().GetSnapshot().Where(static r => r.Category == typeof(RedisDeferredEmailQueue).FullName).ToList();
@@ -47,17 +40,4 @@ public sealed class QueueOutageLogTests(RedisFixture redis) : IAsyncLifetime
 
     private DeferredEmail Deferred(int number) =>
         new(Settings.Email(EmailCategory.Marketing, number), _time.GetUtcNow(), new SmtpFailure(SmtpFailureKind.SendLimitReached, true, true, "Wait for the quota."), _time.GetUtcNow().AddHours(-1), 0);
-
-    private static Task Signal(Action<EventHandler<ConnectionFailedEventArgs>> subscribe)
-    {
-        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        subscribe((_, e) =>
-        {
-            if (e.ConnectionType == ConnectionType.Interactive)
-            {
-                signal.TrySetResult();
-            }
-        });
-        return signal.Task;
-    }
 }

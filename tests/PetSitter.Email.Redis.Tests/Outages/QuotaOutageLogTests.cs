@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using PetSitter.Email.Redis.Tests.Support;
-using StackExchange.Redis;
 
 namespace PetSitter.Email.Redis.Tests.Outages;
 
@@ -13,7 +12,6 @@ namespace PetSitter.Email.Redis.Tests.Outages;
 [Collection(RedisOutageGroup.Name)]
 public sealed class QuotaOutageLogTests(RedisFixture redis) : IAsyncLifetime
 {
-    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(30);
     private static readonly SendLimits PerMinute = new() { MessagesPerMinute = 100 };
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
 
@@ -29,18 +27,13 @@ public sealed class QuotaOutageLogTests(RedisFixture redis) : IAsyncLifetime
         var logs = instance.Get<FakeLogCollector>();
         (await store.TryAcquireAsync("account", PerMinute, 1)).IsAllowed.Should().BeTrue();
 
-        var multiplexer = instance.Get<RedisConnection>().Multiplexer!;
-        var lost = Signal(h => multiplexer.ConnectionFailed += h);
-        await redis.Server.StopAsync();
-        await lost.WaitAsync(EventTimeout);
+        await RedisServerOutage.StopAsync(redis.Server, instance);
         for (var i = 0; i < 3; i++)
         {
             await store.TryAcquireAsync("account", PerMinute, 1);
         }
 
-        var restored = Signal(h => multiplexer.ConnectionRestored += h);
-        await redis.Server.StartAgainAsync();
-        await restored.WaitAsync(EventTimeout);
+        await RedisServerOutage.StartAgainAsync(redis.Server, instance);
         for (var i = 0; i < 3; i++)
         {
             (await store.TryAcquireAsync("account", PerMinute, 1)).IsAllowed.Should().BeTrue();
@@ -48,18 +41,5 @@ public sealed class QuotaOutageLogTests(RedisFixture redis) : IAsyncLifetime
 
         var events = logs.GetSnapshot().Where(static r => r.Category == typeof(RedisSendQuotaStore).FullName).Select(static r => r.Id.Id).ToList();
         events.Should().Equal([RedisLogEvents.Limits.Outage, RedisLogEvents.Limits.Recovered], "one warning when Redis went away, one note when it answered again");
-    }
-
-    private static Task Signal(Action<EventHandler<ConnectionFailedEventArgs>> subscribe)
-    {
-        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        subscribe((_, e) =>
-        {
-            if (e.ConnectionType == ConnectionType.Interactive)
-            {
-                signal.TrySetResult();
-            }
-        });
-        return signal.Task;
     }
 }

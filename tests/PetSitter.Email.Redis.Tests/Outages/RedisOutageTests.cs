@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using PetSitter.Email.Redis.Tests.Support;
 using PetSitter.Email.Testing;
-using StackExchange.Redis;
 
 namespace PetSitter.Email.Redis.Tests.Outages;
 
@@ -9,7 +8,6 @@ namespace PetSitter.Email.Redis.Tests.Outages;
 [Collection(RedisOutageGroup.Name)]
 public sealed class RedisOutageTests(RedisFixture redis) : IAsyncLifetime
 {
-    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
     private readonly Settings _settings = new(Settings.Business(Settings.Gmail()));
     private readonly RecordingNativeMailer _native = new();
@@ -119,33 +117,7 @@ public sealed class RedisOutageTests(RedisFixture redis) : IAsyncLifetime
     private async Task<SendOutcome[]> SendAsync(EmailCategory category, int count) =>
         await Task.WhenAll(Enumerable.Range(0, count).Select(i => _instance.Sender.SendAsync(Settings.Email(category, i))));
 
-    private async Task StopRedisAsync()
-    {
-        var multiplexer = _instance.Get<RedisConnection>().Multiplexer!;
-        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        multiplexer.ConnectionFailed += (_, e) =>
-        {
-            if (e.ConnectionType == ConnectionType.Interactive)
-            {
-                lost.TrySetResult();
-            }
-        };
-        await redis.Server.StopAsync();
-        await lost.Task.WaitAsync(EventTimeout);
-    }
+    private Task StopRedisAsync() => RedisServerOutage.StopAsync(redis.Server, _instance);
 
-    private async Task StartRedisAsync()
-    {
-        var multiplexer = _instance.Get<RedisConnection>().Multiplexer!;
-        var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        multiplexer.ConnectionRestored += (_, e) =>
-        {
-            if (e.ConnectionType == ConnectionType.Interactive)
-            {
-                restored.TrySetResult();
-            }
-        };
-        await redis.Server.StartAgainAsync();
-        await restored.Task.WaitAsync(EventTimeout);
-    }
+    private Task StartRedisAsync() => RedisServerOutage.StartAgainAsync(redis.Server, _instance);
 }
