@@ -44,6 +44,21 @@ public sealed class SecretScrubberEdgeTests
     }
 
     [Fact]
+    public void A_recipient_refusal_that_echoed_the_password_keeps_its_refused_address()
+    {
+        // Rebuilt to hide the password, the failure must still say which recipient the server refused: the
+        // suppression list blocks that address (and only it) on a permanent refusal.
+        var refused = new SmtpCommandException(SmtpErrorCode.RecipientNotAccepted, SmtpStatusCode.MailboxUnavailable, new MimeKit.MailboxAddress("Client", "nobody@example.com"), $"5.1.1 User unknown {Password}");
+        var failure = new SmtpTransportException(SmtpStage.RcptTo, 550, $"5.1.1 User unknown {Password}", refused) { RefusedRecipient = "nobody@example.com" };
+
+        var scrubbed = SmtpSecretScrubber.Scrub(failure, Password);
+
+        scrubbed.Should().NotBeSameAs(failure);
+        scrubbed.Reply.Should().NotContain(Password);
+        scrubbed.RefusedRecipient.Should().Be("nobody@example.com");
+    }
+
+    [Fact]
     public void A_sign_in_payload_in_mailkit_s_exception_is_hidden_when_no_password_is_known()
     {
         // An OAuth2 account has no password to look for: the payload is found by its shape alone.

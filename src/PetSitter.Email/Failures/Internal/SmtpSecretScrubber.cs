@@ -28,6 +28,9 @@ internal static class SmtpSecretScrubber
         return new SmtpTransportException(exception.Stage, exception.StatusCode, Clean(exception.Reply, known)!, CleanChain(exception.InnerException, known))
         {
             ServerBanner = exception.ServerBanner,
+
+            // The suppression list needs which address a RCPT TO refusal was about, password or not.
+            RefusedRecipient = exception.RefusedRecipient,
         };
     }
 
