@@ -617,6 +617,12 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         await transport.SendAsync(account, Simple("before"), Token);
         await first.DisposeAsync();
 
+        // Held bound but not listening: a connect is refused as by a host with nothing on the port, and no other
+        // test's server, started in parallel, can be given the freed port and answer in its place.
+        using var reserved = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ExclusiveAddressUse = false };
+        reserved.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        reserved.Bind(new IPEndPoint(IPAddress.Loopback, port));
+
         var failure = await FluentActions.Awaiting(() => transport.SendAsync(account, Simple("while down"), Token))
             .Should().ThrowAsync<SmtpTransportException>();
 
