@@ -46,7 +46,9 @@ public sealed class BrowserConnectTests(ITestOutputHelper output)
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "2-sign-in-and-consent.png"), FullPage = true });
 
         await page.ClickAsync("button[value=allow]");
-        await page.WaitForURLAsync(url => url.Contains("oauth=connected", StringComparison.Ordinal));
+        // Waiting for the page's load event after the redirect chain once timed out on a loaded machine although
+        // the page had arrived; the address is committed, and the text reads below wait for their elements.
+        await page.WaitForURLAsync(url => url.Contains("oauth=connected", StringComparison.Ordinal), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         app.RegisterIssuedSecrets();
         (await page.TextContentAsync("#result")).Should().Be("Your mailbox is connected.");
         (await page.TextContentAsync("#status")).Should().Contain(ConnectApp.Mailbox);
