@@ -133,6 +133,8 @@ public static class FailureExamples
         new("452-4.2.2 The email account that you tried to reach is over quota.", 452, SmtpStage.RcptTo, Gmail, Recipient, false, true, null, "mailbox is full"),
         new("552 5.2.2 Mailbox full", 552, SmtpStage.RcptTo, Generic, Recipient, false, false, null, "mailbox is full"),
         new("550-5.2.1 The email account that you tried to reach is disabled.", 550, SmtpStage.RcptTo, Gmail, Recipient, false, false, null, "client's email address"),
+        new("550-5.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered.", 550, SmtpStage.RcptTo, Gmail, Recipient, false, false, null, "the address is fine"),
+        new("550 5.2.122 Recipient's per hour message receive limit exceeded.", 550, SmtpStage.RcptTo, Office365, Recipient, false, false, null, "in an hour or so"),
         new("550 5.1.7 Invalid sender address syntax", 550, SmtpStage.MailFrom, Generic, Settings, true, false, null, "From address"),
         new("554 5.7.1 Message rejected due to local policy", 554, SmtpStage.Data, "smtp.mail.me.com", Spam, false, false, null, "spam"),
         new("550 5.7.1 Not authorized", 550, SmtpStage.MailFrom, Generic, Settings, true, false, null, "From address"),

@@ -135,6 +135,21 @@ public sealed class SuppressionSendTests
     }
 
     [Fact]
+    public async Task A_client_mailbox_receiving_too_fast_is_not_a_hard_bounce_and_is_not_called_a_dead_address()
+    {
+        await using var world = await World.StartAsync();
+        world.RefuseRecipient = Client;
+
+        // Gmail's reply under 5.2.1, the code of its disabled accounts too (https://support.google.com/a/answer/3726730).
+        world.Refusal = new SmtpReply(550, "5.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered.");
+        var outcome = await world.Host.SendAsync("paws", EmailCategory.General, 1, Client);
+
+        outcome.FailureKind.Should().Be(SmtpFailureKind.RecipientRejected);
+        outcome.SmtpFailure!.Advice.Should().Contain("again").And.NotContain("does not exist");
+        (await world.Host.Suppressions.ListAsync("paws")).Should().BeEmpty("the address is good; it is only busy");
+    }
+
+    [Fact]
     public async Task A_full_mailbox_at_rcpt_to_is_not_a_hard_bounce()
     {
         await using var world = await World.StartAsync();

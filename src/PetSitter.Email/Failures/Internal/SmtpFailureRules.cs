@@ -166,6 +166,13 @@ internal static class SmtpFailureRules
             CodeClass = 5, Stages = [SmtpStage.RcptTo, SmtpStage.Data], Enhanced = ["*.2.2"],
             Advice = RecipientMailboxFull,
         },
+        // The client's mailbox takes mail more slowly than it arrives. Gmail says so under 5.2.1, the code its
+        // disabled accounts use: read before "recipient-unknown", or a good address would be suppressed for good.
+        new("recipient-receiving-too-fast", Recipient, ThisMessage, Stays)
+        {
+            CodeClass = 5, Stages = RecipientOrMessage, Text = ["receiving mail at a rate", "message receive limit"],
+            Advice = "The client's mailbox is receiving more email than its provider lets through right now, so it refused this one; the address is fine: send the email again in an hour or so.",
+        },
         // A provider we have no row for that names a sending limit: a day for a 5xx, an hour for a 4xx.
         new("daily-limit-text", Limit, Account, Passes)
         {
