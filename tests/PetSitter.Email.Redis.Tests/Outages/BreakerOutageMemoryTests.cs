@@ -45,6 +45,30 @@ public sealed class BreakerOutageMemoryTests(RedisFixture redis) : IAsyncLifetim
         (await watching.CheckAsync("walks", "w1", Now, default)).IsAllowed.Should().BeFalse("a wrong password waits for the credential probe interval, not for a probe's timeout");
     }
 
+    [Fact]
+    public async Task While_Redis_is_down_each_421_at_the_greeting_counts_once_towards_the_mailbox_being_unavailable()
+    {
+        var instance = NewInstance();
+        var breaker = instance.Get<IAccountBreaker>();
+
+        // Gmail's daily limit (/work/shared/providers.md, "daily quota") holds the account until it resets, so the
+        // greeting refusals below are not the healthy account's that this process would settle alone.
+        await breaker.RecordFailureAsync("paws", "v1", new SmtpFailure(SmtpFailureKind.SendLimitReached, true, true, "Wait for the daily limit to reset.", SmtpStage.MailFrom, 550, "5.4.5 Daily sending quota exceeded"), Now, Now.AddHours(6), default);
+        await StopRedisAsync(instance);
+
+        // Gmail's temporary refusal at the greeting (/work/shared/providers.md, "temporary"), from sends let through
+        // before the limit was reached.
+        var greetingRefused = new SmtpFailure(SmtpFailureKind.Transient, false, true, "Try again later.", SmtpStage.Greeting, 421, "4.3.0 Temporary System Problem. Try again later");
+        for (var i = 1; i < AccountHealthTracker.GreetingRefusalCount; i++)
+        {
+            await breaker.RecordFailureAsync("paws", "v1", greetingRefused, Now, null, default);
+        }
+
+        instance.Health.GetHealth("paws").Kind.Should().Be(SmtpFailureKind.SendLimitReached, "four refusals at the greeting are not yet the five that make the mailbox unavailable");
+        await breaker.RecordFailureAsync("paws", "v1", greetingRefused, Now, null, default);
+        instance.Health.GetHealth("paws").Kind.Should().Be(SmtpFailureKind.AccountUnavailable, "the fifth within ten minutes does");
+    }
+
     private Instance NewInstance()
     {
         var instance = new Instance(redis.ConnectionString, _prefix, _time, new Settings(), redis: static o => o.FailureMode = RedisFailureMode.FailOpen);
