@@ -143,6 +143,63 @@ public sealed class MarketingReserveTests
     }
 
     [Fact]
+    public async Task A_share_of_100_percent_still_warms_up_a_new_mailbox()
+    {
+        await using var app = new App(Gmail(firstDay: 5, share: 100, limits: new SendLimits { MessagesPerSecond = 1000 }));
+
+        for (var i = 0; i < 6; i++)
+        {
+            await app.World.SendAsync(Business, EmailCategory.Marketing, i);
+        }
+
+        app.Transport.Accepted.Count(a => a.Marketing).Should().Be(5, "the whole limit is marketing's, but a new mailbox still starts at 5 a day");
+        var held = app.World.FirstOutcomes.Values.Single(o => o.Status == SendStatus.Deferred);
+        held.SmtpFailure!.Advice.Should().StartWith("Marketing paused while your mailbox warms up (day 1 of its warm-up: at most 5 emails a day");
+    }
+
+    [Fact]
+    public async Task Once_the_warm_up_is_over_marketing_still_leaves_the_reserve()
+    {
+        // A first day of 10 already reaches the daily limit of 10: the warm-up is over from the start, the 60 % share is not.
+        await using var app = new App(Gmail(firstDay: 10, limits: new SendLimits { MessagesPerSecond = 1000, MessagesPerDay = 10 }));
+
+        for (var i = 0; i < 8; i++)
+        {
+            await app.World.SendAsync(Business, EmailCategory.Marketing, i);
+        }
+
+        app.Transport.Accepted.Count(a => a.Marketing).Should().Be(6);
+        var held = app.World.FirstOutcomes.Values.First(o => o.Status == SendStatus.Deferred);
+        held.SmtpFailure!.Advice.Should().StartWith("Marketing paused to keep room for quotes and invoices");
+    }
+
+    [Fact]
+    public async Task Marketing_held_by_a_share_tighter_than_the_warm_up_ceiling_is_told_about_the_reserve_not_the_warm_up()
+    {
+        // Day 1's ceiling is 8, but 60 % of 10 a day is 6: the share is what stops the seventh.
+        await using var app = new App(Gmail(firstDay: 8, limits: new SendLimits { MessagesPerSecond = 1000, MessagesPerDay = 10 }));
+
+        for (var i = 0; i < 7; i++)
+        {
+            await app.World.SendAsync(Business, EmailCategory.Marketing, i);
+        }
+
+        app.Transport.Accepted.Count(a => a.Marketing).Should().Be(6);
+        var held = app.World.FirstOutcomes.Values.Single(o => o.Status == SendStatus.Deferred);
+        held.SmtpFailure!.Advice.Should().StartWith("Marketing paused to keep room for quotes and invoices");
+        held.SmtpFailure.Advice.Should().NotContain("warms up");
+    }
+
+    [Fact]
+    public void The_warm_up_ends_on_the_day_its_ceiling_reaches_the_daily_limit()
+    {
+        var limits = new SendLimits { MessagesPerDay = 800 };
+
+        MarketingReserve.WarmUpCeiling(50, 4, limits).Should().Be(400);
+        MarketingReserve.WarmUpCeiling(50, 5, limits).Should().Be(0, "a ceiling of 800 lets through all the day's 800: nothing left to warm up");
+    }
+
+    [Fact]
     public async Task The_warm_up_ceiling_doubles_daily_until_it_reaches_the_daily_limit()
     {
         var gmail = ProviderPresets.Find("Gmail")!.Limits;

@@ -102,6 +102,13 @@ public class ProviderPresetsTests
         preset.IsVerified.Should().Be(verified);
     }
 
+    [Theory]
+    [InlineData("Zoho", "Zoho: 50/h, 100 recipients/message")]
+    [InlineData("Microsoft 365", "Microsoft 365: 30/min, 10000 recipients/day, 500 recipients/message")]
+    [InlineData("Custom", "Custom: no limits")]
+    public void A_preset_describes_itself_by_name_and_limits(string name, string expected) =>
+        ProviderPresets.Find(name)!.ToString().Should().Be(expected);
+
     [Fact]
     public void Short_windows_the_providers_do_not_publish_are_explained_where_set()
     {

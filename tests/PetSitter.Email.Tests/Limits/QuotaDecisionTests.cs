@@ -30,6 +30,10 @@ public class QuotaDecisionTests
     public void Only_too_many_recipients_cannot_be_retried() =>
         QuotaDecision.Refuse(LimitWindow.RecipientsPerMessage, TimeSpan.Zero).CanRetry.Should().BeFalse();
 
+    [Fact]
+    public void Too_many_recipients_is_described_without_a_retry_time() =>
+        QuotaDecision.Refuse(LimitWindow.RecipientsPerMessage, TimeSpan.Zero).ToString().Should().Be("refused: too many recipients for one message");
+
     [Theory]
     [InlineData(LimitWindow.None)]
     [InlineData((LimitWindow)42)]

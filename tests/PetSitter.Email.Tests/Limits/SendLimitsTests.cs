@@ -54,6 +54,41 @@ public class SendLimitsTests
     }
 
     [Fact]
+    public void The_bounds_1_and_MaxLimit_are_valid_for_every_limit()
+    {
+        new SendLimits { MessagesPerSecond = 1, MessagesPerMinute = 1, MessagesPerHour = 1, MessagesPerDay = 1, RecipientsPerDay = 1, RecipientsPerMessage = 1 }
+            .Validate().Should().BeEmpty();
+        new SendLimits
+        {
+            MessagesPerSecond = SendLimits.MaxLimit,
+            MessagesPerMinute = SendLimits.MaxLimit,
+            MessagesPerHour = SendLimits.MaxLimit,
+            MessagesPerDay = SendLimits.MaxLimit,
+            RecipientsPerDay = SendLimits.MaxLimit,
+            RecipientsPerMessage = SendLimits.MaxLimit,
+        }.Validate().Should().BeEmpty();
+    }
+
+    public static TheoryData<string, SendLimits, SendLimits> OneOverride() => new()
+    {
+        { "MessagesPerSecond", new SendLimits { MessagesPerSecond = 9 }, Every with { MessagesPerSecond = 9 } },
+        { "MessagesPerMinute", new SendLimits { MessagesPerMinute = 9 }, Every with { MessagesPerMinute = 9 } },
+        { "MessagesPerHour", new SendLimits { MessagesPerHour = 9 }, Every with { MessagesPerHour = 9 } },
+        { "MessagesPerDay", new SendLimits { MessagesPerDay = 9 }, Every with { MessagesPerDay = 9 } },
+        { "RecipientsPerDay", new SendLimits { RecipientsPerDay = 9 }, Every with { RecipientsPerDay = 9 } },
+        { "RecipientsPerMessage", new SendLimits { RecipientsPerMessage = 9 }, Every with { RecipientsPerMessage = 9 } },
+    };
+
+    [Theory]
+    [MemberData(nameof(OneOverride))]
+    public void An_override_of_one_window_replaces_that_window_and_keeps_every_other(string window, SendLimits overrides, SendLimits expected) =>
+        Every.WithOverrides(overrides).Should().Be(expected, "only {0} is overridden", window);
+
+    [Fact]
+    public void The_description_names_the_minute_and_hour_windows() =>
+        new SendLimits { MessagesPerMinute = 30, MessagesPerHour = 50 }.ToString().Should().Be("30/min, 50/h");
+
+    [Fact]
     public void No_overrides_keep_the_same_instance()
     {
         var preset = ProviderPresets.Gmail.Limits;
@@ -65,4 +100,15 @@ public class SendLimitsTests
     [Fact]
     public void The_description_lists_the_set_limits() =>
         ProviderPresets.Gmail.Limits.ToString().Should().Be("2/s, 500/day, 100 recipients/message");
+
+    /// <summary>Every window set, each to its own value.</summary>
+    private static SendLimits Every => new()
+    {
+        MessagesPerSecond = 2,
+        MessagesPerMinute = 30,
+        MessagesPerHour = 50,
+        MessagesPerDay = 500,
+        RecipientsPerDay = 3_000,
+        RecipientsPerMessage = 100,
+    };
 }

@@ -44,8 +44,7 @@ internal sealed class MarketingReserve
         }
 
         // No warm-up, so no history to ask for: answered without a state machine.
-        return new ValueTask<MarketingShare>(
-            category != EmailCategory.Marketing || share >= 100 ? new MarketingShare(limits, 0, null, null) : new MarketingShare(Lowered(account, limits, share, 0), 0, null, null));
+        return new ValueTask<MarketingShare>(category != EmailCategory.Marketing ? new MarketingShare(limits, 0, null, null) : ShareOnly(account, limits, share));
     }
 
     private async ValueTask<MarketingShare> ForWarmingAsync(
@@ -57,25 +56,33 @@ internal sealed class MarketingReserve
             return new MarketingShare(limits, 0, null, null);
         }
 
-        var now = _time.GetUtcNow();
-        var ceiling = 0;
-        var day = 0;
-        DateTimeOffset? nextDay = null;
-        if (start is { } since)
+        if (start is not { } since)
         {
-            day = (int)Math.Min(int.MaxValue, Math.Max(0, (now - since).Ticks) / TimeSpan.TicksPerDay) + 1;
-            ceiling = WarmUpCeiling(firstDay, day, limits);
-            nextDay = ceiling > 0 ? since + TimeSpan.FromDays(day) : null;
+            // A store that keeps no history: no warm-up, the share still applies.
+            return ShareOnly(account, limits, share);
         }
 
-        if (share >= 100 && ceiling == 0)
+        var day = (int)Math.Min(int.MaxValue, Math.Max(0, (_time.GetUtcNow() - since).Ticks) / TimeSpan.TicksPerDay) + 1;
+        var ceiling = WarmUpCeiling(firstDay, day, limits);
+        if (ceiling == 0)
         {
-            return new MarketingShare(limits, 0, null, null);
+            // The warm-up is over: the share alone, as without a warm-up.
+            return ShareOnly(account, limits, share);
         }
 
+        // A limit is never 0 (Share keeps at least 1), so the day window equals the ceiling only when the ceiling set it.
         var lowered = Lowered(account, limits, share, ceiling);
-        return new MarketingShare(lowered, ceiling > 0 && lowered.MessagesPerDay == ceiling ? ceiling : 0, ceiling > 0 ? day : null, nextDay);
+        return new MarketingShare(lowered, lowered.MessagesPerDay == ceiling ? ceiling : 0, day, since + TimeSpan.FromDays(day));
     }
+
+    /// <summary>Marketing's limits with its share and no warm-up ceiling: the account's own when the share is all of them.</summary>
+    private MarketingShare ShareOnly(SmtpAccountSettings account, SendLimits limits, int share) =>
+        new(
+            // Stryker disable once Equality : a share of exactly 100 lowers nothing (Share keeps every value), so "> 100" only skips this shortcut for equal limits
+            share >= 100 ? limits : Lowered(account, limits, share, 0),
+            0,
+            null,
+            null);
 
     /// <summary>
     /// Marketing's limits, from the settings instance's cache when it was computed for the same limits instance, share

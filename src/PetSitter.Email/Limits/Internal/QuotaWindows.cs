@@ -36,7 +36,9 @@ internal static class QuotaWindows
 
     /// <summary>Which windows the limits set, one bit per window.</summary>
     public static int MaskOf(SendLimits limits) =>
-        (limits.MessagesPerSecond is null ? 0 : 1 << Second)
+        (limits.MessagesPerSecond is null ? 0 :
+            // Stryker disable once Bitwise : Second is bit 0, and 1 << 0, 1 >> 0 and 1 >>> 0 are all 1
+            1 << Second)
         | (limits.MessagesPerMinute is null ? 0 : 1 << Minute)
         | (limits.MessagesPerHour is null ? 0 : 1 << Hour)
         | (limits.MessagesPerDay is null ? 0 : 1 << Day)

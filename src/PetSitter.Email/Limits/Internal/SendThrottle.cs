@@ -159,7 +159,10 @@ internal sealed class SendThrottle
             {
                 waited = true;
                 var left = MaxWait - _timeProvider.GetElapsedTime(started);
-                using var bound = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, _timeProvider);
+                using var bound = new CancellationTokenSource(
+                    // Stryker disable once Equality : at exactly zero left both branches give TimeSpan.Zero
+                    left > TimeSpan.Zero ? left : TimeSpan.Zero,
+                    _timeProvider);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
                 try
                 {
@@ -232,6 +235,8 @@ internal sealed class SendThrottle
             {
                 line = new Line();
                 _lines[accountKey] = line;
+
+                // Stryker disable once Update : the count only lets a send skip the lookup of its line; a count that never returns to 0 costs that lookup, never a different decision
                 _waitingAccounts++;
             }
 
@@ -247,6 +252,8 @@ internal sealed class SendThrottle
             if (--line.Users == 0)
             {
                 _lines.TryRemove(accountKey, out _);
+
+                // Stryker disable once Update : as in Join, a wrong count only costs a lookup of the line
                 _waitingAccounts--;
             }
         }
