@@ -54,6 +54,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
     /// <summary>Creates an empty in-process store; a shared store can keep one to answer while its own storage cannot be reached.</summary>
     /// <param name="timeProvider">The clock the windows are counted on.</param>
+    // Stryker disable once Boolean : remembering refusals only saves work; every answer equals the full computation (RememberedRefusalTests compares the two)
     public InMemorySendQuotaStore(TimeProvider timeProvider)
         : this(timeProvider, rememberRefusals: true)
     {
@@ -63,6 +64,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     internal InMemorySendQuotaStore(TimeProvider timeProvider, bool rememberRefusals)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
+        // Stryker disable once Logical : on the 64-bit processes the tests run in, || only makes the test-only full store remember too, which changes no answer; a 32-bit host is not tested
         _remembersRefusals = rememberRefusals && Environment.Is64BitProcess;
         _timeProvider = timeProvider;
         _originTimestamp = timeProvider.GetTimestamp();
@@ -180,6 +182,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     /// pairs one store's id with another's cells, and nothing is allocated to cache them. The cells may be evicted
     /// since: the check notices under their lock (see <see cref="Acquire"/>).
     /// </summary>
+    // Stryker disable once Conditional : never using the cached cells only resolves the account by key each time, to the same live entry
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ushort[]? Cached(SmtpAccountSettings account) =>
         Volatile.Read(ref account.QuotaStoreId) == _id ? Volatile.Read(ref account.QuotaCells) : null;
@@ -188,6 +191,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Remember(SmtpAccountSettings account, ushort[]? known, ushort[]? used)
     {
+        // Stryker disable once Logical : used is null only after cells this store had cached were dropped: caching null then makes the next check resolve by key, as it would anyway
         if (used is not null && !ReferenceEquals(used, known)
             && (Volatile.Read(ref account.QuotaStoreId) == _id || Interlocked.CompareExchange(ref account.QuotaStoreId, _id, 0) == 0))
         {
@@ -492,6 +496,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         // A locked header means an update in progress (it may clear the refusal): take the slow path and wait.
         var header = Volatile.Read(ref AccountCells.Header(cells));
         var refusal = Volatile.Read(ref AccountCells.Refusal(cells));
+
+        // Stryker disable once Equality : a zero word holds an instant already past, so going on gives the same miss, later
         if (refusal == 0)
         {
             decision = default;
@@ -499,6 +505,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         }
 
         now = Math.Max(now, AccountCells.LastMs(header));
+
+        // Stryker disable once Bitwise : header | flags is never zero, so that mutant only misses every time (the flags' own & is pinned by CachedAccountCellsTests)
         if ((header & (AccountCells.LockedFlag | AccountCells.EvictedFlag)) != 0
             || now >= AccountCells.RefusalUntil(refusal)
             || (AccountCells.RefusalRecipients(refusal) is var counted && counted != 0 && counted != recipients)
@@ -509,6 +517,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         }
 
         decision = new QuotaDecision(AccountCells.RefusalWindow(refusal), new TimeSpan((AccountCells.RefusalUntil(refusal) - now) * TimeSpan.TicksPerMillisecond));
+
+        // Stryker disable once Boolean : a miss sends the check to the full computation, which gives this same answer
         return true;
     }
 
@@ -528,6 +538,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         // Two recent instances: an account's direct mail and its marketing (its share of the limits) alternate.
         var before = Volatile.Read(ref _limitsBefore);
+
+        // Stryker disable once Conditional : the slow path finds the same number in the table
         return before is not null && ReferenceEquals(before.Limits, limits) ? before.Id : LimitsIdSlow(limits);
     }
 
@@ -536,6 +548,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     {
         if (!_limitsIds.TryGetValue(limits, out var tag))
         {
+            // Stryker disable once Equality,Boolean : < and its negation never issue a number, so no refusal is remembered and every answer is computed in full; > (one number too many, one allocation) is pinned by RefusalMemoryTests
             if (Volatile.Read(ref _issuedLimitsIds) >= AccountCells.MaxLimitsId)
             {
                 return 0;
@@ -544,12 +557,14 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
             tag = _limitsIds.GetOrAdd(limits, static (key, store) => new LimitsTag(key, Interlocked.Increment(ref store._issuedLimitsIds)), this);
         }
 
+        // Stryker disable once Equality,Boolean : only a race between first refusals issues a number above MaxLimitsId (PackRefusal stores none); the mutants only stop numbers at or below it being remembered
         if (tag.Id > AccountCells.MaxLimitsId)
         {
             return 0;
         }
 
         // Only the instance the tag holds is matched by reference, so this never allocates.
+        // Stryker disable once Boolean : the recent-limits cache only saves the table lookup; negated, the tag's own instance always takes the slow path to the same number
         if (ReferenceEquals(tag.Limits, limits))
         {
             Volatile.Write(ref _limitsBefore, Volatile.Read(ref _lastLimits));
@@ -573,6 +588,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     {
         ref var header = ref AccountCells.Header(cells);
         var last = AccountCells.LastMs(header);
+
+        // Stryker disable once Equality : at now == last the assignment changes nothing
         if (now < last)
         {
             // Another thread read the clock later but took the lock first.
@@ -581,6 +598,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         long longestWaitMs = 0;
         var binding = LimitWindow.None;
+
+        // Stryker disable once Bitwise : the flag is set exactly while a hold is recorded; without it ActiveHold finds none and the removal finds nothing, the same answer with a dictionary lookup more
         if ((header & AccountCells.ExhaustedFlag) != 0)
         {
             var hold = ActiveHold(accountKey, header, now);
@@ -597,6 +616,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         // Every bucket width divides the next: within one per-second bucket no window has moved on.
         var moved = QuotaWindows.BucketOf(QuotaWindows.Second, now) != QuotaWindows.BucketOf(QuotaWindows.Second, last);
+        // Stryker disable once Boolean : false only stops refusals being remembered; every answer is then computed in full
         var rememberable = true;
 
         // One pass: each window is brought up to date, checked and, while nothing has refused, counted at
@@ -608,9 +628,13 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         var sumCell = AccountCells.SumCells;
         var ringCell = AccountCells.SumCells + (2 * BitOperations.PopCount((uint)tracked));
         long waitMs;
+
+        // Stryker disable once Bitwise : the per-second window is bit 0, and 1 shifted by 0 either way is 1 (the & is pinned)
         if ((tracked & (1 << QuotaWindows.Second)) != 0)
         {
             waitMs = Step(QuotaWindows.Second, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, charge && binding == LimitWindow.None, ref added[QuotaWindows.Second]);
+
+            // Stryker disable once Equality : a wait of 0 never becomes the longest; it can only mark the refusal not to be remembered
             if (waitMs > 0)
             {
                 binding = Refused(QuotaWindows.Second, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
@@ -623,6 +647,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         if ((tracked & (1 << QuotaWindows.Minute)) != 0)
         {
             waitMs = Step(QuotaWindows.Minute, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, charge && binding == LimitWindow.None, ref added[QuotaWindows.Minute]);
+
+            // Stryker disable once Equality : a wait of 0 never becomes the longest; it can only mark the refusal not to be remembered
             if (waitMs > 0)
             {
                 binding = Refused(QuotaWindows.Minute, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
@@ -635,6 +661,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         if ((tracked & (1 << QuotaWindows.Hour)) != 0)
         {
             waitMs = Step(QuotaWindows.Hour, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, charge && binding == LimitWindow.None, ref added[QuotaWindows.Hour]);
+
+            // Stryker disable once Equality : a wait of 0 never becomes the longest; it can only mark the refusal not to be remembered
             if (waitMs > 0)
             {
                 binding = Refused(QuotaWindows.Hour, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
@@ -647,6 +675,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         if ((tracked & (1 << QuotaWindows.Day)) != 0)
         {
             waitMs = Step(QuotaWindows.Day, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, charge && binding == LimitWindow.None, ref added[QuotaWindows.Day]);
+
+            // Stryker disable once Equality : a wait of 0 never becomes the longest; it can only mark the refusal not to be remembered
             if (waitMs > 0)
             {
                 binding = Refused(QuotaWindows.Day, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
@@ -659,6 +689,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         if ((tracked & (1 << QuotaWindows.RecipientsDay)) != 0)
         {
             waitMs = Step(QuotaWindows.RecipientsDay, cells, sumCell, ringCell, now, last, moved, limits, wanted, recipients, charge && binding == LimitWindow.None, ref added[QuotaWindows.RecipientsDay]);
+
+            // Stryker disable once Equality : a wait of 0 never becomes the longest; it can only mark the refusal not to be remembered
             if (waitMs > 0)
             {
                 binding = Refused(QuotaWindows.RecipientsDay, waitMs, binding, ref longestWaitMs, ref rememberable, limits, recipients);
@@ -670,6 +702,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         if (binding != LimitWindow.None)
         {
             TakeBack(cells, tracked, added, now);
+
+            // Stryker disable once Conditional,Arithmetic,Bitwise : never remembering, an instant already past, or naming the recipients when the day's recipients are unlimited only make the refusal match fewer checks (the other mutants here are pinned by RefusalMemoryTests)
             remembered = _remembersRefusals && rememberable
                 ? AccountCells.PackRefusal(now + longestWaitMs, LimitsId(limits), (wanted & (1 << QuotaWindows.RecipientsDay)) != 0 ? recipients : 0, binding)
                 : 0;
@@ -722,10 +756,12 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     {
         ref var sum = ref AccountCells.Sum(cells, sumCell);
         var bucket = QuotaWindows.BucketOf(window, now);
+        // Stryker disable once Conditional : within one per-second bucket every window's bucket of last is that of now
         var lastBucket = moved ? QuotaWindows.BucketOf(window, last) : bucket;
         var slot = QuotaWindows.SlotOf(window, bucket);
         var limited = (wanted & (1 << window)) != 0;
         var needed = window == QuotaWindows.RecipientsDay ? recipients : 1;
+        // Stryker disable once Conditional : an unset limit reads as 0 either way
         var limit = limited ? QuotaWindows.LimitOf(window, limits) : 0;
         long waitMs;
         if (window == QuotaWindows.Second)
@@ -754,6 +790,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     private static LimitWindow Refused(int window, long waitMs, LimitWindow binding, ref long longestWaitMs, ref bool rememberable, SendLimits limits, int recipients)
     {
         // A limit below what one send needs never frees: its end moves with the clock.
+        // Stryker disable once Equality,Conditional : needed < limit, or the recipients on every window, only remember fewer refusals (after NeverPasses a day's recipient limit always fits the message); > is pinned by RefusalMemoryTests
         rememberable &= (window == QuotaWindows.RecipientsDay ? recipients : 1) <= QuotaWindows.LimitOf(window, limits);
         return Later(ref longestWaitMs, binding, waitMs, QuotaWindows.Name(window));
     }
@@ -768,6 +805,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
             AccountCells.Expire(window, ring, ref sum, lastBucket, bucket);
         }
 
+        // Stryker disable once Equality : at equality WaitMs finds nothing to wait for (no excess, the bucket not full) and returns 0 too
         if (limited && ((long)sum + needed > limit || int.CreateTruncating(ring[slot]) + needed > AccountCells.CellMax(window)))
         {
             return AccountCells.WaitMs<T>(window, ring, sum, needed, limit, bucket, now);
@@ -784,6 +822,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     {
         ref var oldHeader = ref AccountCells.Header(old);
         var grown = AccountCells.Create(mask, AccountCells.LastMs(oldHeader));
+        // Stryker disable once Assignment : the new header's flag bit is clear, so ^ sets it as | does
         AccountCells.Header(grown) |= oldHeader & AccountCells.ExhaustedFlag;
         var oldMask = AccountCells.Mask(oldHeader);
         int oldSum = AccountCells.SumCells, oldRing = AccountCells.SumCells + (2 * BitOperations.PopCount((uint)oldMask));
@@ -804,10 +843,12 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
             newRing += ringSize;
         }
 
+        // Stryker disable once Assignment : the flag is clear here (the caller checked it under this lock), so ^ sets it as | does; &= is pinned by CachedAccountCellsTests
         oldHeader |= AccountCells.EvictedFlag;
         _accounts.TryUpdate(accountKey, grown, old);
     }
 
+    // Stryker disable once Bitwise : the flag is set exactly while a hold is recorded, so without the test the lookup finds the same
     private Exhaustion? ActiveHold(string accountKey, long header, long now) =>
         (header & AccountCells.ExhaustedFlag) != 0 && _exhaustions.TryGetValue(accountKey, out var hold) && hold.UntilMs > now
             ? hold
@@ -867,6 +908,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
             // The stale hold goes first: until the entry leaves the dictionary nobody else can record a
             // hold for this key, so a new one is never removed by mistake.
+            // Stryker disable once Assignment : the flag is clear here (checked above under this lock), so ^ sets it as | does; &= is pinned by CachedAccountCellsTests
             header |= AccountCells.EvictedFlag;
             _exhaustions.TryRemove(accountKey, out _);
             _accounts.TryRemove(KeyValuePair.Create(accountKey, cells));

@@ -246,6 +246,39 @@ public sealed class CachedAccountCellsTests
         allocated.Should().Be(0);
     }
 
+    [Fact]
+    public void A_refusal_remembered_in_cells_that_grew_since_is_not_answered_from_them()
+    {
+        var minute = new SendLimits { MessagesPerMinute = 1 };
+        var minuteAndHour = new SendLimits { MessagesPerMinute = 5, MessagesPerHour = 10 };
+        Through(minute).IsAllowed.Should().BeTrue();
+        Through(minute).RetryAfter.Should().Be(TimeSpan.FromSeconds(62));
+
+        // Another sender with limits that add the hour: the cells grow and count a second send, 10 s later.
+        time.Advance(TimeSpan.FromSeconds(10));
+        store.TryAcquire(Key, minuteAndHour, 1).IsAllowed.Should().BeTrue();
+
+        var late = Through(minute);
+
+        late.Window.Should().Be(LimitWindow.MessagesPerMinute);
+        late.RetryAfter.Should().Be(TimeSpan.FromSeconds(62), "the second send leaves the minute 72 s after the first, not 62 s");
+    }
+
+    [Fact]
+    public void A_look_through_cells_the_sweep_dropped_sees_the_counts_made_by_key_since()
+    {
+        var limits = new SendLimits { MessagesPerDay = 2 };
+        Through(limits).IsAllowed.Should().BeTrue();
+        time.Advance(TimeSpan.FromHours(25));
+        SweepWithNewAccounts(limits);
+        store.TryAcquire(Key, limits, 1).IsAllowed.Should().BeTrue();
+        store.TryAcquire(Key, limits, 1).IsAllowed.Should().BeTrue();
+
+        var look = store.Peek(owner, limits, 1);
+
+        look.Window.Should().Be(LimitWindow.MessagesPerDay, "the account the store holds now has two sends of the day");
+    }
+
     private QuotaDecision Through(SendLimits limits) => store.TryAcquire(owner, limits, 1);
 
     /// <summary>New accounts' first sends: each examines the next entries of the store's sweep.</summary>

