@@ -180,7 +180,6 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
 
             case FallbackDecision.Defer:
                 var now = _time.GetUtcNow();
-                // Stryker disable once Equality : the core library never hands back a resume time that is not in the future (the breaker blocks only while now < RetryAt, the limiter until its window ends), so > and >= never differ.
                 var due = resumeAt is { } at && at > now ? at : now + _fallback.Options.DeferredRetryDelay;
 
                 // Held because of the account: kept with the settings it failed with, so saving corrected ones releases it.
