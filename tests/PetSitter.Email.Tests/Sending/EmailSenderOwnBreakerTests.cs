@@ -18,15 +18,14 @@ public sealed class EmailSenderOwnBreakerTests
 
         // Gmail's wrong-password reply (/work/shared/providers.md, https://support.google.com/mail/?p=BadCredentials).
         var wrongPassword = SmtpFailureClassifier.Classify(new SmtpTransportException(SmtpStage.Authenticate, 535, "5.7.8 Username and Password not accepted."), "smtp.gmail.com");
-        var breaker = Substitute.For<IAccountBreaker>();
-        breaker.CheckAsync(default!, default!, default, default).ReturnsForAnyArgs(_ => new ValueTask<AccountGate>(AccountGate.Blocked(wrongPassword, time.GetUtcNow())));
+        var breaker = new BlockedUntilNow(wrongPassword, time);
         var smtp = Substitute.For<ISmtpTransport>();
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
         services.AddTestLogging();
         services.AddSingleton<IBusinessEmailSettingsProvider>(new StaticSettingsProvider(TestData.Business(smtp: TestData.Account())));
         services.AddSingleton(smtp);
-        services.AddSingleton(breaker);
+        services.AddSingleton<IAccountBreaker>(breaker);
         services.AddPetSitterEmail(options => options.Retry.MaxRetryAttempts = 0);
         services.Replace(ServiceDescriptor.Singleton(Substitute.For<INativeMailer>()));
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
@@ -36,5 +35,17 @@ public sealed class EmailSenderOwnBreakerTests
         outcome.Status.Should().Be(SendStatus.Deferred);
         outcome.DeferredUntil.Should().Be(time.GetUtcNow() + TimeSpan.FromMinutes(5), "a retry time that is not in the future is no retry time: the default wait applies");
         await smtp.DidNotReceiveWithAnyArgs().SendAsync(default!, default!, default);
+    }
+
+    /// <summary>A shared breaker that keeps the account closed with a retry time of its "now", which is ours.</summary>
+    private sealed class BlockedUntilNow(SmtpFailure failure, TimeProvider time) : IAccountBreaker
+    {
+        public ValueTask<AccountGate> CheckAsync(string businessId, string credentialFingerprint, DateTimeOffset now, CancellationToken cancellationToken) =>
+            new(AccountGate.Blocked(failure, time.GetUtcNow()));
+
+        public ValueTask RecordSuccessAsync(string businessId, string credentialFingerprint, DateTimeOffset now, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask RecordFailureAsync(string businessId, string credentialFingerprint, SmtpFailure failure, DateTimeOffset now, DateTimeOffset? resetsAt, CancellationToken cancellationToken) =>
+            ValueTask.CompletedTask;
     }
 }
