@@ -134,4 +134,14 @@ public sealed class LocalAccountBreakerContractTests
 
         local.CountSignals(Business, NewCredentials, GreetingRefused, Now).Kind.Should().Be(SmtpFailureKind.AccountUnavailable);
     }
+
+    [Fact]
+    public void An_account_this_process_never_saw_counts_as_closed()
+    {
+        // A shared breaker spares the store a round trip for a success on an account this process sees closed;
+        // one it never saw (the first send after a restart) has nothing failing here either.
+        var local = Local();
+
+        local.IsClosed(Business, OldCredentials).Should().BeTrue();
+    }
 }

@@ -113,4 +113,31 @@ public sealed class EmailSenderIdentityAndHoldTests : IDisposable
         (await held.HeldAccountsAsync(_harness.Time.GetUtcNow(), default)).Should().BeEmpty("new settings do not make a busy server less busy");
         (await held.ReleaseAsync("paws", "the corrected settings", _harness.Time.GetUtcNow(), default)).Should().Be(0);
     }
+
+    [Fact]
+    public async Task Marketing_held_by_a_busy_server_keeps_its_unsubscribe_link_in_the_queue_and_when_it_goes_out_later()
+    {
+        // Gmail's temporary refusal (/work/shared/providers.md, https://support.google.com/a/answer/3726730), then the server takes it.
+        var busy = true;
+        _smtp.SendAsync(default!, default!, default).ReturnsForAnyArgs(_ => busy
+            ? throw new SmtpTransportException(SmtpStage.Data, 451, "4.3.0 Mail server temporarily rejected message.")
+            : new DeliveryReceipt("smtp.paws.example:587", "250 OK"));
+        var sender = Sender(TestData.Business(smtp: TestData.Account()));
+        var email = new OutgoingEmail("paws", EmailCategory.Marketing, TestData.Message("Spring offer"))
+        {
+            UnsubscribeUrl = new Uri("https://paws.example/unsubscribe/c-42"),
+        };
+
+        (await sender.SendAsync(email)).Status.Should().Be(SendStatus.Deferred);
+        busy = false;
+        _harness!.Time.Advance(TimeSpan.FromHours(1));
+        var held = (await _harness.Deferred.TakeDueAsync(_harness.Time.GetUtcNow(), 10, default)).Should().ContainSingle().Subject;
+        held.Email.UnsubscribeUrl.Should().Be(email.UnsubscribeUrl, "the deferred queue (an app's own, too) gets the email with the link the app set");
+        var outcome = await sender.ResendAsync(held, default);
+
+        outcome.Status.Should().Be(SendStatus.Sent);
+        var sent = (MimeMessage)_smtp.ReceivedCalls().Last().GetArguments()[1]!;
+        sent.Headers["List-Unsubscribe"].Should().Be("<https://paws.example/unsubscribe/c-42>", "Gmail and Yahoo require the one-click link of bulk mail whenever it is sent");
+        sent.Headers["List-Unsubscribe-Post"].Should().Be("List-Unsubscribe=One-Click");
+    }
 }

@@ -104,4 +104,40 @@ public sealed class SmtpAccountLanesTests
         (await next).Dispose();
         _lanes.ActiveLanes.Should().Be(0);
     }
+
+    [Fact]
+    public async Task A_send_that_gave_up_waiting_lets_no_other_send_in_beside_the_one_in_the_lane()
+    {
+        var first = await _lanes.EnterAsync("mailbox", 3, CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var gaveUp = _lanes.EnterAsync("mailbox", 3, cancel.Token).AsTask();
+        await cancel.CancelAsync();
+        await gaveUp.Invoking(w => w).Should().ThrowAsync<OperationCanceledException>();
+
+        var next = _lanes.EnterAsync("mailbox", 3, CancellationToken.None).AsTask();
+
+        next.IsCompleted.Should().BeFalse("the first send has not signed in yet, so it is still one at a time");
+        first.Dispose();
+        (await next).Dispose();
+        _lanes.ActiveLanes.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_wait_the_caller_cancels_as_the_wait_timeout_ends_is_reported_cancelled_not_timed_out()
+    {
+        // A timed-out wait reads as a busy server, which the sender answers with the fallback: a send its caller
+        // cancelled must not go out that way.
+        var first = await _lanes.EnterAsync("mailbox", 3, CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var waiting = _lanes.EnterAsync("mailbox", 3, cancel.Token).AsTask();
+
+        // The caller's deadline and the wait timeout at the same moment: the clock reaches the timeout while the
+        // caller's cancellation is under way (registered after the lane's own, so it runs first).
+        using var sameMoment = cancel.Token.Register(() => _time.Advance(WaitTimeout));
+        await cancel.CancelAsync();
+
+        await waiting.Invoking(w => w).Should().ThrowAsync<OperationCanceledException>();
+        first.Dispose();
+        _lanes.ActiveLanes.Should().Be(0);
+    }
 }

