@@ -84,11 +84,7 @@ public sealed class CachedAccountCellsTests
         // The race the cache must not lose: the account is swept while a settings instance still holds its cells,
         // another sender (by key) starts a new entry and fills the day; the instance with the stale cells comes back.
         var limits = new SendLimits { MessagesPerDay = 2 };
-        Through(limits).IsAllowed.Should().BeTrue();
-        time.Advance(TimeSpan.FromHours(25));
-        SweepWithNewAccounts(limits);
-        store.TryAcquire(Key, limits, 1).IsAllowed.Should().BeTrue();
-        store.TryAcquire(Key, limits, 1).IsAllowed.Should().BeTrue();
+        FillTheDayByKeyAfterTheCachedCellsWereSwept(limits);
 
         var late = Through(limits);
 
@@ -268,11 +264,7 @@ public sealed class CachedAccountCellsTests
     public void A_look_through_cells_the_sweep_dropped_sees_the_counts_made_by_key_since()
     {
         var limits = new SendLimits { MessagesPerDay = 2 };
-        Through(limits).IsAllowed.Should().BeTrue();
-        time.Advance(TimeSpan.FromHours(25));
-        SweepWithNewAccounts(limits);
-        store.TryAcquire(Key, limits, 1).IsAllowed.Should().BeTrue();
-        store.TryAcquire(Key, limits, 1).IsAllowed.Should().BeTrue();
+        FillTheDayByKeyAfterTheCachedCellsWereSwept(limits);
 
         var look = store.Peek(owner, limits, 1);
 
@@ -282,6 +274,19 @@ public sealed class CachedAccountCellsTests
     private QuotaDecision Through(SendLimits limits) => store.TryAcquire(owner, limits, 1);
 
     /// <summary>New accounts' first sends: each examines the next entries of the store's sweep.</summary>
+    /// <summary>
+    /// The settings instance caches its cells with a send, the account then idles out and is swept, and another
+    /// sender (by key) starts a new entry and fills the day: the instance still holds the dropped cells.
+    /// </summary>
+    private void FillTheDayByKeyAfterTheCachedCellsWereSwept(SendLimits limits)
+    {
+        Through(limits).IsAllowed.Should().BeTrue();
+        time.Advance(TimeSpan.FromHours(25));
+        SweepWithNewAccounts(limits);
+        store.TryAcquire(Key, limits, 1).IsAllowed.Should().BeTrue();
+        store.TryAcquire(Key, limits, 1).IsAllowed.Should().BeTrue();
+    }
+
     private void SweepWithNewAccounts(SendLimits limits)
     {
         for (var i = 0; i < 8; i++)
