@@ -864,8 +864,12 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         try
         {
-            // Stryker disable once Equality : no means to test this: a third entry examined changes no answer, only which idle entry goes first, and the walk follows string hashes randomized per process.
-            for (var examined = 0; examined < SweepPerInsert; examined++)
+            for (
+                var examined = 0;
+
+                // Stryker disable once Equality : no means to test this: a third entry examined changes no answer, only which idle entry goes first, and the walk follows string hashes randomized per process.
+                examined < SweepPerInsert;
+                examined++)
             {
                 if (_sweepCursor is null || !_sweepCursor.MoveNext())
                 {
