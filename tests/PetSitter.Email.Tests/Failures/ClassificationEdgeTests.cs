@@ -9,8 +9,8 @@ namespace PetSitter.Email.Tests.Failures;
 public sealed class ClassificationEdgeTests
 {
     // Rows of Failures/Corpus/replies.tsv whose only mark is the enhanced code of an unknown or invalid recipient
-    // (RFC 3463's X.1.1 bad mailbox, X.1.2 bad system, X.1.3 bad syntax, X.1.6 moved, X.1.10 null MX): provider,
-    // stage, code, reply text after the code, source.
+    // (RFC 3463's X.1.1 bad mailbox, X.1.2 bad system, X.1.3 bad syntax, X.1.6 moved, X.1.10 null MX, X.2.1 mailbox
+    // disabled): provider, stage, code, reply text after the code, source.
     public static TheoryData<string, SmtpStage, int, string, string> UnknownRecipients() => new()
     {
         { "Microsoft 365", SmtpStage.RcptTo, 550, "5.1.1 Bad destination mailbox address", "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online" },
@@ -18,6 +18,7 @@ public sealed class ClassificationEdgeTests
         { "Postfix", SmtpStage.RcptTo, 501, "5.1.3 Bad recipient address syntax", "https://github.com/vdukhovni/postfix/blob/master/postfix/src/smtpd/smtpd.c" },
         { "Exchange Server", SmtpStage.RcptTo, 550, "5.1.6 Recipient addresses in single label domains not accepted", "https://learn.microsoft.com/en-us/exchange/mail-flow/non-delivery-reports-and-bounce-messages/non-delivery-reports-and-bounce-messages" },
         { "Microsoft 365", SmtpStage.RcptTo, 550, "5.1.10 Recipient not found", "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online" },
+        { "Exchange Server (earlier versions)", SmtpStage.RcptTo, 550, "5.2.1 Mailbox cannot be accessed", "https://github.com/sisimai/rb-sisimai/blob/5-stable/lib/sisimai/rhost/microsoft.rb" },
     };
 
     [Theory]
