@@ -58,6 +58,26 @@ public sealed class SmtpChannelMarketingShareTests : IDisposable
         failure.Advice.Should().StartWith("Your email provider's sending limit (MessagesPerMinute) has been reached");
     }
 
+    [Fact]
+    public async Task Marketing_to_more_recipients_than_one_message_may_carry_fails_at_once_instead_of_waiting_in_the_queue()
+    {
+        // Waiting lifts no per-message limit: a deferred copy would only be retried until the queue gave up.
+        var sender = Sender(new SendLimits { RecipientsPerMessage = 2 });
+        var email = Marketing();
+        email.Message.To.Add(MimeKit.MailboxAddress.Parse("sam.nguyen@clients.example"));
+        email.Message.To.Add(MimeKit.MailboxAddress.Parse("ana.lopez@clients.example"));
+
+        var outcome = await sender.SendAsync(email);
+
+        outcome.Status.Should().Be(SendStatus.Failed, outcome.ToString());
+        var failure = outcome.SmtpFailure!;
+        failure.LimitWindow.Should().Be(LimitWindow.RecipientsPerMessage);
+        failure.IsAccountLevel.Should().BeFalse("this email is too big for the account, the account is fine");
+        failure.IsTransient.Should().BeFalse("the same email never fits, however long it waits");
+        _harness!.Health.GetHealth("paws").IsHealthy.Should().BeTrue();
+        await _smtp.DidNotReceiveWithAnyArgs().SendAsync(default!, default!, default);
+    }
+
     private void AssertHeldForDirectMail(SendOutcome held, LimitWindow window)
     {
         held.Status.Should().Be(SendStatus.Deferred);
