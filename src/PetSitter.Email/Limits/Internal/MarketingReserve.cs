@@ -78,7 +78,7 @@ internal sealed class MarketingReserve
     /// <summary>Marketing's limits with its share and no warm-up ceiling: the account's own when the share is all of them.</summary>
     private MarketingShare ShareOnly(SmtpAccountSettings account, SendLimits limits, int share) =>
         new(
-            // Stryker disable once Equality : a share of exactly 100 lowers nothing (Share keeps every value), so "> 100" only skips this shortcut for equal limits
+            // Stryker disable once Equality,Conditional : a share of exactly 100 lowers nothing (Share keeps every value), so "> 100" or the shortcut forced off only computes equal limits (forced on is killed)
             share >= 100 ? limits : Lowered(account, limits, share, 0),
             0,
             null,
