@@ -49,6 +49,40 @@ public sealed class FailureEvidenceEdgeTests
     }
 
     [Fact]
+    public void A_reply_of_its_code_alone_is_read_by_its_code()
+    {
+        // RFC 5321 section 4.2: a reply line is "Reply-code [ SP textstring ] CRLF", so a server may answer "421" and
+        // nothing else; an app's own transport then has only that text to pass on.
+        var failure = SmtpFailureClassifier.Classify(new SmtpTransportException(SmtpStage.MailFrom, null, "421"));
+
+        failure.StatusCode.Should().Be(421);
+        failure.IsTransient.Should().BeTrue("a 4xx reply is temporary");
+    }
+
+    [Fact]
+    public void A_closing_reply_passed_on_as_text_keeps_its_code()
+    {
+        // RFC 5321 section 4.2.2's text for 221, which a server sends when it closes the session on its own.
+        var failure = SmtpFailureClassifier.Classify(new SmtpTransportException(SmtpStage.Data, null, "221 mx.example.com Service closing transmission channel"));
+
+        failure.StatusCode.Should().Be(221);
+    }
+
+    [Theory]
+    [InlineData("100 messages per hour exceeded, try again later")]
+    [InlineData("5000 messages per day exceeded")]
+    [InlineData("550x mailbox unavailable")]
+    public void A_text_that_begins_with_a_number_but_not_a_reply_code_leaves_the_code_unknown(string text)
+    {
+        // What an app's own transport may pass on from an HTTP mail API: a count at the start of the text is not a
+        // reply code (1xx is not a class a failure can have; a code is three digits followed by a space or a hyphen),
+        // so a "5000" must not turn into a permanent 500.
+        var failure = SmtpFailureClassifier.Classify(new SmtpTransportException(SmtpStage.MailFrom, null, text));
+
+        failure.StatusCode.Should().BeNull();
+    }
+
+    [Fact]
     public void An_enhanced_code_alone_is_not_taken_for_a_reply_code()
     {
         var failure = SmtpFailureClassifier.Classify(new SmtpTransportException(SmtpStage.Authenticate, null, "5.7.8 Username and Password not accepted."));
