@@ -61,6 +61,37 @@ public sealed class DeferredEmailDispatcherPublicApiTests
     }
 
     [Fact]
+    public async Task A_held_email_whose_business_settings_became_unusable_fails_once_naming_the_settings_problem_and_keeps_the_providers_reason()
+    {
+        await using var server = await StartGmailOverItsDailyLimitAsync();
+        await using var host = new ConsumerHost();
+        var account = ConsumerHost.Account(server);
+        host.Business(account);
+        var deferred = await host.SendAsync(EmailCategory.Marketing, 1);
+
+        // While the email waits, the owner saves a reply-to address that is not one: the business's settings no longer load.
+        host.Settings.Set(new BusinessEmailSettings { BusinessId = "paws", BusinessName = "Business paws", ReplyToAddress = "office at paws.example", Smtp = account });
+        host.Clock.Advance(TimeSpan.FromHours(24));
+        _quotaUsedUp = false;
+        var due = await host.DispatchDueAsync();
+        var after = await host.DispatchDueAsync();
+
+        deferred.Status.Should().Be(SendStatus.Deferred, deferred.ToString());
+        (due.Taken, due.Failed, due.Sent, due.Deferred).Should().Be((1, 1, 0, 0), due.ToString());
+        after.Taken.Should().Be(0, "a failed email is settled, not handed out again");
+        var failed = host.Outcomes.Outcomes.Should().ContainSingle().Subject;
+        failed.Status.Should().Be(SendStatus.Failed);
+        failed.MessageId.Should().Be(deferred.MessageId);
+        failed.Reason.Should().StartWith("The deferred email could not be sent: ")
+            .And.Contain("ReplyToAddress 'office at paws.example' is not an email address", "the owner is told what to fix");
+        failed.SmtpFailure.Should().NotBeNull("the provider's last answer is kept with the outcome");
+        failed.SmtpFailure!.Reply.Should().Be(deferred.SmtpFailure!.Reply);
+        failed.LimitWindow.Should().Be(LimitWindow.MessagesPerDay);
+        server.Messages.Should().BeEmpty();
+        (await host.Get<IDeferredEmailQueue>().CountAsync(CancellationToken.None)).Should().Be(0);
+    }
+
+    [Fact]
     public async Task The_dispatcher_the_app_resolves_is_the_hosted_one()
     {
         await using var host = new ConsumerHost();

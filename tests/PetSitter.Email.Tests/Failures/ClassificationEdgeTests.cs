@@ -34,6 +34,48 @@ public sealed class ClassificationEdgeTests
             "{0}'s code says the address itself is wrong, more than that the server refused it ({1})", provider, source);
     }
 
+    // Rows of Failures/Corpus/replies.tsv that say the email is too large by their enhanced code alone (RFC 3463's
+    // X.3.4 message too big for system, X.2.3 message length exceeds administrative limit): under a 550, or in words
+    // other than "size", "too large" or "too big". Provider, code, reply text after the code, source.
+    public static TheoryData<string, int, string, string> SizeRefusalsByCode() => new()
+    {
+        { "Rackspace Email", 550, "5.3.4 Message too large (G17)", "https://github.com/rackerlabs/rackspace-how-to/blob/master/content/rackspace-email/common-email-bounces.md" },
+        { "Amazon SES (receiving)", 552, "5.2.3 Message length exceeds limit set by recipient", "https://github.com/sisimai/rb-sisimai/blob/5-stable/set-of-emails/maildir/bsd/lhost-receivingses-08.eml" },
+        { "Exchange Server 2007", 550, "5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient", "https://github.com/sisimai/rb-sisimai/blob/5-stable/lib/sisimai/lhost/exchange2007.rb" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SizeRefusalsByCode))]
+    public void A_size_refusal_named_only_by_its_code_tells_the_owner_the_email_is_too_large(string provider, int code, string reply, string source)
+    {
+        var failure = SmtpFailureClassifier.Classify(new SmtpTransportException(SmtpStage.Data, code, reply));
+
+        failure.Kind.Should().Be(SmtpFailureKind.MessageRejected, "{0} ({1})", provider, source);
+        failure.IsAccountLevel.Should().BeFalse("a smaller email from the account can go");
+        failure.IsTransient.Should().BeFalse("the same email would be refused again");
+        failure.Advice.Should().StartWith(
+            "This email is larger than your email provider accepts",
+            "{0}'s code says the message is too big, and the owner can act on that (rule {1}, {2})", provider, failure.RuleName, source);
+    }
+
+    [Theory]
+    [InlineData(SmtpStage.MailFrom)]
+    [InlineData(SmtpStage.RcptTo)]
+    public void A_sender_domain_that_does_not_exist_is_the_owners_from_address_even_when_refused_at_rcpt_to(SmtpStage stage)
+    {
+        // Sendmail's reply (https://github.com/sisimai/rb-sisimai/blob/5-stable/set-of-emails/maildir/bsd/lhost-sendmail-04.eml):
+        // at MAIL FROM, or at RCPT TO under FEATURE(`delay_checks'), which runs the sender's checks from check_rcpt
+        // (https://www.sendmail.com/sm/open_source/docs/m4/anti_spam.html#delay_check). X.1.8 is the sender's address:
+        // read at RCPT TO as the client's, the client's good address would be suppressed and the owner's From left wrong.
+        const string reply = "5.1.8 <httpd@host1.mx.example.jp>... Domain of sender address httpd@host1.mx.example.jp does not exist";
+
+        var failure = SmtpFailureClassifier.Classify(new SmtpTransportException(stage, 553, reply));
+
+        failure.Kind.Should().Be(SmtpFailureKind.Misconfigured, "rule {0}", failure.RuleName);
+        failure.IsAccountLevel.Should().BeTrue("every email from this From address would be refused");
+        failure.Advice.Should().StartWith("Your email account is not allowed to send from this From address");
+    }
+
     [Fact]
     public void A_greeting_too_long_to_show_is_cut_in_the_reason_for_the_assumed_provider()
     {

@@ -85,6 +85,53 @@ public sealed class SmtpChannelFeedbackTests : IDisposable
     }
 
     [Fact]
+    public async Task Marketing_held_back_at_the_send_gate_of_an_apps_own_transport_proves_nothing_about_the_sign_in_so_the_invoices_behind_it_still_go_one_at_a_time()
+    {
+        // The app's own transport signs in only when it is called, and the channel gates it just before the call: a send
+        // the gate held back never reached the server. Marketing may use half of the account's four sends an hour.
+        var account = new SmtpAccountSettings
+        {
+            Host = _account.Host,
+            Port = _account.Port,
+            UserName = _account.UserName,
+            Password = _account.Password,
+            FromAddress = _account.FromAddress,
+            MaxConnections = 2,
+            Limits = new SendLimits { MessagesPerHour = 4 },
+            MarketingSharePercent = 50,
+        };
+        var channel = Channel(_harness.Get<IAccountBreaker>(), _harness.Get<MarketingReserve>());
+        using var cancelFirst = new CancellationTokenSource();
+        var first = Send(channel, account, cancelFirst.Token);
+        await _smtp.Arrived(1).WaitAsync(Patience);
+
+        // The marketing email finds the hour with room for it and waits for its turn behind the first send. Meanwhile
+        // another instance of the app sends through the same mailbox: the hour now holds marketing's whole share.
+        var marketing = channel.SendAsync("paws", account, TestData.Message("Spring offer"), EmailCategory.Marketing, CancellationToken.None).AsTask();
+        var other = await _harness.Get<ISendQuotaStore>().TryAcquireAsync(SmtpChannel.AccountKey(account), account.EffectiveLimits(), 1, CancellationToken.None);
+        other.IsAllowed.Should().BeTrue();
+        var second = Send(channel, account);
+        var third = Send(channel, account);
+
+        // The first send's caller gives up before the server answered: nobody has signed in yet.
+        await cancelFirst.CancelAsync();
+        await FluentActions.Awaiting(() => first.WaitAsync(Patience)).Should().ThrowAsync<OperationCanceledException>();
+        var held = await marketing.WaitAsync(Patience);
+        held.IsSent.Should().BeFalse();
+        held.Failure!.Advice.Should().StartWith("Marketing paused to keep room for quotes and invoices", "the gate held it back for its share of the hour");
+        await _smtp.Arrived(2).WaitAsync(Patience);
+
+        // The third invoice waits behind the second until its wait for a turn runs out, rather than going in beside it.
+        _harness.Time.Advance(_harness.Get<IOptions<PetSitterEmailOptions>>().Value.Smtp.ConnectionWaitTimeout);
+        await Task.WhenAny(third, _smtp.Arrived(3)).WaitAsync(Patience);
+        _smtp.Calls.Should().Be(2, "until a sign-in succeeds the account's sends go one at a time, and none has yet");
+        (await third).IsSent.Should().BeFalse();
+        _smtp.Release(1);
+        (await second.WaitAsync(Patience)).IsSent.Should().BeTrue();
+        _smtp.MaxAtOnce.Should().Be(1);
+    }
+
+    [Fact]
     public async Task An_account_allowed_two_connections_never_has_a_third_open_though_the_library_default_allows_three()
     {
         // The owner's provider allows two connections at once (the account's MaxConnections); the app's default is more.
@@ -210,7 +257,7 @@ public sealed class SmtpChannelFeedbackTests : IDisposable
     private static Task<SmtpAttempt> Send(SmtpChannel channel, SmtpAccountSettings account, CancellationToken cancellationToken = default) =>
         channel.SendAsync("paws", account, TestData.Message(), EmailCategory.Invoice, cancellationToken).AsTask();
 
-    private SmtpChannel Channel(IAccountBreaker breaker) => new(
+    private SmtpChannel Channel(IAccountBreaker breaker, MarketingReserve? reserve = null) => new(
         _smtp,
         breaker,
         _harness.Get<ISendQuotaStore>(),
@@ -219,7 +266,8 @@ public sealed class SmtpChannelFeedbackTests : IDisposable
         _harness.Get<IOptions<PetSitterEmailOptions>>(),
         _harness.Time,
         NullLogger<SmtpChannel>.Instance,
-        _harness.Get<EmailTelemetry>());
+        _harness.Get<EmailTelemetry>(),
+        reserve);
 
     /// <summary>
     /// A transport whose every call waits at the server until the test releases it (by arrival order), with or

@@ -29,9 +29,11 @@ namespace PetSitter.Email.Sending;
 internal sealed class SmtpRetryPipeline
 {
     /// <summary>The account an execution sends through: its host and provider pick provider-specific rules.</summary>
+    // Stryker disable once String : Polly keys the context's properties by this name, set and read through this one field, and no other key of the context is named "" (the context never leaves the channel, nor is logged).
     internal static readonly ResiliencePropertyKey<SmtpAccountSettings> Account = new("PetSitter.Email.Smtp.Account");
 
     /// <summary>The failure classified last in an execution.</summary>
+    // Stryker disable once String : Polly keys the context's properties by this name, set and read through this one field, and no other key of the context is named "" (the context never leaves the channel, nor is logged).
     internal static readonly ResiliencePropertyKey<SmtpFailure> Failure = new("PetSitter.Email.Smtp.Failure");
 
     /// <summary>The exception <see cref="Failure"/> was classified from: a newer exception is classified anew.</summary>
