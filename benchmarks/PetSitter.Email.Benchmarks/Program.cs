@@ -9,7 +9,8 @@ using PetSitter.Email.Benchmarks;
 //   --account-memory     bytes per tracked account
 //   --profile-send       time and bytes of each step of the send path (no I/O)
 //   --profile-smtp       one connection over loopback: MailKit, the transport, the sender, the copy
-//   --alloc-e2e          bytes per message end to end: raw MailKit and the sender, 1 and 4 connections (exact)
+//   --alloc-e2e          bytes per message end to end: raw MailKit and the sender, 1 and 4 connections (exact);
+//                        with --by-type, the allocation ticks by type under each row (sampled)
 //   --redis-concurrency  issue 16's Redis check with 1, 16 and 64 concurrent callers (--checks per caller, --out)
 //   --fleet [options]    issue 16's fleet against the wire's limit (--businesses, --messages, --servers, --delay-ms, --rounds, --transport, --library-only, --max-warmup, --out)
 //   anything else        BenchmarkDotNet's switcher, e.g. --filter '*' [--job short | --job Dry]

@@ -19,6 +19,7 @@ internal static class EndToEndAllocations
     {
         var at = Array.IndexOf(args, "--messages");
         var messages = at >= 0 ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 4_000;
+        var byType = args.Contains("--by-type");
         await using var responder = DelayedSmtpResponder.Start(TimeSpan.Zero);
         var account = new SmtpAccountSettings { Host = "127.0.0.1", Port = responder.Port, Security = SmtpSecurity.None, FromAddress = "owner@paws.example" };
         var business = new BusinessEmailSettings { BusinessId = "paws", BusinessName = "Paws & Claws", ReplyToAddress = "owner@paws.example", Smtp = account };
@@ -58,9 +59,11 @@ internal static class EndToEndAllocations
             foreach (var (name, send) in rows)
             {
                 await MeasureAsync(connections, messages / 4, send);
+                using var types = byType ? new AllocationSampler() : null;
                 var bytes = await MeasureAsync(connections, messages, send);
                 baseline ??= bytes;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {connections} | {bytes:N0} B | {bytes - baseline.Value:+#,0;-#,0;0} B |"));
+                types?.WriteTop(output, messages, 200);
             }
 
             foreach (var client in clients)

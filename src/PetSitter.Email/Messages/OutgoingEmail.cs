@@ -6,17 +6,25 @@ namespace PetSitter.Email;
 /// One email a business wants sent: who sends it, what kind of email it is, and the message itself.
 /// </summary>
 /// <remarks>
-/// The library never mutates <see cref="Message"/>: channels that need to change headers (the native
-/// identity rewrite) or encodings (SMTP) work on a copy.
+/// The constructor adds <c>MIME-Version: 1.0</c> to <see cref="Message"/> when it has none: RFC 2045 requires it of every
+/// MIME message, and MailKit adds it to whatever it sends, so the library would otherwise copy the headers of every
+/// message to keep the caller's unchanged. That is the only change the library ever makes to <see cref="Message"/>:
+/// channels that need to change other headers (the business identity, unsubscribe headers, the native identity
+/// rewrite) or encodings (SMTP) work on a copy.
 /// </remarks>
 public sealed class OutgoingEmail
 {
+    // Held only while a message without MIME-Version gains it: an app that wraps one message in two outgoing emails
+    // on two threads at once must not have both add it to the same header list.
+    private static readonly Lock MimeVersionLock = new();
+    private static readonly Version MimeVersion = new(1, 0);
+
     private readonly Uri? _unsubscribeUrl;
 
     /// <summary>Creates an outgoing email.</summary>
     /// <param name="businessId">The business on whose behalf the email is sent.</param>
     /// <param name="category">The email's category, which decides its channel.</param>
-    /// <param name="message">The message. It needs at least one recipient (To, Cc or Bcc).</param>
+    /// <param name="message">The message. It needs at least one recipient (To, Cc or Bcc). It gains <c>MIME-Version: 1.0</c> when it has none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="businessId"/> or <paramref name="message"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="businessId"/> is empty or white space.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="category"/> is not a defined category.</exception>
@@ -32,6 +40,13 @@ public sealed class OutgoingEmail
         BusinessId = businessId;
         Category = category;
         Message = message;
+        if (message.MimeVersion is null)
+        {
+            lock (MimeVersionLock)
+            {
+                message.MimeVersion ??= MimeVersion;
+            }
+        }
     }
 
     /// <summary>Gets the business on whose behalf the email is sent.</summary>

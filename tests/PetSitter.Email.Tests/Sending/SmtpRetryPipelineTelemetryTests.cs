@@ -80,13 +80,13 @@ public sealed class SmtpRetryPipelineTelemetryTests
         waits[0].Should().NotBe(waits[1], "the retries are spread out, not aimed at the same instant");
     }
 
-    private static Task<DeliveryReceipt> SendFailingOnce(ResiliencePipeline pipeline)
+    private static Task<DeliveryReceipt> SendFailingOnce(ResiliencePipeline<DeliveryReceipt> pipeline)
     {
         var failuresLeft = 1;
         return pipeline.ExecuteAsync(_ => Interlocked.Decrement(ref failuresLeft) >= 0 ? throw Busy : ValueTask.FromResult(new DeliveryReceipt("smtp.paws.example:587")), CancellationToken.None).AsTask();
     }
 
-    private ResiliencePipeline Pipeline(int maxRetryAttempts)
+    private ResiliencePipeline<DeliveryReceipt> Pipeline(int maxRetryAttempts)
     {
         var options = new PetSitterEmailOptions();
         options.Retry.MaxRetryAttempts = maxRetryAttempts;

@@ -68,7 +68,7 @@ public sealed class SmtpRetryPipelineTests
         try
         {
             var attempts = 0;
-            await FluentActions.Awaiting(() => pipeline.ExecuteAsync(
+            await FluentActions.Awaiting(() => pipeline.ExecuteAsync<DeliveryReceipt>(
                     _ =>
                     {
                         attempts++;

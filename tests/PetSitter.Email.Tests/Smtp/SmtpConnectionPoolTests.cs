@@ -33,7 +33,7 @@ public class SmtpConnectionPoolTests
         var pool = Pool(capacity: 3);
         var leases = new[] { await RentAsync(pool), await RentAsync(pool), await RentAsync(pool) };
 
-        var waiting = pool.RentAsync(forceNew: false, CancellationToken.None);
+        var waiting = pool.RentAsync(forceNew: false, CancellationToken.None).AsTask();
         waiting.IsCompleted.Should().BeFalse();
 
         await pool.ReturnAsync(leases[1].Connection, reusable: true);
@@ -51,7 +51,7 @@ public class SmtpConnectionPoolTests
         var pool = Pool(capacity: 1);
         await RentAsync(pool);
 
-        var waiting = pool.RentAsync(forceNew: false, CancellationToken.None);
+        var waiting = pool.RentAsync(forceNew: false, CancellationToken.None).AsTask();
         _time.Advance(WaitTimeout - TimeSpan.FromSeconds(1));
         waiting.IsCompleted.Should().BeFalse();
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -66,7 +66,7 @@ public class SmtpConnectionPoolTests
         var only = await RentAsync(pool);
         using var cancel = new CancellationTokenSource();
 
-        var waiting = pool.RentAsync(forceNew: false, cancel.Token);
+        var waiting = pool.RentAsync(forceNew: false, cancel.Token).AsTask();
         await cancel.CancelAsync();
         await FluentActions.Awaiting(() => waiting).Should().ThrowAsync<OperationCanceledException>();
 
@@ -141,7 +141,7 @@ public class SmtpConnectionPoolTests
     {
         var pool = Pool(capacity: 1);
         var broken = await RentAsync(pool);
-        var waiting = pool.RentAsync(forceNew: false, CancellationToken.None);
+        var waiting = pool.RentAsync(forceNew: false, CancellationToken.None).AsTask();
 
         broken.Connection.IsConnected = false;
         await pool.ReturnAsync(broken.Connection, reusable: true);
@@ -161,7 +161,7 @@ public class SmtpConnectionPoolTests
             ? Task.FromException<FakeConnection>(new SmtpTransportException(SmtpStage.Connect, null, "refused"))
             : Task.FromResult(Open()));
 
-        await FluentActions.Awaiting(() => pool.RentAsync(false, CancellationToken.None)).Should().ThrowAsync<SmtpTransportException>();
+        await FluentActions.Awaiting(() => pool.RentAsync(false, CancellationToken.None).AsTask()).Should().ThrowAsync<SmtpTransportException>();
         failing = false;
 
         pool.OpenCount.Should().Be(0);
@@ -205,7 +205,7 @@ public class SmtpConnectionPoolTests
         var busy = await RentAsync(pool);
         await pool.ReturnAsync(idle.Connection, reusable: true);
         var rentedAgain = await RentAsync(pool);
-        var waiting = pool.RentAsync(forceNew: false, CancellationToken.None);
+        var waiting = pool.RentAsync(forceNew: false, CancellationToken.None).AsTask();
 
         await pool.RetireAsync();
         (await waiting).Should().BeNull("a retired pool sends its waiters to the current one");

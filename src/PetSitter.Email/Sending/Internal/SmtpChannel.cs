@@ -142,7 +142,7 @@ internal sealed partial class SmtpChannel
                 return Blocked(businessId, closed);
             }
 
-            var wire = new WireGate(this, businessId, fingerprint, category, accountKey, limits, recipients, gate.IsProbe, admitted) { Full = full, Share = share, Account = account };
+            var wire = new WireGate(this, businessId, fingerprint, category, accountKey, limits, recipients, gate.IsProbe, admitted) { Full = full, Share = share, Account = account, Message = message };
             return await SendInTurnAsync(businessId, account, fingerprint, message, turn, wire, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -157,9 +157,9 @@ internal sealed partial class SmtpChannel
         try
         {
             var receipt = await _retry.Pipeline.ExecuteAsync(
-                static (context, state) => SendThroughTransportAsync(state._transport, state.account, state.message, state.wire, context.CancellationToken),
+                static (context, wire) => SendThroughTransportAsync(wire.Transport, wire.Account, wire.Message, wire, context.CancellationToken),
                 context,
-                (_transport, account, message, wire)).ConfigureAwait(false);
+                wire).ConfigureAwait(false);
             turn.SignedIn();
             await _health.RecordSuccessAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             return SmtpAttempt.Sent(receipt);
@@ -387,6 +387,12 @@ internal sealed partial class SmtpChannel
 
         /// <summary>Gets the settings instance the in-memory store caches the account's cells on.</summary>
         public required SmtpAccountSettings Account { get; init; }
+
+        /// <summary>Gets the message this gate lets onto the wire.</summary>
+        /// <remarks>The gate is also the pipeline's state: one reference in each of Polly's state machines, not four.</remarks>
+        public required MimeMessage Message { get; init; }
+
+        public ISmtpTransport Transport => channel._transport;
 
         public EmailCategory Category => category;
 

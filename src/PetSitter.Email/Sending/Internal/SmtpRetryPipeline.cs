@@ -43,13 +43,13 @@ internal sealed class SmtpRetryPipeline
     public SmtpRetryPipeline(IOptions<PetSitterEmailOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
         var settings = options.Value.Retry;
-        var builder = new ResiliencePipelineBuilder { Name = "PetSitter.Email.Smtp", TimeProvider = timeProvider };
+        var builder = new ResiliencePipelineBuilder<DeliveryReceipt> { Name = "PetSitter.Email.Smtp", TimeProvider = timeProvider };
 
         // Polly's own logs (category "Polly") and meter ("Polly"): retries and attempt timeouts, see PollyTelemetry.
         builder.ConfigureTelemetry(PollyTelemetry.Options(loggerFactory));
         if (settings.MaxRetryAttempts > 0)
         {
-            builder.AddRetry(new RetryStrategyOptions
+            builder.AddRetry(new RetryStrategyOptions<DeliveryReceipt>
             {
                 Name = "transient-retry",
                 MaxRetryAttempts = settings.MaxRetryAttempts,
@@ -69,7 +69,9 @@ internal sealed class SmtpRetryPipeline
         Pipeline = builder.Build();
     }
 
-    public ResiliencePipeline Pipeline { get; }
+    // Typed to the receipt: an untyped pipeline executed for a result bridges every execution through Outcome<object>,
+    // one more async state machine per send.
+    public ResiliencePipeline<DeliveryReceipt> Pipeline { get; }
 
     /// <summary>
     /// Classifies <paramref name="exception"/> with the host and provider of the context's <see cref="Account"/>, once:
