@@ -109,6 +109,49 @@ public sealed class FailureEvidenceEdgeTests
     }
 
     [Fact]
+    public void The_reply_code_is_the_transport_s_else_mailkit_s_else_the_one_a_reply_text_starts_with()
+    {
+        // The precedence an app's own transport (ISmtpTransport is public) relies on when what it passes disagrees
+        // with what lies under it. Replies from /work/shared/providers.md: Gmail's rate limit and its unknown
+        // recipient, the latter as MailKit raises it (the code on the exception, the text without it).
+        const string rateLimit = "421 4.7.0 Try again later, closing connection.";
+        var refused = new SmtpCommandException(
+            SmtpErrorCode.RecipientNotAccepted, SmtpStatusCode.MailboxUnavailable, new MimeKit.MailboxAddress("Client", "nobody@example.com"), "5.1.1 The email account that you tried to reach does not exist.");
+
+        var named = SmtpFailureClassifier.Classify(new SmtpTransportException(SmtpStage.RcptTo, 421, "4.7.0 Try again later, closing connection.", refused), "smtp.gmail.com");
+        var fromMailKit = SmtpFailureClassifier.Classify(new SmtpTransportException(SmtpStage.RcptTo, null, rateLimit, refused), "smtp.gmail.com");
+        var fromText = SmtpFailureClassifier.Classify(new SmtpTransportException(SmtpStage.RcptTo, null, rateLimit), "smtp.gmail.com");
+
+        named.StatusCode.Should().Be(421, "the transport named the code");
+        named.IsTransient.Should().BeTrue("a 421 is read as the rate limit it is, not as the refused recipient under it");
+        fromMailKit.StatusCode.Should().Be(550, "without the transport's code, MailKit's comes before the one a text starts with");
+        fromText.StatusCode.Should().Be(421);
+    }
+
+    [Fact]
+    public void A_cause_is_looked_for_sixteen_exceptions_deep_and_no_deeper()
+    {
+        // The bound on how far the inner exceptions are read (SmtpFailureEvidence.InnerChain): an app's own layers
+        // around the socket error that refused the connection.
+        static Exception Wrapped(int layers)
+        {
+            Exception error = new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused);
+            for (var i = 0; i < layers; i++)
+            {
+                error = new InvalidOperationException("The app's mail layer failed.", error);
+            }
+
+            return error;
+        }
+
+        var sixteenth = SmtpFailureClassifier.Classify(new SmtpTransportException(SmtpStage.Connect, null, "Could not connect.", Wrapped(15)));
+        var seventeenth = SmtpFailureClassifier.Classify(new SmtpTransportException(SmtpStage.Connect, null, "Could not connect.", Wrapped(16)));
+
+        sixteenth.RuleName.Should().Be("connection-refused");
+        seventeenth.RuleName.Should().NotBe("connection-refused", "the seventeenth exception down is not read");
+    }
+
+    [Fact]
     public void A_read_that_timed_out_is_a_timeout_and_a_reset_connection_is_a_network_error()
     {
         // .NET's own wording for a failed read on a socket ("Unable to read data from the transport connection: ...").

@@ -95,6 +95,43 @@ public sealed class SecretScrubberEdgeTests
         scrubbed.InnerException.Should().BeSameAs(reset, "the cause classification reads is not lost with the password");
     }
 
+    [Fact]
+    public void A_network_error_that_only_names_the_sign_in_command_keeps_its_cause()
+    {
+        // "AUTH LOGIN was" has the shape of a sign-in argument, which MailKit's reply-carrying exceptions are cleaned
+        // of; any other link is dropped only for the password itself, so the failure still reads as a network error.
+        // The message is an app's own transport's wording, not a server's.
+        var reset = new IOException("The connection was reset while AUTH LOGIN was in progress.");
+        var failure = new SmtpTransportException(SmtpStage.Authenticate, null, "The connection to smtp.example.com:587 failed.", reset);
+
+        var scrubbed = SmtpSecretScrubber.Scrub(failure, Password);
+
+        scrubbed.InnerException.Should().BeSameAs(reset);
+        SmtpFailureClassifier.Classify(scrubbed).RuleName.Should().Be("network-error");
+    }
+
+    [Fact]
+    public void A_network_error_that_echoed_the_password_is_left_out()
+    {
+        // An app's own transport that quotes the server's last line in its exception.
+        var failure = new SmtpTransportException(
+            SmtpStage.Authenticate, null, "The connection to smtp.example.com:587 failed.", new IOException($"The server answered 535 5.7.8 Bad password {Password}, then closed the connection."));
+
+        var scrubbed = SmtpSecretScrubber.Scrub(failure, Password);
+
+        Chain(scrubbed).Should().NotContain(e => e.Message.Contains(Password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_dropped_connection_of_an_account_without_a_password_is_passed_on_as_it_is()
+    {
+        // An OAuth2 account has no password to look for; its failures go through the same cleaning.
+        var failure = new SmtpTransportException(
+            SmtpStage.Data, null, "The connection to smtp.office365.com:587 failed.", new SmtpProtocolException("The SMTP server has unexpectedly disconnected."));
+
+        SmtpSecretScrubber.Scrub(failure, secret: null).Should().BeSameAs(failure);
+    }
+
     private static IEnumerable<Exception> Chain(Exception exception)
     {
         for (var e = exception.InnerException; e is not null; e = e.InnerException)

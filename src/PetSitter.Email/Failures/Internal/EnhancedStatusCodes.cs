@@ -20,14 +20,15 @@ internal static partial class EnhancedStatusCodes
         }
 
         // Real replies carry the code in their first lines (a line is at most 512 octets, RFC 5321); a bound on
-        // what is searched keeps a hostile reply from costing more than a few milliseconds (see below).
-        var text = reply.Length > MaxSearched ? reply[..MaxSearched] : reply;
+        // what is searched keeps a hostile reply from costing more than a few milliseconds (see below). The regex
+        // reads the first characters as if they were the whole reply, lookarounds and all, without copying them.
+        var searched = Math.Min(reply.Length, MaxSearched);
 
         // Line starts first, so a version number in a banner ("Postfix 2.11.3") does not pass for one.
-        var match = AtLineStart().Match(text);
+        var match = AtLineStart().Match(reply, 0, searched);
         if (!match.Success)
         {
-            match = Anywhere().Match(text);
+            match = Anywhere().Match(reply, 0, searched);
         }
 
         return match.Success ? match.Groups["code"].Value : null;

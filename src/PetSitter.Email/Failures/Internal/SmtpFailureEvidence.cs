@@ -80,8 +80,9 @@ internal sealed class SmtpFailureEvidence
         var code = exception.StatusCode
             ?? (command is null ? null : (int?)command.StatusCode)
             ?? texts.Select(LeadingCode).FirstOrDefault(c => c is not null);
-        var enhanced = exception.EnhancedStatusCode
-            ?? texts.Select(EnhancedStatusCodes.Find).FirstOrDefault(e => e is not null);
+
+        // The transport's own EnhancedStatusCode is this search over its Reply, which is the first text when it is not blank.
+        var enhanced = texts.Select(EnhancedStatusCodes.Find).FirstOrDefault(e => e is not null);
 
         var provider = KnownSmtpProviders.Detect(host, namedProvider, exception.ServerBanner, text);
 

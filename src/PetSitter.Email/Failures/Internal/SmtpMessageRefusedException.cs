@@ -9,23 +9,6 @@ namespace PetSitter.Email.Failures;
 /// </summary>
 internal sealed class SmtpMessageRefusedException : Exception
 {
-    public SmtpMessageRefusedException()
-        : this("The message cannot be sent through this server.", "The email server cannot take this email as it is.", "message-refused-before-sending")
-    {
-    }
-
-    public SmtpMessageRefusedException(string message)
-        : this(message, message, "message-refused-before-sending")
-    {
-    }
-
-    public SmtpMessageRefusedException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Advice = message;
-        RuleName = "message-refused-before-sending";
-    }
-
     public SmtpMessageRefusedException(string message, string advice, string ruleName)
         : base(message)
     {
