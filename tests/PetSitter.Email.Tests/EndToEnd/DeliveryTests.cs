@@ -1,5 +1,7 @@
 using PetSitter.Email.Testing;
 
+using PetSitter.Email.Tests.Support;
+
 namespace PetSitter.Email.Tests.EndToEnd;
 
 public sealed class DeliveryTests
@@ -44,7 +46,7 @@ public sealed class DeliveryTests
         host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, "app-password")));
         var message = EndToEndHost.Message(1, EmailCategory.Invoice);
         var email = new OutgoingEmail("paws", EmailCategory.Invoice, message);
-        var before = Bytes(message);
+        var before = MessageBytes.Of(message);
 
         var outcome = await host.SendAsync(email);
         var again = await host.SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, message));
@@ -59,7 +61,7 @@ public sealed class DeliveryTests
             received.Message.MimeVersion.Should().NotBeNull();
         }
 
-        Bytes(message).Should().Equal(before, "the caller's message is never changed once the outgoing email holds it");
+        MessageBytes.Of(message).Should().Equal(before, "the caller's message is never changed once the outgoing email holds it");
     }
 
     [Fact]
@@ -90,10 +92,4 @@ public sealed class DeliveryTests
         host.Health.GetHealth("paws").IsHealthy.Should().BeTrue("an unanswered message says nothing about the account");
     }
 
-    private static byte[] Bytes(MimeKit.MimeMessage message)
-    {
-        using var stream = new MemoryStream();
-        message.WriteTo(stream);
-        return stream.ToArray();
-    }
 }

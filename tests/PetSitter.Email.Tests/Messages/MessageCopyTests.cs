@@ -1,5 +1,7 @@
 using MimeKit;
 
+using PetSitter.Email.Tests.Support;
+
 namespace PetSitter.Email.Tests.Messages;
 
 public sealed class MessageCopyTests
@@ -106,22 +108,16 @@ public sealed class MessageCopyTests
     {
         var message = Message(new TextPart("plain") { Text = text });
         message.MimeVersion = new Version(1, 0);
-        var before = Bytes(message);
+        var before = MessageBytes.Of(message);
 
         // What MailKit does to the message it is given, under either constraint a server's extensions lead to.
         var sent = MessageCopy.ForSending(message, CancellationToken.None);
         sent.Prepare(EncodingConstraint.SevenBit, 998);
         sent.Prepare(EncodingConstraint.EightBit, 998);
 
-        Bytes(message).Should().Equal(before, "the body with {0} still belongs to the caller", shape);
+        MessageBytes.Of(message).Should().Equal(before, "the body with {0} still belongs to the caller", shape);
     }
 
-    private static byte[] Bytes(MimeMessage message)
-    {
-        using var stream = new MemoryStream();
-        message.WriteTo(stream);
-        return stream.ToArray();
-    }
 
     private static MimeMessage Message(MimeEntity body)
     {

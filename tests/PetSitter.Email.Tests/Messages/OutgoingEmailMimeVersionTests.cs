@@ -1,5 +1,7 @@
 using MimeKit;
 
+using PetSitter.Email.Tests.Support;
+
 namespace PetSitter.Email.Tests.Messages;
 
 /// <summary>
@@ -25,12 +27,12 @@ public sealed class OutgoingEmailMimeVersionTests
     {
         var message = Message();
         message.MimeVersion = new Version(1, 0);
-        var before = Bytes(message);
+        var before = MessageBytes.Of(message);
 
         _ = new OutgoingEmail("paws", EmailCategory.Invoice, message);
         _ = new OutgoingEmail("paws", EmailCategory.Marketing, message);
 
-        Bytes(message).Should().Equal(before);
+        MessageBytes.Of(message).Should().Equal(before);
     }
 
     private static MimeMessage Message()
@@ -42,10 +44,4 @@ public sealed class OutgoingEmailMimeVersionTests
         return message;
     }
 
-    private static byte[] Bytes(MimeMessage message)
-    {
-        using var stream = new MemoryStream();
-        message.WriteTo(stream);
-        return stream.ToArray();
-    }
 }

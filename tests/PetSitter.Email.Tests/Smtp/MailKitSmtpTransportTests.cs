@@ -66,12 +66,12 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
 
         // A line longer than SMTP allows makes MailKit re-encode the part it sends.
         ((Multipart)message.Body!).Insert(0, new TextPart("plain") { Text = new string('x', 1500) + "\nEnde für Bello 🐾" });
-        var before = Bytes(message);
+        var before = MessageBytes.Of(message);
 
         await transport.SendAsync(server.CreateAccountSettings(), message, Token);
 
         (await server.WaitForMessagesAsync(1, Token)).Should().ContainSingle();
-        Bytes(message).Should().Equal(before);
+        MessageBytes.Of(message).Should().Equal(before);
     }
 
     [Fact]
@@ -81,14 +81,14 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         var transport = Transport();
         var message = Simple("Visit on Monday");
         ((TextPart)message.Body!).Text = "A line longer than 78 characters but well within SMTP's limit of 998: " + new string('.', 150);
-        var before = Bytes(message);
+        var before = MessageBytes.Of(message);
 
         await transport.SendAsync(server.CreateAccountSettings(), message, Token);
 
         var arrived = (await server.WaitForMessagesAsync(1, Token)).Single().Message;
         arrived.MimeVersion.Should().NotBeNull("MailKit prepared the copy it sent");
         arrived.TextBody!.TrimEnd().Should().Be(message.TextBody);
-        Bytes(message).Should().Equal(before, "the caller's message is never changed");
+        MessageBytes.Of(message).Should().Equal(before, "the caller's message is never changed");
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         var message = Simple("Visit on Tuesday");
         message.MimeVersion = new Version(1, 0);
         message.Bcc.Add(MailboxAddress.Parse("archive@paws.example"));
-        var before = Bytes(message);
+        var before = MessageBytes.Of(message);
 
         await transport.SendAsync(server.CreateAccountSettings(), message, Token);
         await transport.SendAsync(server.CreateAccountSettings(), message, Token);
@@ -113,7 +113,7 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
             received.Recipients.Should().Equal("client@example.com", "archive@paws.example");
         }
 
-        Bytes(message).Should().Equal(before, "preparing a message that has MIME-Version and a 7-bit body changes nothing");
+        MessageBytes.Of(message).Should().Equal(before, "preparing a message that has MIME-Version and a 7-bit body changes nothing");
     }
 
     [Fact]
@@ -137,14 +137,14 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         var transport = Transport();
         var message = Simple("Rechnung");
         message.Body = new TextPart("plain") { Text = "Danke für Ihr Vertrauen, Bello lässt grüßen." };
-        var before = Bytes(message);
+        var before = MessageBytes.Of(message);
 
         await transport.SendAsync(server.CreateAccountSettings(), message, Token);
 
         var arrived = (await server.WaitForMessagesAsync(1, Token)).Single().Message;
         arrived.TextBody!.TrimEnd().Should().Be("Danke für Ihr Vertrauen, Bello lässt grüßen.");
         ((TextPart)message.Body).ContentTransferEncoding.Should().Be(ContentEncoding.Default);
-        Bytes(message).Should().Equal(before);
+        MessageBytes.Of(message).Should().Equal(before);
     }
 
     [Fact]
@@ -751,12 +751,6 @@ public sealed class MailKitSmtpTransportTests : IAsyncDisposable
         return [.. header, .. binary, .. Encoding.ASCII.GetBytes("\n%%EOF\n")];
     }
 
-    private static byte[] Bytes(MimeMessage message)
-    {
-        using var stream = new MemoryStream();
-        message.WriteTo(stream);
-        return stream.ToArray();
-    }
 
     private static int FreePort()
     {

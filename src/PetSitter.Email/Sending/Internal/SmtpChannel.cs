@@ -143,12 +143,12 @@ internal sealed partial class SmtpChannel
             }
 
             var wire = new WireGate(this, businessId, fingerprint, category, accountKey, limits, recipients, gate.IsProbe, admitted) { Full = full, Share = share, Account = account, Message = message };
-            return await SendInTurnAsync(businessId, account, fingerprint, message, turn, wire, cancellationToken).ConfigureAwait(false);
+            return await SendInTurnAsync(businessId, account, fingerprint, turn, wire, cancellationToken).ConfigureAwait(false);
         }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<SmtpAttempt> SendInTurnAsync(string businessId, SmtpAccountSettings account, string fingerprint, MimeMessage message, SmtpAccountLanes.Turn turn, WireGate wire, CancellationToken cancellationToken)
+    private async ValueTask<SmtpAttempt> SendInTurnAsync(string businessId, SmtpAccountSettings account, string fingerprint, SmtpAccountLanes.Turn turn, WireGate wire, CancellationToken cancellationToken)
     {
         // A pooled context, as the pipeline would take itself: it carries the account to the retry predicate and
         // the failure the predicate classified back here, so each failure is classified once.
