@@ -164,6 +164,34 @@ public sealed class EmailSenderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_transport_failing_outside_its_contract_is_delivery_uncertain_and_not_resent()
+    {
+        // No stage given: the server may have the message, so it is neither retried nor sent natively.
+        _smtp.SendAsync(default!, default!, default).ThrowsAsyncForAnyArgs(new InvalidOperationException("socket state"));
+        var sender = Sender(TestData.Business(smtp: TestData.Account()));
+
+        var outcome = await sender.SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, TestData.Message()));
+
+        outcome.Status.Should().Be(SendStatus.DeliveryUncertain);
+        await _smtp.ReceivedWithAnyArgs(1).SendAsync(default!, default!, default);
+        await _native.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task A_transport_refusing_its_arguments_throws_to_the_caller_with_its_own_exception()
+    {
+        // Nothing was sent and it is the caller's bug: no outcome hides it, no other channel tries.
+        _smtp.SendAsync(default!, default!, default).ThrowsAsyncForAnyArgs(new ArgumentException("The message has no body.", "message"));
+        var sender = Sender(TestData.Business(smtp: TestData.Account()));
+
+        var act = () => sender.SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, TestData.Message()));
+
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.StackTrace.Should().Contain("SendAsync", "thrown with the transport's own stack");
+        await _smtp.ReceivedWithAnyArgs(1).SendAsync(default!, default!, default);
+        await _native.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
+    [Fact]
     public async Task A_drop_after_the_end_of_data_is_delivery_uncertain_and_not_resent()
     {
         _smtp.SendAsync(default!, default!, default).ThrowsAsyncForAnyArgs(

@@ -140,4 +140,60 @@ public sealed class SmtpAccountLanesTests
         first.Dispose();
         _lanes.ActiveLanes.Should().Be(0);
     }
+
+    [Fact]
+    public async Task A_lane_left_by_one_account_starts_narrow_and_at_its_own_cap_for_the_next()
+    {
+        // An emptied lane is kept for reuse: what the last account learned (signed in, three wide) must not carry over.
+        var paws = await _lanes.EnterAsync("paws", 3, CancellationToken.None);
+        paws.SignedIn();
+        paws.Dispose();
+
+        var claws = await _lanes.EnterAsync("claws", 2, CancellationToken.None);
+        var behind = _lanes.EnterAsync("claws", 2, CancellationToken.None).AsTask();
+        behind.IsCompleted.Should().BeFalse("the new account has not signed in yet");
+
+        claws.SignedIn();
+        var second = await behind;
+        var third = _lanes.EnterAsync("claws", 2, CancellationToken.None).AsTask();
+        third.IsCompleted.Should().BeFalse("two sends are this account's cap");
+
+        claws.Dispose();
+        second.Dispose();
+        (await third).Dispose();
+        _lanes.ActiveLanes.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_send_given_its_turn_as_it_gives_up_hands_the_turn_to_the_send_behind_it()
+    {
+        var first = await _lanes.EnterAsync("mailbox", 3, CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var givesUp = _lanes.EnterAsync("mailbox", 3, cancel.Token).AsTask();
+        var behind = _lanes.EnterAsync("mailbox", 3, CancellationToken.None).AsTask();
+
+        // The turn is given (its continuation queued to the thread pool) and the wait cancelled on this thread before that
+        // continuation runs: CancelAsync would run the cancellation on the thread pool too, behind it.
+        GiveTurnThenCancel(first, cancel);
+
+        try
+        {
+            // The continuation may still win on a busy machine: then the send took its turn, and leaves it normally.
+            (await givesUp).Dispose();
+        }
+        catch (OperationCanceledException)
+        {
+            // Gave up holding a turn it had been given: that turn must pass on.
+        }
+
+        var turn = await behind.WaitAsync(TimeSpan.FromSeconds(30));
+        turn.Dispose();
+        _lanes.ActiveLanes.Should().Be(0);
+    }
+
+    private static void GiveTurnThenCancel(SmtpAccountLanes.Turn turn, CancellationTokenSource cancel)
+    {
+        turn.Dispose();
+        cancel.Cancel();
+    }
 }

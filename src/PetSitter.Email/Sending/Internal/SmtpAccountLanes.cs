@@ -14,10 +14,17 @@ namespace PetSitter.Email.Sending;
 /// <para>One send at a time until a sign-in succeeds makes a cold burst cost one failed sign-in per
 /// credentials version; afterwards the width is the connection cap, so no send waits in the pool.</para>
 /// <para>A lane lives while a send holds or waits for it: the first send after a quiet spell goes alone.</para>
+/// <para>The turns are counted under the one lock that also finds the lane, and a send waits on its own promise only
+/// when the lane is full: a send that finds room takes no second lock and allocates nothing (a lane that empties is
+/// kept, reset, for the next account), which matters because most sends find room.</para>
 /// </remarks>
 internal sealed class SmtpAccountLanes
 {
+    // Enough for the accounts a process sends to at the same moment without holding a lane for every account ever seen.
+    private const int SpareLanes = 64;
+
     private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+    private readonly Stack<Lane> _spare = new();
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _waitTimeout;
@@ -56,50 +63,69 @@ internal sealed class SmtpAccountLanes
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The turn; dispose it when the send is over.</returns>
     /// <exception cref="TimeoutException">No turn came within the wait timeout.</exception>
-    public async ValueTask<Turn> EnterAsync(string key, int width, CancellationToken cancellationToken)
+    public ValueTask<Turn> EnterAsync(string key, int width, CancellationToken cancellationToken)
     {
         Lane? lane;
+        LinkedListNode<TaskCompletionSource>? place;
         lock (_gate)
         {
             if (!_lanes.TryGetValue(key, out lane))
             {
-                lane = new Lane(Math.Max(1, width));
+                lane = _spare.Count > 0 ? _spare.Pop() : new Lane();
+                lane.Open(Math.Max(1, width));
                 _lanes.Add(key, lane);
             }
 
             lane.Users++;
+            if (lane.Queue.Count == 0 && lane.Active < lane.Allowed)
+            {
+                lane.Active++;
+                return new ValueTask<Turn>(new Turn(this, key, lane, waited: false));
+            }
+
+            // First come, first served: a send that finds others waiting queues behind them even when a slot is free.
+            place = lane.Queue.AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         }
 
-        var waited = false;
+        return WaitForTurnAsync(key, lane, place, cancellationToken);
+    }
+
+    private async ValueTask<Turn> WaitForTurnAsync(string key, Lane lane, LinkedListNode<TaskCompletionSource> place, CancellationToken cancellationToken)
+    {
         try
         {
-            if (!lane.Slots.Wait(0, CancellationToken.None))
+            await place.Value.Task.WaitAsync(_waitTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            bool granted;
+            lock (_gate)
             {
-                waited = true;
-                using var timeout = new CancellationTokenSource(_waitTimeout, _time);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-                try
+                // Taken off the queue means a leaving send gave this one its slot just as it gave up: hand the slot back.
+                granted = place.List is null;
+                if (!granted)
                 {
-                    await lane.Slots.WaitAsync(linked.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    throw new TimeoutException($"No turn came within {_waitTimeout}.");
+                    lane.Queue.Remove(place);
                 }
             }
-        }
-        catch
-        {
-            Leave(key, lane, holdsSlot: false);
+
+            Leave(key, lane, holdsSlot: granted);
+
+            // A caller that cancelled as the wait timeout ended is told it cancelled: a timeout reads as a busy server.
+            cancellationToken.ThrowIfCancellationRequested();
+            if (ex is TimeoutException)
+            {
+                throw new TimeoutException($"No turn came within {_waitTimeout}.");
+            }
+
             throw;
         }
 
-        return new Turn(this, key, lane, waited);
+        return new Turn(this, key, lane, waited: true);
     }
 
     private void SignedIn(Lane lane)
     {
-        int extra;
         lock (_gate)
         {
             if (lane.SignedIn)
@@ -108,35 +134,34 @@ internal sealed class SmtpAccountLanes
             }
 
             lane.SignedIn = true;
-            extra = lane.Width - 1;
-        }
-
-        if (extra > 0)
-        {
-            lane.Slots.Release(extra);
+            lane.Allowed = lane.Width;
+            lane.LetIn();
         }
     }
 
     private void Leave(string key, Lane lane, bool holdsSlot)
     {
-        if (holdsSlot)
-        {
-            // Counted before the slot frees: the send's result is recorded by now (see Departures).
-            Interlocked.Increment(ref _departures);
-            lane.Slots.Release();
-        }
-
         lock (_gate)
         {
+            if (holdsSlot)
+            {
+                // Counted before the slot frees: the send's result is recorded by now (see Departures).
+                Interlocked.Increment(ref _departures);
+                lane.Active--;
+                lane.LetIn();
+            }
+
             if (--lane.Users > 0)
             {
                 return;
             }
 
             _lanes.Remove(key);
+            if (_spare.Count < SpareLanes)
+            {
+                _spare.Push(lane);
+            }
         }
-
-        lane.Dispose();
     }
 
     /// <summary>A send's turn in its account's lane.</summary>
@@ -163,18 +188,43 @@ internal sealed class SmtpAccountLanes
         public void Dispose() => _owner?.Leave(_key, _lane, holdsSlot: true);
     }
 
-    internal sealed class Lane(int width) : IDisposable
+    /// <summary>One account's turns. Every member is guarded by the owner's lock.</summary>
+    internal sealed class Lane
     {
-        public SemaphoreSlim Slots { get; } = new(1, width);
+        /// <summary>Gets the sends waiting for a turn, oldest first.</summary>
+        public LinkedList<TaskCompletionSource> Queue { get; } = new();
 
-        public int Width { get; } = width;
+        /// <summary>Gets the connection cap the lane widens to after a sign-in.</summary>
+        public int Width { get; private set; }
 
-        /// <summary>Guarded by the owner's lock.</summary>
+        /// <summary>Gets or sets how many sends may be in the lane now: one until a sign-in succeeds, then <see cref="Width"/>.</summary>
+        public int Allowed { get; set; }
+
+        public int Active { get; set; }
+
         public int Users { get; set; }
 
-        /// <summary>Guarded by the owner's lock.</summary>
         public bool SignedIn { get; set; }
 
-        public void Dispose() => Slots.Dispose();
+        /// <summary>Makes a new or reused lane narrow and empty for its account.</summary>
+        public void Open(int width)
+        {
+            Width = width;
+            Allowed = 1;
+            Active = 0;
+            Users = 0;
+            SignedIn = false;
+        }
+
+        /// <summary>Gives free slots to the sends waiting longest. Their continuations run elsewhere, not under the lock.</summary>
+        public void LetIn()
+        {
+            while (Active < Allowed && Queue.First is { } next)
+            {
+                Queue.RemoveFirst();
+                Active++;
+                next.Value.TrySetResult();
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
@@ -156,44 +157,52 @@ internal sealed partial class SmtpChannel
         context.Properties.Set(SmtpRetryPipeline.Account, account);
         try
         {
-            var receipt = await _retry.Pipeline.ExecuteAsync(
+            // The outcome, not the result: a failure comes back as a value rather than thrown again, and Polly wraps neither
+            // the callback's task nor its own in one more async method per send.
+            var outcome = await _retry.Pipeline.ExecuteOutcomeAsync(
                 static (context, wire) => SendThroughTransportAsync(wire.Transport, wire.Account, wire.Message, wire, context.CancellationToken),
                 context,
                 wire).ConfigureAwait(false);
-            turn.SignedIn();
-            await _health.RecordSuccessAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            return SmtpAttempt.Sent(receipt);
-        }
-        catch (SmtpTransportException ex)
-        {
-            if (ex.Stage >= SmtpStage.MailFrom)
+            switch (outcome.Exception)
             {
-                // The server answered past sign-in, so the credentials work.
-                turn.SignedIn();
-            }
+                case null:
+                    turn.SignedIn();
+                    await _health.RecordSuccessAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                    return SmtpAttempt.Sent(outcome.Result!);
 
-            return await FailedAsync(businessId, account, fingerprint, ex, SmtpRetryPipeline.Classify(context, ex), cancellationToken).ConfigureAwait(false);
-        }
-        catch (SmtpSendGateClosedException closed)
-        {
-            if (_transport is IGatedSmtpTransport)
-            {
-                // The gated transport passes the gate on a connection that is connected and signed in.
-                turn.SignedIn();
-            }
+                case SmtpTransportException ex:
+                    if (ex.Stage >= SmtpStage.MailFrom)
+                    {
+                        // The server answered past sign-in, so the credentials work.
+                        turn.SignedIn();
+                    }
 
-            if (closed.Breaker is { } breaker)
-            {
-                return Blocked(businessId, breaker);
-            }
+                    return await FailedAsync(businessId, account, fingerprint, ex, SmtpRetryPipeline.Classify(context, ex), cancellationToken).ConfigureAwait(false);
 
-            var refusal = closed.Refusal!.Value;
-            return await RefusedByLimitAsync(businessId, fingerprint, wire.Category, refusal, wire.Limits, askBreaker: !wire.IsProbe, cancellationToken, Reserved(wire.Full, wire.Share, refusal)).ConfigureAwait(false);
-        }
-        catch (TimeoutRejectedException ex)
-        {
-            var timedOut = new SmtpTransportException(SmtpStage.Connect, null, $"The send did not finish within the attempt timeout ({ex.Timeout}).", ex);
-            return await FailedAsync(businessId, account, fingerprint, timedOut, SmtpRetryPipeline.Classify(context, timedOut), cancellationToken).ConfigureAwait(false);
+                case SmtpSendGateClosedException closed:
+                    if (_transport is IGatedSmtpTransport)
+                    {
+                        // The gated transport passes the gate on a connection that is connected and signed in.
+                        turn.SignedIn();
+                    }
+
+                    if (closed.Breaker is { } breaker)
+                    {
+                        return Blocked(businessId, breaker);
+                    }
+
+                    var refusal = closed.Refusal!.Value;
+                    return await RefusedByLimitAsync(businessId, fingerprint, wire.Category, refusal, wire.Limits, askBreaker: !wire.IsProbe, cancellationToken, Reserved(wire.Full, wire.Share, refusal)).ConfigureAwait(false);
+
+                case TimeoutRejectedException ex:
+                    var timedOut = new SmtpTransportException(SmtpStage.Connect, null, $"The send did not finish within the attempt timeout ({ex.Timeout}).", ex);
+                    return await FailedAsync(businessId, account, fingerprint, timedOut, SmtpRetryPipeline.Classify(context, timedOut), cancellationToken).ConfigureAwait(false);
+
+                default:
+                    // Cancellation, a transport refusing its arguments: the caller's, thrown with its original stack.
+                    outcome.ThrowIfException();
+                    throw new UnreachableException();
+            }
         }
         finally
         {
@@ -206,28 +215,36 @@ internal sealed partial class SmtpChannel
     /// does not say how far it got: the server may have the message, so its failure counts as after DATA,
     /// which is never retried nor sent on another channel, and is reported uncertain.
     /// </summary>
+    /// <remarks>Every failure is handed back as the outcome's exception (Polly's retry and timeout read outcomes), not thrown.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<DeliveryReceipt> SendThroughTransportAsync(ISmtpTransport transport, SmtpAccountSettings account, MimeMessage message, WireGate wire, CancellationToken cancellationToken)
+    private static async ValueTask<Outcome<DeliveryReceipt>> SendThroughTransportAsync(ISmtpTransport transport, SmtpAccountSettings account, MimeMessage message, WireGate wire, CancellationToken cancellationToken)
     {
-        if (transport is IGatedSmtpTransport gated)
-        {
-            return await gated.SendAsync(account, message, wire, cancellationToken).ConfigureAwait(false);
-        }
-
-        // A transport that cannot pass the gate between sign-in and MAIL FROM is gated just before it is called.
-        await wire.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await transport.SendAsync(account, message, cancellationToken).ConfigureAwait(false);
+            if (transport is IGatedSmtpTransport gated)
+            {
+                return Outcome.FromResult(await gated.SendAsync(account, message, wire, cancellationToken).ConfigureAwait(false));
+            }
+
+            // A transport that cannot pass the gate between sign-in and MAIL FROM is gated just before it is called.
+            await wire.EnterAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return Outcome.FromResult(await transport.SendAsync(account, message, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is not (SmtpTransportException or OperationCanceledException or ArgumentException or OutOfMemoryException))
+            {
+                // ArgumentException is left alone: a transport refusing its arguments has sent nothing, and it is the caller's bug.
+                return Outcome.FromException<DeliveryReceipt>(new SmtpTransportException(
+                    SmtpStage.AfterData,
+                    null,
+                    $"The SMTP transport failed without saying at which stage ({ex.GetType().Name}): the message may have been delivered, so it is not sent again.",
+                    ex));
+            }
         }
-        catch (Exception ex) when (ex is not (SmtpTransportException or OperationCanceledException or ArgumentException or OutOfMemoryException))
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // ArgumentException is left alone: a transport refusing its arguments has sent nothing, and it is the caller's bug.
-            throw new SmtpTransportException(
-                SmtpStage.AfterData,
-                null,
-                $"The SMTP transport failed without saying at which stage ({ex.GetType().Name}): the message may have been delivered, so it is not sent again.",
-                ex);
+            return Outcome.FromException<DeliveryReceipt>(ex);
         }
     }
 
