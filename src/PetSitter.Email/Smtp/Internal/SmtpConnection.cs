@@ -196,8 +196,9 @@ internal sealed class SmtpConnection : IPooledSmtpConnection
             }
         }
 
-        if (maxSize == 0)
+        if (maxSize == 0 || MessageSizeBound.Of(message) is { } bound && bound <= maxSize)
         {
+            // No SIZE announced, or surely within it: writing the message out to measure it would cost a whole write.
             return;
         }
 
