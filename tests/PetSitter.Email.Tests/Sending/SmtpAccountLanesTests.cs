@@ -84,8 +84,26 @@ public sealed class SmtpAccountLanesTests
         waiting.IsCompleted.Should().BeFalse();
         _time.Advance(TimeSpan.FromMilliseconds(1));
 
-        await waiting.Invoking(w => w).Should().ThrowAsync<TimeoutException>();
+        (await waiting.Invoking(w => w).Should().ThrowAsync<SmtpAccountLanes.TurnTimeoutException>())
+            .Which.BeforeSignIn.Should().BeTrue("it waited behind the first sign-in, not for a free connection");
         first.Dispose();
+        _lanes.ActiveLanes.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_wait_that_times_out_in_a_widened_lane_says_every_connection_was_busy()
+    {
+        var first = await _lanes.EnterAsync("mailbox", 2, CancellationToken.None);
+        first.SignedIn();
+        var second = await _lanes.EnterAsync("mailbox", 2, CancellationToken.None);
+        var waiting = _lanes.EnterAsync("mailbox", 2, CancellationToken.None).AsTask();
+
+        _time.Advance(WaitTimeout);
+
+        (await waiting.Invoking(w => w).Should().ThrowAsync<SmtpAccountLanes.TurnTimeoutException>())
+            .Which.BeforeSignIn.Should().BeFalse("the account had signed in and both its connections were in use");
+        first.Dispose();
+        second.Dispose();
         _lanes.ActiveLanes.Should().Be(0);
     }
 

@@ -125,7 +125,9 @@ public sealed class SmtpChannelFeedbackTests : IDisposable
         _harness.Time.Advance(_harness.Get<IOptions<PetSitterEmailOptions>>().Value.Smtp.ConnectionWaitTimeout);
         await Task.WhenAny(third, _smtp.Arrived(3)).WaitAsync(Patience);
         _smtp.Calls.Should().Be(2, "until a sign-in succeeds the account's sends go one at a time, and none has yet");
-        (await third).IsSent.Should().BeFalse();
+        var timedOut = await third;
+        timedOut.IsSent.Should().BeFalse();
+        timedOut.Failure!.Reply.Should().EndWith("the send ahead of it was still the first to sign in with these settings, and sends go one at a time until one has.", "no connection was busy: the lane was one wide");
         _smtp.Release(1);
         (await second.WaitAsync(Patience)).IsSent.Should().BeTrue();
         _smtp.MaxAtOnce.Should().Be(1);

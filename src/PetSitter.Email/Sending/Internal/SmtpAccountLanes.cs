@@ -62,7 +62,7 @@ internal sealed class SmtpAccountLanes
     /// <param name="width">How many sends may be in the lane once a sign-in succeeded: the account's connection cap.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The turn; dispose it when the send is over.</returns>
-    /// <exception cref="TimeoutException">No turn came within the wait timeout.</exception>
+    /// <exception cref="TurnTimeoutException">No turn came within the wait timeout.</exception>
     public ValueTask<Turn> EnterAsync(string key, int width, CancellationToken cancellationToken)
     {
         Lane? lane;
@@ -109,13 +109,19 @@ internal sealed class SmtpAccountLanes
                 }
             }
 
+            bool narrow;
+            lock (_gate)
+            {
+                narrow = !lane.SignedIn;
+            }
+
             Leave(key, lane, holdsSlot: granted);
 
             // A caller that cancelled as the wait timeout ended is told it cancelled: a timeout reads as a busy server.
             cancellationToken.ThrowIfCancellationRequested();
             if (ex is TimeoutException)
             {
-                throw new TimeoutException($"No turn came within {_waitTimeout}.");
+                throw new TurnTimeoutException($"No turn came within {_waitTimeout}.", narrow);
             }
 
             throw;
@@ -162,6 +168,15 @@ internal sealed class SmtpAccountLanes
                 _spare.Push(lane);
             }
         }
+    }
+
+    /// <summary>No turn came within the wait timeout.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="beforeSignIn">Whether the lane was still one send wide: no send of these settings had signed in yet.</param>
+    internal sealed class TurnTimeoutException(string message, bool beforeSignIn) : TimeoutException(message)
+    {
+        /// <summary>Gets whether the send waited behind the first sign-in with these settings rather than for a free connection.</summary>
+        public bool BeforeSignIn { get; } = beforeSignIn;
     }
 
     /// <summary>A send's turn in its account's lane.</summary>

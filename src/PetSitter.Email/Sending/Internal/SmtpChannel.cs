@@ -118,13 +118,17 @@ internal sealed partial class SmtpChannel
             // The fingerprint covers the mailbox (host, user name) and its settings: one lane per account version.
             turn = await _lanes.EnterAsync(fingerprint, width, cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (SmtpAccountLanes.TurnTimeoutException timedOut)
         {
-            // Worded as the connection pool words its own wait timeout, so it is classified the same way.
+            // Worded as the connection pool words its own wait timeout, so it is classified the same way. Before a sign-in
+            // the lane is one send wide whatever the cap, so the reason then is the send ahead, not busy connections.
+            var why = timedOut.BeforeSignIn
+                ? "the send ahead of it was still the first to sign in with these settings, and sends go one at a time until one has."
+                : string.Create(CultureInfo.InvariantCulture, $"all {width} allowed connections were busy.");
             var busy = new SmtpTransportException(
                 SmtpStage.Connect,
                 null,
-                string.Create(CultureInfo.InvariantCulture, $"No connection to {account.Host}:{account.Port} became free within {_options.Smtp.ConnectionWaitTimeout.TotalSeconds:0.#} s: all {width} allowed connections were busy."));
+                string.Create(CultureInfo.InvariantCulture, $"No connection to {account.Host}:{account.Port} became free within {_options.Smtp.ConnectionWaitTimeout.TotalSeconds:0.#} s: {why}"));
             var failure = SmtpFailureClassifier.Classify(busy, account.Host, account.Provider);
             return await FailedAsync(businessId, account, fingerprint, busy, failure, cancellationToken).ConfigureAwait(false);
         }
