@@ -157,17 +157,17 @@ run_mutation() {
 
 # Issue 16's figures, for a quiet machine: the BenchmarkDotNet classes it names in the medium job (2 launches, 15
 # measured iterations: the end-to-end class does not settle in the short job here), then the wire and allocation
-# runners. Every report lands in docs/benchmarks/<UTC date>/.
+# runners. Every report lands in docs/benchmarks/<UTC date>/ (or BENCH_OUT, for a second run on one day).
 run_bench_issue16() {
   ensure_dotnet
   local out bdn
-  out=docs/benchmarks/$(date -u +%Y-%m-%d)
+  out=${BENCH_OUT:-docs/benchmarks/$(date -u +%Y-%m-%d)}
   bdn=artifacts/bench-issue16
   mkdir -p "$out"
   rm -rf "$bdn"
   dotnet build benchmarks/PetSitter.Email.Benchmarks -c Release -warnaserror
   dotnet run -c Release --no-build --project benchmarks/PetSitter.Email.Benchmarks -- \
-    --filter '*SmtpThroughputBenchmarks*' '*SendLimitBenchmarks*' '*SendPathBenchmarks*' --job medium --artifacts "$bdn"
+    --filter '*SmtpThroughputBenchmarks*' '*SendLimitBenchmarks*' '*SendPathBenchmarks*' '*AnnouncedSizeBenchmarks*' --job medium --artifacts "$bdn"
   for report in "$bdn"/results/*-report-github.md; do
     cp "$report" "$out/$(basename "${report%-report-github.md}")-medium-report-github.md"
   done
