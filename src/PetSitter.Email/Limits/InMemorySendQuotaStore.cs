@@ -129,8 +129,16 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     /// <param name="limits">The account's limits.</param>
     /// <param name="recipients">The send's recipients.</param>
     /// <returns>The decision.</returns>
-    public QuotaDecision TryAcquire(string accountKey, SendLimits limits, int recipients) =>
-        NeverPasses(accountKey, limits, recipients, out var never) ? never : Acquire(accountKey, null, limits, recipients, NowMs(), out _);
+    public QuotaDecision TryAcquire(string accountKey, SendLimits limits, int recipients)
+    {
+        if (NeverPasses(accountKey, limits, recipients, out var never))
+        {
+            return never;
+        }
+
+        ushort[]? used = null;
+        return Acquire(accountKey, null, limits, recipients, NowMs(), ref used);
+    }
 
     /// <summary>
     /// <see cref="TryAcquire(string, SendLimits, int)"/> for the account of a settings instance, through the cells cached
@@ -158,7 +166,8 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
             return refusal;
         }
 
-        var decision = Acquire(accountKey, known, limits, recipients, now, out var used);
+        var used = known;
+        var decision = Acquire(accountKey, known, limits, recipients, now, ref used);
         Remember(account, known, used);
         return decision;
     }
@@ -210,12 +219,15 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
     /// <summary>
     /// The check proper: from <paramref name="known"/> cells when given, else from the dictionary; evicted or outgrown
-    /// cells send it back to the dictionary. <paramref name="used"/> is the live entry the decision was made on.
+    /// cells send it back to the dictionary. <paramref name="used"/> is the live entry the decision was made on, written
+    /// only when it is not the entry it already holds (the usual cached check then pays no write barrier).
     /// </summary>
-    // Not inlined into its callers, for the reason given on TryCount: inlined with them, the budget ran out before the
-    // lock and the clock were inlined.
+    // Not inlined into its callers: as a root of its own, the JIT's inlining budget covers the lock, the clock and every
+    // window's arithmetic (TryCount). Inlined into a caller that had inlined the settings path, the budget ran out and
+    // small helpers (AggressiveInlining ones and generic-math conversions too) became calls: 57 ns an allowed check in
+    // SendLimitBenchmarks against about 35 ns now. The full decision stays out of line for the same reason.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private QuotaDecision Acquire(string accountKey, ushort[]? known, SendLimits limits, int recipients, long now, out ushort[]? used)
+    private QuotaDecision Acquire(string accountKey, ushort[]? known, SendLimits limits, int recipients, long now, ref ushort[]? used)
     {
         var wanted = QuotaWindows.MaskOf(limits);
         var cells = known;
@@ -241,7 +253,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
             }
             else if (_remembersRefusals && StillRefused(cells, limits, recipients, now, out var refusal))
             {
-                used = cells;
+                Use(ref used, cells);
                 return refusal;
             }
 
@@ -264,13 +276,22 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
                     continue;
                 }
 
-                used = cells;
+                Use(ref used, cells);
                 return Decide(accountKey, cells, limits, wanted, recipients, now, charge: true);
             }
             finally
             {
                 AccountCells.Exit(locked);
             }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Use(ref ushort[]? used, ushort[] cells)
+    {
+        if (!ReferenceEquals(used, cells))
+        {
+            used = cells;
         }
     }
 
@@ -632,9 +653,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
     /// counted nothing when a limited window lacks room or a bucket is full: the full decision then brings the
     /// windows up to date again, which changes nothing (the buckets that left are already cleared).
     /// </summary>
-    // Not inlined: as a root of its own the JIT's inlining budget covers every window's arithmetic (inlined into a caller
-    // that already inlined the lock and the lookup, the budget ran out and small helpers became calls).
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryCount(ushort[] cells, long header, SendLimits limits, int wanted, int recipients, long now, long last)
     {
         var tracked = AccountCells.Mask(header);
@@ -644,11 +663,12 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         ref var first = ref MemoryMarshal.GetArrayDataReference(cells);
         var sumCell = AccountCells.SumCells;
         var ringCell = AccountCells.SumCells + (2 * BitOperations.PopCount((uint)tracked));
+        int secondSlot = 0, minuteSlot = 0, hourSlot = 0, daySlot = 0, recipientsSlot = 0;
 
         // The cells' length follows from the tracked windows (AccountCells.Length), so the offsets below stay inside.
         if ((tracked & (1 << QuotaWindows.Second)) != 0)
         {
-            if (!Fits<byte>(QuotaWindows.Second, ref first, sumCell, ringCell, now, last, moved, limits, wanted, 1))
+            if (!Fits<byte>(QuotaWindows.Second, ref first, sumCell, ringCell, now, last, moved, limits, wanted, 1, out secondSlot))
             {
                 return false;
             }
@@ -659,7 +679,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         if ((tracked & (1 << QuotaWindows.Minute)) != 0)
         {
-            if (!Fits<ushort>(QuotaWindows.Minute, ref first, sumCell, ringCell, now, last, moved, limits, wanted, 1))
+            if (!Fits<ushort>(QuotaWindows.Minute, ref first, sumCell, ringCell, now, last, moved, limits, wanted, 1, out minuteSlot))
             {
                 return false;
             }
@@ -670,7 +690,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         if ((tracked & (1 << QuotaWindows.Hour)) != 0)
         {
-            if (!Fits<ushort>(QuotaWindows.Hour, ref first, sumCell, ringCell, now, last, moved, limits, wanted, 1))
+            if (!Fits<ushort>(QuotaWindows.Hour, ref first, sumCell, ringCell, now, last, moved, limits, wanted, 1, out hourSlot))
             {
                 return false;
             }
@@ -681,7 +701,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
         if ((tracked & (1 << QuotaWindows.Day)) != 0)
         {
-            if (!Fits<ushort>(QuotaWindows.Day, ref first, sumCell, ringCell, now, last, moved, limits, wanted, 1))
+            if (!Fits<ushort>(QuotaWindows.Day, ref first, sumCell, ringCell, now, last, moved, limits, wanted, 1, out daySlot))
             {
                 return false;
             }
@@ -691,7 +711,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         }
 
         if ((tracked & (1 << QuotaWindows.RecipientsDay)) != 0
-            && !Fits<ushort>(QuotaWindows.RecipientsDay, ref first, sumCell, ringCell, now, last, moved, limits, wanted, recipients))
+            && !Fits<ushort>(QuotaWindows.RecipientsDay, ref first, sumCell, ringCell, now, last, moved, limits, wanted, recipients, out recipientsSlot))
         {
             return false;
         }
@@ -700,35 +720,35 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         ringCell = AccountCells.SumCells + (2 * BitOperations.PopCount((uint)tracked));
         if ((tracked & (1 << QuotaWindows.Second)) != 0)
         {
-            Count<byte>(QuotaWindows.Second, ref first, sumCell, ringCell, now, 1);
+            Count<byte>(ref first, sumCell, ringCell, secondSlot, 1);
             sumCell += 2;
             ringCell += AccountCells.RingCells(QuotaWindows.Second);
         }
 
         if ((tracked & (1 << QuotaWindows.Minute)) != 0)
         {
-            Count<ushort>(QuotaWindows.Minute, ref first, sumCell, ringCell, now, 1);
+            Count<ushort>(ref first, sumCell, ringCell, minuteSlot, 1);
             sumCell += 2;
             ringCell += AccountCells.RingCells(QuotaWindows.Minute);
         }
 
         if ((tracked & (1 << QuotaWindows.Hour)) != 0)
         {
-            Count<ushort>(QuotaWindows.Hour, ref first, sumCell, ringCell, now, 1);
+            Count<ushort>(ref first, sumCell, ringCell, hourSlot, 1);
             sumCell += 2;
             ringCell += AccountCells.RingCells(QuotaWindows.Hour);
         }
 
         if ((tracked & (1 << QuotaWindows.Day)) != 0)
         {
-            Count<ushort>(QuotaWindows.Day, ref first, sumCell, ringCell, now, 1);
+            Count<ushort>(ref first, sumCell, ringCell, daySlot, 1);
             sumCell += 2;
             ringCell += AccountCells.RingCells(QuotaWindows.Day);
         }
 
         if ((tracked & (1 << QuotaWindows.RecipientsDay)) != 0)
         {
-            Count<ushort>(QuotaWindows.RecipientsDay, ref first, sumCell, ringCell, now, recipients);
+            Count<ushort>(ref first, sumCell, ringCell, recipientsSlot, recipients);
         }
 
         return true;
@@ -736,10 +756,11 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
     /// <summary>
     /// One window of <see cref="TryCount"/>'s first pass: brings it up to date and tells whether
-    /// <paramref name="needed"/> more fit, both under its limit (when the limits set one) and in the current bucket.
+    /// <paramref name="needed"/> more fit, both under its limit (when the limits set one) and in the current bucket,
+    /// whose ring slot is <paramref name="slot"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Fits<T>(int window, ref ushort first, int sumCell, int ringCell, long now, long last, bool moved, SendLimits limits, int wanted, int needed)
+    private static bool Fits<T>(int window, ref ushort first, int sumCell, int ringCell, long now, long last, bool moved, SendLimits limits, int wanted, int needed, out int slot)
         where T : unmanaged, IBinaryInteger<T>
     {
         ref var sum = ref Unsafe.As<ushort, int>(ref Unsafe.Add(ref first, sumCell));
@@ -755,16 +776,17 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
         }
 
         // An unset limit still counts (see DecideInFull), but only a full bucket stops it: the full decision saturates it.
-        return int.CreateTruncating(Unsafe.Add(ref ring, QuotaWindows.SlotOf(window, bucket))) + needed <= AccountCells.CellMax(window)
+        slot = QuotaWindows.SlotOf(window, bucket);
+        return int.CreateTruncating(Unsafe.Add(ref ring, slot)) + needed <= AccountCells.CellMax(window)
             && ((wanted & (1 << window)) == 0 || (long)sum + needed <= QuotaWindows.LimitOf(window, limits));
     }
 
-    /// <summary>One window of <see cref="TryCount"/>'s second pass: counts the send, which <see cref="Fits"/> found room for.</summary>
+    /// <summary>One window of <see cref="TryCount"/>'s second pass: counts the send in the slot <see cref="Fits"/> found room in.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Count<T>(int window, ref ushort first, int sumCell, int ringCell, long now, int needed)
+    private static void Count<T>(ref ushort first, int sumCell, int ringCell, int slot, int needed)
         where T : unmanaged, IBinaryInteger<T>
     {
-        ref var bucket = ref Unsafe.Add(ref Unsafe.As<ushort, T>(ref Unsafe.Add(ref first, ringCell)), QuotaWindows.SlotOf(window, QuotaWindows.BucketOf(window, now)));
+        ref var bucket = ref Unsafe.Add(ref Unsafe.As<ushort, T>(ref Unsafe.Add(ref first, ringCell)), slot);
         bucket += T.CreateTruncating(needed);
         Unsafe.As<ushort, int>(ref Unsafe.Add(ref first, sumCell)) += needed;
     }
