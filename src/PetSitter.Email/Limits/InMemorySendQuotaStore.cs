@@ -1145,7 +1145,7 @@ public sealed class InMemorySendQuotaStore : ISendQuotaStore
 
     /// <summary>
     /// What one check added to each window, to take back when a later window refuses: fields rather than a
-    /// stackalloc'd span, which would cost the hot path a stack cookie and a cleared buffer.
+    /// stackalloc'd span, which costs a stack cookie and a cleared buffer on every call.
     /// </summary>
     private struct WindowCounts
     {
