@@ -241,6 +241,7 @@ internal static class AccountCells
     /// <paramref name="sum"/> of <paramref name="limit"/> used: the time the oldest buckets that free enough
     /// leave the window, and no earlier than the next bucket when the current one is full.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static long WaitMs<T>(int window, ReadOnlySpan<T> ring, int sum, int needed, int limit, long bucket, long nowMs)
         where T : unmanaged, IBinaryInteger<T>
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace PetSitter.Email.Limits;
 
@@ -91,11 +92,18 @@ internal sealed class MarketingReserve
     private SendLimits Lowered(SmtpAccountSettings account, SendLimits limits, int share, int ceiling)
     {
         var cached = Volatile.Read(ref account.MarketingLimits);
-        if (cached is not null && ReferenceEquals(cached.Full, limits) && cached.Share == share && cached.Ceiling == ceiling)
-        {
-            return cached.Lowered;
-        }
+        return cached is not null && ReferenceEquals(cached.Full, limits) && cached.Share == share && cached.Ceiling == ceiling
+            ? cached.Lowered
+            : LowerAndCache(account, limits, share, ceiling);
+    }
 
+    /// <summary>
+    /// <see cref="Lowered"/> when the instance's cache does not hold them. Kept out of line so the cached case stays small
+    /// enough for the JIT to inline into the check that asks for it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private SendLimits LowerAndCache(SmtpAccountSettings account, SendLimits limits, int share, int ceiling)
+    {
         var lowered = _lowered.GetOrAdd((limits, share, ceiling), static key => Lower(key.Limits, key.Share, key.Ceiling));
         Volatile.Write(ref account.MarketingLimits, new MarketingLimits(limits, share, ceiling, lowered));
         return lowered;

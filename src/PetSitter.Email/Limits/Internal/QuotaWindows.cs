@@ -35,6 +35,7 @@ internal static class QuotaWindows
     public const long LongestSpanMs = DayRing * DayBucketMs;
 
     /// <summary>Which windows the limits set, one bit per window.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int MaskOf(SendLimits limits) =>
         (limits.MessagesPerSecond is null ? 0 :
             // Stryker disable once Bitwise : Second is bit 0, and 1 << 0, 1 >> 0 and 1 >>> 0 are all 1
