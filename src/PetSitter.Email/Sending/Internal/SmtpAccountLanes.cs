@@ -99,6 +99,7 @@ internal sealed class SmtpAccountLanes
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
             bool granted;
+            bool narrow;
             lock (_gate)
             {
                 // Taken off the queue means a leaving send gave this one its slot just as it gave up: hand the slot back.
@@ -107,11 +108,7 @@ internal sealed class SmtpAccountLanes
                 {
                     lane.Queue.Remove(place);
                 }
-            }
 
-            bool narrow;
-            lock (_gate)
-            {
                 narrow = !lane.SignedIn;
             }
 
