@@ -1,16 +1,19 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using NSubstitute;
+using PetSitter.Email.Tests.Support;
 using Polly;
 
 namespace PetSitter.Email.Tests.Sending;
 
 /// <summary>
-/// What the SMTP retry pipeline shows of itself: its strategies by the names docs/observability.md gives for Polly's
-/// logs and meter (<c>transient-retry</c>, <c>attempt-timeout</c>), and retries spread by jitter.
+/// What the SMTP retry pipeline shows of itself: its retry strategy by the name docs/observability.md gives for Polly's
+/// logs and meter (<c>transient-retry</c>), a timed-out attempt in the channel's own log, and retries spread by jitter.
 /// </summary>
 public sealed class SmtpRetryPipelineTelemetryTests
 {
@@ -39,26 +42,52 @@ public sealed class SmtpRetryPipelineTelemetryTests
     }
 
     [Fact]
-    public async Task An_attempt_timeout_is_reported_by_the_timeout_strategys_documented_name()
+    public async Task A_timed_out_attempt_is_logged_by_the_channel_and_retried_under_the_retry_strategys_name()
     {
         using var events = new MetricCollector<int>(null, "Polly", "resilience.polly.strategy.events");
-        var pipeline = Pipeline(maxRetryAttempts: 0);
         var entered = new SemaphoreSlim(0);
-
-        var sending = pipeline.ExecuteAsync(
-            async token =>
+        var attempts = 0;
+        var smtp = Substitute.For<ISmtpTransport>();
+        smtp.SendAsync(default!, default!, default).ReturnsForAnyArgs(async call =>
+        {
+            if (Interlocked.Increment(ref attempts) == 1)
             {
                 entered.Release();
-                await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, token);
-                return new DeliveryReceipt("never");
-            },
-            CancellationToken.None).AsTask();
-        (await entered.WaitAsync(TimeSpan.FromSeconds(20))).Should().BeTrue();
-        _time.Advance(AttemptTimeout);
-        await sending.Invoking(s => s.WaitAsync(TimeSpan.FromSeconds(20))).Should().ThrowAsync<Polly.Timeout.TimeoutRejectedException>();
+                await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, call.Arg<CancellationToken>());
+            }
 
-        PollyRecords().Should().Contain(r => r.Message.Contains("'OnTimeout'", StringComparison.Ordinal) && r.Message.Contains("/attempt-timeout'", StringComparison.Ordinal));
-        events.GetMeasurementSnapshot().Should().Contain(m => Equals(m.Tags["event.name"], "OnTimeout") && Equals(m.Tags["strategy.name"], "attempt-timeout"));
+            return new DeliveryReceipt("smtp.paws.example:587");
+        });
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(_logs)));
+        services.AddSingleton<IBusinessEmailSettingsProvider>(new StaticSettingsProvider(TestData.Business(smtp: TestData.Account())));
+        services.AddSingleton(smtp);
+        services.AddPetSitterEmail(options =>
+        {
+            options.Retry.MaxRetryAttempts = 1;
+            options.Retry.Delay = TimeSpan.FromSeconds(1);
+            options.Retry.AttemptTimeout = AttemptTimeout;
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        var sending = provider.GetRequiredService<IEmailSender>().SendAsync(new OutgoingEmail("paws", EmailCategory.Invoice, TestData.Message()));
+        (await entered.WaitAsync(TimeSpan.FromSeconds(20))).Should().BeTrue("the first attempt reached the transport");
+        _time.Advance(AttemptTimeout);
+        (await _time.RetryDelays.WaitAsync(TimeSpan.FromSeconds(20))).Should().BeTrue("the timed-out attempt is retried");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var outcome = await sending.WaitAsync(TimeSpan.FromSeconds(20));
+
+        outcome.Status.Should().Be(SendStatus.Sent);
+        outcome.Channel.Should().Be(EmailChannel.Smtp);
+        attempts.Should().Be(2);
+        _logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 1104)
+            .Which.Should().Match<FakeLogRecord>(r => r.Level == LogLevel.Warning && r.Message.Contains("paws", StringComparison.Ordinal) && r.Message.Contains("attempt timeout (00:00:30)", StringComparison.Ordinal));
+        PollyRecords().Should().Contain(r => r.Message.Contains("'OnRetry'", StringComparison.Ordinal)
+            && r.Message.Contains("/transient-retry'", StringComparison.Ordinal)
+            && r.Message.Contains("did not finish within the attempt timeout", StringComparison.Ordinal));
+        events.GetMeasurementSnapshot().Should().Contain(m => Equals(m.Tags["event.name"], "OnRetry") && Equals(m.Tags["strategy.name"], "transient-retry"))
+            .And.NotContain(m => Equals(m.Tags["event.name"], "OnTimeout"), "the attempt timeout is the channel's own, not a Polly strategy");
     }
 
     [Fact]

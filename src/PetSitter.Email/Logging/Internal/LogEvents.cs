@@ -45,6 +45,7 @@ internal static class LogEvents
         public const int Blocked = 1101;
         public const int Throttled = 1102;
         public const int MarketingHeld = 1103;
+        public const int AttemptTimedOut = 1104;
     }
 
     /// <summary>Messages 1200–1299.</summary>

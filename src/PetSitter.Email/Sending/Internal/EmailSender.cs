@@ -63,7 +63,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
             // header copy (the caller's message is never changed); otherwise the message is used as it is.
             var working = DeliverabilityHeaders.Prepare(_suppression.WithUnsubscribeUrl(email), _logger);
 
-            return telemetry.Completed(await CheckedDeliverAsync(working, business, enqueueDeferred: true, cancellationToken).ConfigureAwait(false));
+            return telemetry.Completed(await DeliverAsync(working, business, enqueueDeferred: true, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (telemetry.Threw(ex))
         {
@@ -93,7 +93,7 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
             }
 
             // Checked again: the client may have unsubscribed while the email waited.
-            return telemetry.Completed(await CheckedDeliverAsync(item.Email, business, enqueueDeferred: false, cancellationToken).ConfigureAwait(false));
+            return telemetry.Completed(await DeliverAsync(item.Email, business, enqueueDeferred: false, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (telemetry.Threw(ex))
         {
@@ -104,11 +104,14 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
     /// <summary>
     /// Before any channel, marketing meets the suppression list: to a suppressed address it is neither sent, nor sent
     /// natively, nor held; when the list cannot be read it is held (deferred) and checked again when it is sent later.
+    /// Then the planned channel is tried, and a failure goes to the category's fallback.
     /// </summary>
+    // One async method from the check to the channel: each layer suspends and resumes once per message on the wire.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<SendOutcome> CheckedDeliverAsync(OutgoingEmail email, BusinessEmailSettings business, bool enqueueDeferred, CancellationToken cancellationToken)
+    private async ValueTask<SendOutcome> DeliverAsync(OutgoingEmail email, BusinessEmailSettings business, bool enqueueDeferred, CancellationToken cancellationToken)
     {
-        var verdict = await _suppression.CheckAsync(email, EmailRouter.Route(business, email.Category), cancellationToken).ConfigureAwait(false);
+        var planned = EmailRouter.Route(business, email.Category);
+        var verdict = await _suppression.CheckAsync(email, planned, cancellationToken).ConfigureAwait(false);
         if (verdict.Suppressed is { } suppressed)
         {
             return suppressed;
@@ -116,17 +119,9 @@ internal sealed partial class EmailSender : IEmailSender, IDeferredEmailResender
 
         if (verdict.Unreadable is { } unreadable)
         {
-            var planned = EmailRouter.Route(business, email.Category);
             return await ApplyFallbackAsync(email, business, planned, unreadable, _time.GetUtcNow() + SuppressionGate.UnreadableRetryDelay, enqueueDeferred, cancellationToken).ConfigureAwait(false);
         }
 
-        return await DeliverAsync(email, business, enqueueDeferred, cancellationToken).ConfigureAwait(false);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<SendOutcome> DeliverAsync(OutgoingEmail email, BusinessEmailSettings business, bool enqueueDeferred, CancellationToken cancellationToken)
-    {
-        var planned = EmailRouter.Route(business, email.Category);
         if (planned == EmailChannel.Native)
         {
             return await SendNativeAsync(email, business, planned, smtpFailure: null, cancellationToken).ConfigureAwait(false);

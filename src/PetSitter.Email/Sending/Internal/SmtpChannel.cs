@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Polly;
-using Polly.Timeout;
 
 namespace PetSitter.Email.Sending;
 
@@ -18,7 +17,7 @@ namespace PetSitter.Email.Sending;
 /// connection is opened, so it costs no sign-in;</item>
 /// <item>the account's lane (a turn among the account's concurrent sends, see <see cref="SmtpAccountLanes"/>),
 /// after which the breaker is asked again if the send waited;</item>
-/// <item>the Polly pipeline (retry, attempt timeout) around the transport, which connects and signs in, and then,
+/// <item>the Polly pipeline (retry) around attempts, each under the attempt timeout (<see cref="SmtpAttemptTimeout"/>), of the transport, which connects and signs in, and then,
 /// right before MAIL FROM, passes the send gate: the message is counted against its limits there, waiting for a
 /// short slot in first-come order until <see cref="SendLimitOptions.MaxThrottleWait"/> after the channel took it, and the breaker is asked
 /// again after every wait, before the count, so a send that slept does not sign in or write on a stale verdict
@@ -148,93 +147,87 @@ internal sealed partial class SmtpChannel
             }
 
             var wire = new WireGate(this, businessId, fingerprint, category, accountKey, limits, recipients, gate.IsProbe, admitted) { Full = full, Share = share, Account = account, Message = message };
-            return await SendInTurnAsync(businessId, account, fingerprint, turn, wire, cancellationToken).ConfigureAwait(false);
-        }
-    }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<SmtpAttempt> SendInTurnAsync(string businessId, SmtpAccountSettings account, string fingerprint, SmtpAccountLanes.Turn turn, WireGate wire, CancellationToken cancellationToken)
-    {
-        // A pooled context, as the pipeline would take itself: it carries the account to the retry predicate and
-        // the failure the predicate classified back here, so each failure is classified once.
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(SmtpRetryPipeline.Account, account);
-        try
-        {
-            // The outcome, not the result: a failure comes back as a value rather than thrown again, and Polly wraps neither
-            // the callback's task nor its own in one more async method per send.
-            var outcome = await _retry.Pipeline.ExecuteOutcomeAsync(
-                static (context, wire) => SendThroughTransportAsync(wire.Transport, wire.Account, wire.Message, wire, context.CancellationToken),
-                context,
-                wire).ConfigureAwait(false);
-            switch (outcome.Exception)
+            // A pooled context, as the pipeline would take itself: it carries the account to the retry predicate and
+            // the failure the predicate classified back here, so each failure is classified once.
+            var context = ResilienceContextPool.Shared.Get(cancellationToken);
+            context.Properties.Set(SmtpRetryPipeline.Account, account);
+            try
             {
-                case null:
-                    turn.SignedIn();
-                    await _health.RecordSuccessAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                    return SmtpAttempt.Sent(outcome.Result!);
-
-                case SmtpTransportException ex:
-                    if (ex.Stage >= SmtpStage.MailFrom)
-                    {
-                        // The server answered past sign-in, so the credentials work.
+                // The outcome, not the result: a failure comes back as a value rather than thrown again, and Polly wraps neither
+                // the callback's task nor its own in one more async method per send.
+                var outcome = await _retry.Pipeline.ExecuteOutcomeAsync(
+                    static (context, wire) => SendThroughTransportAsync(wire, context.CancellationToken),
+                    context,
+                    wire).ConfigureAwait(false);
+                switch (outcome.Exception)
+                {
+                    case null:
                         turn.SignedIn();
-                    }
+                        await _health.RecordSuccessAsync(businessId, fingerprint, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                        return SmtpAttempt.Sent(outcome.Result!);
 
-                    return await FailedAsync(businessId, account, fingerprint, ex, SmtpRetryPipeline.Classify(context, ex), cancellationToken).ConfigureAwait(false);
+                    case SmtpTransportException ex:
+                        if (ex.Stage >= SmtpStage.MailFrom)
+                        {
+                            // The server answered past sign-in, so the credentials work.
+                            turn.SignedIn();
+                        }
 
-                case SmtpSendGateClosedException closed:
-                    if (_transport is IGatedSmtpTransport)
-                    {
-                        // The gated transport passes the gate on a connection that is connected and signed in.
-                        turn.SignedIn();
-                    }
+                        return await FailedAsync(businessId, account, fingerprint, ex, SmtpRetryPipeline.Classify(context, ex), cancellationToken).ConfigureAwait(false);
 
-                    if (closed.Breaker is { } breaker)
-                    {
-                        return Blocked(businessId, breaker);
-                    }
+                    case SmtpSendGateClosedException gateClosed:
+                        if (_transport is IGatedSmtpTransport)
+                        {
+                            // The gated transport passes the gate on a connection that is connected and signed in.
+                            turn.SignedIn();
+                        }
 
-                    var refusal = closed.Refusal!.Value;
-                    return await RefusedByLimitAsync(businessId, fingerprint, wire.Category, refusal, wire.Limits, askBreaker: !wire.IsProbe, cancellationToken, Reserved(wire.Full, wire.Share, refusal)).ConfigureAwait(false);
+                        if (gateClosed.Breaker is { } breaker)
+                        {
+                            return Blocked(businessId, breaker);
+                        }
 
-                case TimeoutRejectedException ex:
-                    var timedOut = new SmtpTransportException(SmtpStage.Connect, null, $"The send did not finish within the attempt timeout ({ex.Timeout}).", ex);
-                    return await FailedAsync(businessId, account, fingerprint, timedOut, SmtpRetryPipeline.Classify(context, timedOut), cancellationToken).ConfigureAwait(false);
+                        var refusal = gateClosed.Refusal!.Value;
+                        return await RefusedByLimitAsync(businessId, fingerprint, wire.Category, refusal, wire.Limits, askBreaker: !wire.IsProbe, cancellationToken, Reserved(wire.Full, wire.Share, refusal)).ConfigureAwait(false);
 
-                default:
-                    // Cancellation, a transport refusing its arguments: the caller's, thrown with its original stack.
-                    outcome.ThrowIfException();
-                    throw new UnreachableException();
+                    default:
+                        // Cancellation, a transport refusing its arguments: the caller's, thrown with its original stack.
+                        outcome.ThrowIfException();
+                        throw new UnreachableException();
+                }
             }
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
         }
     }
 
     /// <summary>
-    /// A transport that breaks its contract (<see cref="ISmtpTransport"/> throws only <see cref="SmtpTransportException"/>)
-    /// does not say how far it got: the server may have the message, so its failure counts as after DATA,
-    /// which is never retried nor sent on another channel, and is reported uncertain.
+    /// One attempt, under the attempt timeout: a timed-out attempt fails with <see cref="SmtpAttemptTimeout.TimedOut"/>,
+    /// which is retried. A transport that breaks its contract (<see cref="ISmtpTransport"/> throws only
+    /// <see cref="SmtpTransportException"/>) does not say how far it got: the server may have the message, so its failure
+    /// counts as after DATA, which is never retried nor sent on another channel, and is reported uncertain.
     /// </summary>
-    /// <remarks>Every failure is handed back as the outcome's exception (Polly's retry and timeout read outcomes), not thrown.</remarks>
+    /// <remarks>Every failure is handed back as the outcome's exception (Polly's retry reads outcomes), not thrown.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<Outcome<DeliveryReceipt>> SendThroughTransportAsync(ISmtpTransport transport, SmtpAccountSettings account, MimeMessage message, WireGate wire, CancellationToken cancellationToken)
+    private static async ValueTask<Outcome<DeliveryReceipt>> SendThroughTransportAsync(WireGate wire, CancellationToken cancellationToken)
     {
+        var timeout = wire.AttemptTimeout;
+        using var attempt = timeout.Start(cancellationToken);
         try
         {
-            if (transport is IGatedSmtpTransport gated)
+            if (wire.Transport is IGatedSmtpTransport gated)
             {
-                return Outcome.FromResult(await gated.SendAsync(account, message, wire, cancellationToken).ConfigureAwait(false));
+                return Outcome.FromResult(await gated.SendAsync(wire.Account, wire.Message, wire, attempt.Token).ConfigureAwait(false));
             }
 
             // A transport that cannot pass the gate between sign-in and MAIL FROM is gated just before it is called.
-            await wire.EnterAsync(cancellationToken).ConfigureAwait(false);
+            await wire.EnterAsync(attempt.Token).ConfigureAwait(false);
             try
             {
-                return Outcome.FromResult(await transport.SendAsync(account, message, cancellationToken).ConfigureAwait(false));
+                return Outcome.FromResult(await wire.Transport.SendAsync(wire.Account, wire.Message, attempt.Token).ConfigureAwait(false));
             }
             catch (Exception ex) when (ex is not (SmtpTransportException or OperationCanceledException or ArgumentException or OutOfMemoryException))
             {
@@ -245,6 +238,11 @@ internal sealed partial class SmtpChannel
                     $"The SMTP transport failed without saying at which stage ({ex.GetType().Name}): the message may have been delivered, so it is not sent again.",
                     ex));
             }
+        }
+        catch (OperationCanceledException) when (attempt.HasTimedOut)
+        {
+            wire.AttemptTimedOut();
+            return Outcome.FromException<DeliveryReceipt>(timeout.TimedOut());
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -415,6 +413,10 @@ internal sealed partial class SmtpChannel
 
         public ISmtpTransport Transport => channel._transport;
 
+        public SmtpAttemptTimeout AttemptTimeout => channel._retry.AttemptTimeout;
+
+        public void AttemptTimedOut() => LogAttemptTimedOut(channel._logger, businessId, AttemptTimeout.Timeout);
+
         public EmailCategory Category => category;
 
         /// <summary>Gets whether this send is the breaker's probe: then nothing asks the breaker again for it.</summary>
@@ -456,6 +458,9 @@ internal sealed partial class SmtpChannel
 
     [LoggerMessage(EventId = LogEvents.SmtpChannel.MarketingHeld, Level = LogLevel.Information, Message = "Business {BusinessId}: marketing reached its share ({Window}) of the send limit and waits until {ResumeAt}; direct mail keeps the rest")]
     private static partial void LogMarketingHeld(ILogger logger, string businessId, LimitWindow window, DateTimeOffset resumeAt);
+
+    [LoggerMessage(EventId = LogEvents.SmtpChannel.AttemptTimedOut, Level = LogLevel.Warning, Message = "An SMTP attempt for business {BusinessId} did not finish within the attempt timeout ({Timeout}): abandoned as not sent")]
+    private static partial void LogAttemptTimedOut(ILogger logger, string businessId, TimeSpan timeout);
 
     [LoggerMessage(EventId = LogEvents.SmtpChannel.Throttled, Level = LogLevel.Information, Message = "Business {BusinessId} reached its {Window} send limit: SMTP resumes at {ResumeAt}")]
     private static partial void LogThrottled(ILogger logger, string businessId, LimitWindow window, DateTimeOffset resumeAt);

@@ -2,13 +2,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace PetSitter.Email.Sending;
 
 /// <summary>
-/// The Polly part of the SMTP channel, from outermost to innermost: retry (transient failures only,
-/// exponential backoff with jitter, bounded), then a timeout per attempt.
+/// The Polly part of the SMTP channel: retry of transient failures only, exponential backoff with jitter, bounded;
+/// and the timeout each attempt runs under (<see cref="AttemptTimeout"/>, started by the channel inside the attempt).
 /// </summary>
 /// <remarks>
 /// <para>The account breaker and the look at the limits sit outside this pipeline (see <see cref="SmtpChannel"/>):
@@ -21,7 +20,9 @@ namespace PetSitter.Email.Sending;
 /// so one pipeline serves all accounts; what differs per account (limits, health) is keyed by account.</para>
 /// <para>Nothing is retried once the server may have the message: a failure after the end of DATA is
 /// not handled here, and the transport never cancels the wait for the verdict once the message is on the
-/// wire, so an attempt timeout always means "not sent".</para>
+/// wire, so an attempt timeout always means "not sent". The attempt timeout is not one of Polly's strategies: it is the
+/// channel's own (<see cref="SmtpAttemptTimeout"/>), which spares an async layer per attempt; a timed-out attempt
+/// fails with an <see cref="SmtpTransportException"/> before the verdict, which is transient and retried.</para>
 /// <para>Each failure is classified once, here, with the account's host and provider (the channel puts the account
 /// in the <see cref="ResilienceContext"/> as <see cref="Account"/>): the retry decision and the outcome the
 /// channel reports read the same <see cref="SmtpFailure"/>, which <see cref="Classify"/> hands back from the context.</para>
@@ -45,7 +46,7 @@ internal sealed class SmtpRetryPipeline
         var settings = options.Value.Retry;
         var builder = new ResiliencePipelineBuilder<DeliveryReceipt> { Name = "PetSitter.Email.Smtp", TimeProvider = timeProvider };
 
-        // Polly's own logs (category "Polly") and meter ("Polly"): retries and attempt timeouts, see PollyTelemetry.
+        // Polly's own logs (category "Polly") and meter ("Polly"): retries, see PollyTelemetry.
         builder.ConfigureTelemetry(PollyTelemetry.Options(loggerFactory));
         if (settings.MaxRetryAttempts > 0)
         {
@@ -59,15 +60,17 @@ internal sealed class SmtpRetryPipeline
                 ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception switch
                 {
                     SmtpTransportException exception => IsWorthRetrying(exception, Classify(args.Context, exception)),
-                    TimeoutRejectedException => true,
                     _ => false,
                 }),
             });
         }
 
-        builder.AddTimeout(new TimeoutStrategyOptions { Name = "attempt-timeout", Timeout = settings.AttemptTimeout });
         Pipeline = builder.Build();
+        AttemptTimeout = new SmtpAttemptTimeout(settings.AttemptTimeout, timeProvider);
     }
+
+    /// <summary>Gets the timeout each attempt runs under.</summary>
+    public SmtpAttemptTimeout AttemptTimeout { get; }
 
     // Typed to the receipt: an untyped pipeline executed for a result bridges every execution through Outcome<object>,
     // one more async state machine per send.
