@@ -23,7 +23,7 @@ namespace PetSitter.Email.Benchmarks;
 /// so no sender built on it passes businesses / (3 × delay); both limits are reported. Connecting per message (what
 /// FluentEmail's MailKit sender does) adds the greeting, EHLO and QUIT: seven round trips a message (with its AUTH).
 /// <para>Each sender runs warm-up rounds first, until a round compiles fewer than <see cref="QuietJit"/> methods: the
-/// library's path is long (Polly's generic pipeline, the channel, the transport) and tiered compilation keeps
+/// library's path is long (the sender, the channel, the transport) and tiered compilation keeps
 /// recompiling it for ten rounds or so, which a service running for days pays once. Measured before that, the
 /// library's CPU per message was twice its steady state.</para>
 /// </remarks>

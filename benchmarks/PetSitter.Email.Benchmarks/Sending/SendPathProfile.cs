@@ -72,7 +72,7 @@ internal static class SendPathProfile
             return 0;
         });
         Step(output, "SendThrottle.AcquireAsync", () => Completed(throttle.AcquireAsync(key, limits, 1, CancellationToken.None)));
-        Step(output, "Polly retry + timeout around the transport", () => Completed(retry.ExecuteAsync(
+        Step(output, "Polly retry pipeline around the transport", () => Completed(retry.ExecuteAsync(
             static (state, token) => new ValueTask<DeliveryReceipt>(state.transport.SendAsync(state.account, state.message, token)),
             (transport, account, message),
             CancellationToken.None)));

@@ -38,18 +38,39 @@ public sealed class PollyTelemetryTests
     }
 
     [Fact]
-    public async Task An_attempt_nothing_retries_is_logged_at_debug_not_once_per_email_at_information()
+    public async Task A_send_that_succeeds_at_once_never_meets_polly()
     {
         await using var server = await ScriptedSmtpServer.StartAsync(new());
         await using var host = new EndToEndHost(CaptureLogs);
         host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, Password)));
+        using var pipelineRuns = new MetricCollector<double>(null, "Polly", "resilience.polly.pipeline.duration");
 
         (await host.SendAsync("paws", EmailCategory.Invoice, 1)).Status.Should().Be(SendStatus.Sent);
 
-        var attempt = PollyRecords().Should().ContainSingle(r => r.Message.StartsWith("Execution attempt", StringComparison.Ordinal)).Subject;
-        attempt.Level.Should().Be(LogLevel.Debug);
-        attempt.Message.Should().Contain($"{server.Host}:{server.Port}").And.NotContain("250", "the receipt is logged as its location, not the server's reply");
-        PollyRecords().Should().NotContain(r => r.Level >= LogLevel.Information);
+        PollyRecords().Should().BeEmpty("the first attempt runs without the retry pipeline, which takes over only to retry");
+        pipelineRuns.GetMeasurementSnapshot().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_successful_retry_is_logged_at_debug_with_the_receipts_location_not_the_servers_reply()
+    {
+        await using var server = await ScriptedSmtpServer.StartAsync(new());
+        var failuresLeft = 1;
+        server.Script = context => context.Stage == SmtpStage.MailFrom && Interlocked.Decrement(ref failuresLeft) >= 0 ? Busy : null;
+        await using var host = new EndToEndHost(CaptureLogs);
+        host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, Password)));
+        using var pipelineRuns = new MetricCollector<double>(null, "Polly", "resilience.polly.pipeline.duration");
+
+        (await host.SendAsync("paws", EmailCategory.Invoice, 1)).Status.Should().Be(SendStatus.Sent);
+
+        var attempts = PollyRecords().Where(r => r.Message.StartsWith("Execution attempt", StringComparison.Ordinal)).ToList();
+        attempts.Should().HaveCount(2, "the first attempt's failure is replayed to Polly as its own first attempt, then the retry succeeds");
+        attempts[0].Level.Should().Be(LogLevel.Warning, "Polly's own severity for a failed attempt it handles");
+        attempts[0].Message.Should().Contain("4.3.0 Temporary System Problem");
+        attempts[1].Level.Should().Be(LogLevel.Debug, "a successful attempt is not news: once per email at Information would drown the log");
+        attempts[1].Message.Should().Contain($"{server.Host}:{server.Port}").And.NotContain("250", "the receipt is logged as its location, not the server's reply");
+        PollyRecords().Should().ContainSingle(r => r.Message.Contains("OnRetry", StringComparison.Ordinal));
+        pipelineRuns.GetMeasurementSnapshot().Should().ContainSingle("one pipeline run: the retry");
     }
 
     [Fact]

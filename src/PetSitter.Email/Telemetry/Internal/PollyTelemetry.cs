@@ -12,8 +12,9 @@ namespace PetSitter.Email.Telemetry;
 /// removed (<see cref="SmtpTransportException"/>, <see cref="SmtpReplyRedactor"/>), but the inner MailKit
 /// exceptions hold the raw reply, so Polly's loggers drop the inner chain (<see cref="RedactingLoggerFactory"/>).
 /// A receipt is logged as its location (<c>host:port</c>) without the server's reply, which may quote the envelope.</para>
-/// <para>Polly reports every attempt and every pipeline run, successful or not, at Information: two log lines per
-/// email. Those are lowered to Debug; retries (Warning) and anything else keep Polly's severity.</para>
+/// <para>Polly reports a successful attempt and every pipeline run at Information: two log lines per retried email (a send
+/// that succeeds at once never meets the pipeline, see <see cref="SmtpRetryPipeline"/>). Those are lowered to Debug;
+/// failed attempts and retries (Warning) and anything else keep Polly's severity.</para>
 /// </remarks>
 internal static class PollyTelemetry
 {
