@@ -18,6 +18,7 @@ namespace PetSitter.Email.Tests.Diagnostics;
 /// </remarks>
 public sealed class DnsmasqServer : IAsyncDisposable
 {
+    private const int MaxStartAttempts = 5;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
 
     private readonly Process _process;
@@ -41,8 +42,30 @@ public sealed class DnsmasqServer : IAsyncDisposable
         var dnsmasq = new[] { "/usr/sbin/dnsmasq", "/usr/bin/dnsmasq" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException(
                 "The sender-domain tests need Debian's dnsmasq (dnsmasq-base): ./build.sh test installs it when it runs as root with apt; otherwise: apt-get install -y dnsmasq-base.");
+        var configuration = lines.ToList();
+
+        // dnsmasq listens on UDP and TCP: a port free when it was picked can be taken by then, in TCP by the client side of
+        // one of the loopback SMTP connections the tests beside this one open by the thousand (21 tests failed so once).
+        var failures = new List<string>();
+        for (var attempt = 0; attempt < MaxStartAttempts; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(dnsmasq, configuration, probeName);
+            }
+            catch (DnsmasqExitedException exited)
+            {
+                failures.Add(exited.Message);
+            }
+        }
+
+        throw new InvalidOperationException($"dnsmasq did not start in {MaxStartAttempts} attempts, each on a new port:\n{string.Join("\n", failures)}");
+    }
+
+    private static async Task<DnsmasqServer> StartOnceAsync(string dnsmasq, IReadOnlyList<string> lines, string probeName)
+    {
         var root = Directory.CreateTempSubdirectory("psdns").FullName;
-        var port = FreeUdpPort();
+        var port = FreePort();
         var conf = Path.Combine(root, "dnsmasq.conf");
         await File.WriteAllLinesAsync(conf, lines);
         var start = new ProcessStartInfo(dnsmasq)
@@ -110,7 +133,7 @@ public sealed class DnsmasqServer : IAsyncDisposable
             if (_process.HasExited)
             {
                 var error = await _process.StandardError.ReadToEndAsync();
-                throw new InvalidOperationException($"dnsmasq exited with {_process.ExitCode}: {error}");
+                throw new DnsmasqExitedException($"dnsmasq exited with {_process.ExitCode} on port {Port}: {error}");
             }
 
             try
@@ -128,12 +151,28 @@ public sealed class DnsmasqServer : IAsyncDisposable
         }
     }
 
-    private static int FreeUdpPort()
+    /// <summary>A loopback port free in UDP and in TCP at the moment it is picked.</summary>
+    private static int FreePort()
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+        while (true)
+        {
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
+            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken in TCP: pick another.
+            }
+        }
     }
+
+    private sealed class DnsmasqExitedException(string message) : Exception(message);
 }
 
 /// <summary>A "DNS server" that reads every query and never answers: a bound UDP socket that drops what it receives.</summary>

@@ -43,12 +43,11 @@ public sealed class PollyTelemetryTests
         await using var server = await ScriptedSmtpServer.StartAsync(new());
         await using var host = new EndToEndHost(CaptureLogs);
         host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, Password)));
-        using var pipelineRuns = new MetricCollector<double>(null, "Polly", "resilience.polly.pipeline.duration");
 
         (await host.SendAsync("paws", EmailCategory.Invoice, 1)).Status.Should().Be(SendStatus.Sent);
 
+        // This host's logs, not Polly's meter: a meter listener hears the pipelines of tests running beside this one.
         PollyRecords().Should().BeEmpty("the first attempt runs without the retry pipeline, which takes over only to retry");
-        pipelineRuns.GetMeasurementSnapshot().Should().BeEmpty();
     }
 
     [Fact]
@@ -59,7 +58,6 @@ public sealed class PollyTelemetryTests
         server.Script = context => context.Stage == SmtpStage.MailFrom && Interlocked.Decrement(ref failuresLeft) >= 0 ? Busy : null;
         await using var host = new EndToEndHost(CaptureLogs);
         host.Settings.Set(EndToEndHost.Business("paws", server.CreateAccountSettings(Mailbox, Mailbox, Password)));
-        using var pipelineRuns = new MetricCollector<double>(null, "Polly", "resilience.polly.pipeline.duration");
 
         (await host.SendAsync("paws", EmailCategory.Invoice, 1)).Status.Should().Be(SendStatus.Sent);
 
@@ -70,7 +68,7 @@ public sealed class PollyTelemetryTests
         attempts[1].Level.Should().Be(LogLevel.Debug, "a successful attempt is not news: once per email at Information would drown the log");
         attempts[1].Message.Should().Contain($"{server.Host}:{server.Port}").And.NotContain("250", "the receipt is logged as its location, not the server's reply");
         PollyRecords().Should().ContainSingle(r => r.Message.Contains("OnRetry", StringComparison.Ordinal));
-        pipelineRuns.GetMeasurementSnapshot().Should().ContainSingle("one pipeline run: the retry");
+        PollyRecords().Should().ContainSingle(r => r.Message.StartsWith("Resilience pipeline executed", StringComparison.Ordinal), "one pipeline run: the retry");
     }
 
     [Fact]
